@@ -1,0 +1,58 @@
+"""Exceptions raised by trimtab.
+
+The tree::
+
+    TrimtabError (alias: OptunaError)
+    ├── TrialPruned                 the objective asks the study to prune this trial
+    ├── CLIUsageError               wrong command-line usage
+    ├── StorageInternalError        a storage backend failed (driver error, corrupt data)
+    ├── DuplicatedStudyError        a study with this name exists already
+    └── UpdateFinishedTrialError    a finished trial cannot be changed (also a RuntimeError)
+
+    ExperimentalWarning             the API used may change without a deprecation cycle
+"""
+
+from __future__ import annotations
+
+
+class TrimtabError(Exception):
+    """Root of every error trimtab raises on purpose."""
+
+
+OptunaError = TrimtabError
+
+
+class TrialPruned(TrimtabError):
+    """Raised from an objective to stop the current trial and mark it PRUNED."""
+
+
+class CLIUsageError(TrimtabError):
+    """Raised when the command line is used wrongly."""
+
+
+class StorageInternalError(TrimtabError):
+    """Raised when a storage backend fails in a way the caller cannot fix."""
+
+
+class DuplicatedStudyError(TrimtabError):
+    """Raised when creating a study whose name is already taken."""
+
+
+class UpdateFinishedTrialError(TrimtabError, RuntimeError):
+    """Raised when changing a trial that is already finished."""
+
+
+class ExperimentalWarning(Warning):
+    """Warns that an API is experimental and may change."""
+
+
+__all__ = [
+    "CLIUsageError",
+    "DuplicatedStudyError",
+    "ExperimentalWarning",
+    "OptunaError",
+    "StorageInternalError",
+    "TrialPruned",
+    "TrimtabError",
+    "UpdateFinishedTrialError",
+]

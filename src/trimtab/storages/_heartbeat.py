@@ -1,0 +1,101 @@
+"""Heartbeats: running trials prove they are alive; stale ones are failed (and maybe retried)."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from trimtab import logging
+from trimtab.storages._base import BaseStorage
+from trimtab.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from trimtab.study import Study
+
+_logger = logging.get_logger(__name__)
+
+StaleTrialCallback = Callable[["Study", FrozenTrial], None]
+
+
+class BaseHeartbeat(abc.ABC):
+    """A storage that records heartbeats of running trials and finds the stale ones."""
+
+    @abc.abstractmethod
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Record that ``trial_id`` is alive now."""
+
+    @abc.abstractmethod
+    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+        """Return RUNNING trials whose last heartbeat is older than the grace period."""
+
+    @abc.abstractmethod
+    def get_heartbeat_interval(self) -> int | None:
+        """Seconds between heartbeats, or None when heartbeats are off."""
+
+    @abc.abstractmethod
+    def get_heartbeat_stale_trial_callback(self) -> StaleTrialCallback | None:
+        """The callback run for each trial failed as stale, if any."""
+
+    def get_failed_trial_callback(self) -> StaleTrialCallback | None:
+        """Deprecated name of ``get_heartbeat_stale_trial_callback``."""
+        return self.get_heartbeat_stale_trial_callback()
+
+
+def is_heartbeat_enabled(storage: BaseStorage) -> bool:
+    """Return True when ``storage`` records heartbeats."""
+    return isinstance(storage, BaseHeartbeat) and storage.get_heartbeat_interval() is not None
+
+
+def fail_stale_trials(study: Study) -> None:
+    """Mark the study's stale RUNNING trials FAIL and run the stale-trial callback on each.
+
+    Safe to call from many workers at once: a trial is failed (and its callback run) by
+    exactly one of them.
+    """
+    storage = study._storage
+    if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
+        return
+    failed: list[int] = []
+    for trial_id in storage._get_stale_trial_ids(study._study_id):
+        try:
+            if storage.set_trial_state_values(trial_id, TrialState.FAIL):
+                failed.append(trial_id)
+        except Exception:  # another worker finished or failed it first
+            continue
+    callback = storage.get_heartbeat_stale_trial_callback()
+    for trial_id in failed:
+        trial = storage.get_trial(trial_id)
+        _logger.warning(f"Trial {trial.number} failed because its heartbeat stopped.")
+        if callback is not None:
+            callback(study, trial)
+
+
+@contextlib.contextmanager
+def heartbeat_thread(trial_id: int, storage: BaseStorage) -> Iterator[None]:
+    """Record heartbeats for ``trial_id`` in a background thread while the block runs."""
+    if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
+        yield
+        return
+    interval = storage.get_heartbeat_interval()
+    assert interval is not None
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            try:
+                storage.record_heartbeat(trial_id)
+            except Exception as err:  # a missed beat is retried next interval
+                _logger.warning(f"Failed to record a heartbeat for trial {trial_id}: {err!r}")
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=beat, name=f"trimtab-heartbeat-{trial_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -1,0 +1,363 @@
+"""``Study``: a thin facade over a storage, a sampler and a pruner."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Container, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from trimtab import _warnings, logging
+from trimtab._study_records import StudyDirection
+from trimtab.distributions import BaseDistribution
+from trimtab.pruners import BasePruner
+from trimtab.samplers import BaseSampler
+from trimtab.storages import BaseStorage, get_storage
+from trimtab.storages._heartbeat import is_heartbeat_enabled
+from trimtab.study import _optimize, _tell
+from trimtab.study._defaults import default_pruner, default_sampler
+from trimtab.study._multi_objective import pareto_front_trials
+from trimtab.trial import FrozenTrial, Trial, TrialState, create_trial
+from trimtab.trial._constraints import is_feasible
+from trimtab.trial._trial import FIXED_PARAMS_KEY
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_logger = logging.get_logger(__name__)
+
+METRIC_NAMES_KEY = "study:metric_names"
+_DATAFRAME_ATTRS = (
+    "number",
+    "value",
+    "datetime_start",
+    "datetime_complete",
+    "duration",
+    "params",
+    "user_attrs",
+    "system_attrs",
+    "state",
+)
+
+
+class _ThreadLocal(threading.local):
+    in_optimize_loop = False
+
+
+class Study:
+    """A study: a named set of trials in a storage, optimised by a sampler and a pruner.
+
+    Build one with ``create_study`` or ``load_study``.
+
+    Raises:
+        KeyError: no study named ``study_name`` exists in ``storage``.
+    """
+
+    def __init__(
+        self,
+        study_name: str,
+        storage: str | BaseStorage,
+        sampler: BaseSampler | None = None,
+        pruner: BasePruner | None = None,
+    ) -> None:
+        self.study_name = study_name
+        self._storage = get_storage(storage)
+        try:
+            self._study_id = self._storage.get_study_id_from_name(study_name)
+        except KeyError:
+            raise KeyError(
+                f"Study {study_name!r} does not exist in the storage. Create it with "
+                "create_study, or use one of get_all_study_names(storage)."
+            ) from None
+        self._directions = self._storage.get_study_directions(self._study_id)
+        self.sampler = sampler if sampler is not None else default_sampler()
+        self.pruner = pruner if pruner is not None else default_pruner()
+        self._thread_local = _ThreadLocal()
+        self._stop_flag = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_thread_local"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._thread_local = _ThreadLocal()
+
+    # Directions and metric names.
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """The direction of each objective."""
+        return list(self._directions)
+
+    @property
+    def direction(self) -> StudyDirection:
+        """The direction of a single-objective study (RuntimeError for several objectives)."""
+        if self._is_multi_objective():
+            raise RuntimeError(
+                "A single direction cannot be retrieved from a multi-objective study. Consider "
+                "using Study.directions to retrieve a list containing all directions."
+            )
+        return self._directions[0]
+
+    def _is_multi_objective(self) -> bool:
+        return len(self._directions) > 1
+
+    @property
+    def metric_names(self) -> list[str] | None:
+        """Names of the objectives set with ``set_metric_names``, or None."""
+        return self._storage.get_study_system_attrs(self._study_id).get(METRIC_NAMES_KEY)
+
+    def set_metric_names(self, metric_names: list[str]) -> None:
+        """Name the objectives (shown in logs, dataframes and plots)."""
+        _warnings.warn_experimental("set_metric_names", "3.4.0")
+        if len(self._directions) != len(metric_names):
+            raise ValueError(
+                f"The number of objectives ({len(self._directions)}) must match the number of "
+                f"metric names ({len(metric_names)})."
+            )
+        self._storage.set_study_system_attr(self._study_id, METRIC_NAMES_KEY, list(metric_names))
+
+    # Attributes.
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """The study's user attributes."""
+        return copy.deepcopy(self._storage.get_study_user_attrs(self._study_id))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serialisable value to the study."""
+        self._storage.set_study_user_attr(self._study_id, key, value)
+
+    # Trials.
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        """Every trial, deep-copied (use ``get_trials(deepcopy=False)`` to skip the copy)."""
+        return self.get_trials(deepcopy=True, states=None)
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        """Return the study's trials in number order, optionally only those in ``states``."""
+        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+
+    def _get_trials_since(self, cursor: int) -> tuple[list[FrozenTrial], int]:
+        return self._storage.get_trials_since(self._study_id, cursor)
+
+    def _sampling_view(self, trial: FrozenTrial) -> Study:
+        view = getattr(self.pruner, "sampling_view", None)
+        return view(self, trial) if view is not None else self
+
+    @property
+    def best_trial(self) -> FrozenTrial:
+        """The best feasible COMPLETE trial.
+
+        Raises:
+            RuntimeError: the study has several objectives (use ``best_trials``).
+            ValueError: no (feasible) trial is complete yet.
+        """
+        return copy.deepcopy(self._best_trial())
+
+    def _best_trial(self) -> FrozenTrial:
+        if self._is_multi_objective():
+            raise RuntimeError(
+                "A single best trial cannot be retrieved from a multi-objective study. Consider "
+                "using Study.best_trials to retrieve a list containing the best trials."
+            )
+        best = self._storage.get_best_trial(self._study_id)
+        if is_feasible(best.system_attrs):
+            return best
+        feasible = [
+            t
+            for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if is_feasible(t.system_attrs)
+        ]
+        if not feasible:
+            raise ValueError("No feasible trials are completed yet.")
+        pick = max if self._directions[0] == StudyDirection.MAXIMIZE else min
+        return pick(feasible, key=lambda t: t.values[0])  # type: ignore[index]
+
+    @property
+    def best_value(self) -> float:
+        """The objective value of ``best_trial``."""
+        value = self._best_trial().value
+        assert value is not None
+        return value
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """The parameters of ``best_trial``."""
+        return dict(self._best_trial().params)
+
+    @property
+    def best_trials(self) -> list[FrozenTrial]:
+        """The Pareto-optimal feasible COMPLETE trials (the best trial for one objective)."""
+        trials = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        feasible = [t for t in trials if is_feasible(t.system_attrs)]
+        return copy.deepcopy(pareto_front_trials(feasible, self._directions))
+
+    # Running trials.
+
+    def optimize(
+        self,
+        func: _optimize.ObjectiveFuncType,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        n_jobs: int = 1,
+        catch: Iterable[type[Exception]] | type[Exception] = (),
+        callbacks: Iterable[_optimize.Callback] | None = None,
+        gc_after_trial: bool = False,
+        show_progress_bar: bool = False,
+    ) -> None:
+        """Run ``func`` on new trials until ``n_trials``, ``timeout`` or ``stop()``.
+
+        Args:
+            func: The objective; takes a ``Trial``, returns a float (a sequence of floats for
+                several objectives).
+            n_trials: Trials to run (in this call, by all ``n_jobs`` together).
+            timeout: Seconds after which no new trial starts.
+            n_jobs: Threads running trials at once; ``-1`` means the number of CPUs.
+            catch: Exception classes that fail a trial without stopping the study.
+            callbacks: Called as ``callback(study, frozen_trial)`` after every trial.
+            gc_after_trial: Run ``gc.collect()`` after every trial.
+            show_progress_bar: Show a tqdm progress bar.
+        """
+        if self._thread_local.in_optimize_loop:
+            raise RuntimeError("Nested optimization detected.")
+        if n_trials is not None and (
+            isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0
+        ):
+            raise ValueError(f"`n_trials` must be a non-negative int or None, got {n_trials!r}.")
+        if timeout is not None and not timeout >= 0:
+            raise ValueError(f"`timeout` must be a non-negative number or None, got {timeout!r}.")
+        if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+            raise ValueError(f"`n_jobs` must be a positive int or -1, got {n_jobs!r}.")
+        _optimize.optimize(
+            self,
+            func,
+            n_trials,
+            timeout,
+            n_jobs,
+            _optimize.normalize_catch(catch),
+            list(callbacks or []),
+            gc_after_trial,
+            show_progress_bar,
+        )
+
+    def ask(self, fixed_distributions: dict[str, BaseDistribution] | None = None) -> Trial:
+        """Start a trial (the next enqueued one first) and return it; finish it with ``tell``."""
+        if not self._thread_local.in_optimize_loop and is_heartbeat_enabled(self._storage):
+            _warnings.warn("Heartbeat of storage is supposed to be used with Study.optimize.")
+        trial_id = self._pop_waiting_trial_id()
+        if trial_id is None:
+            trial_id = self._storage.create_new_trial(self._study_id)
+        trial = Trial(self, trial_id)
+        for name, distribution in (fixed_distributions or {}).items():
+            trial._suggest(name, distribution)
+        return trial
+
+    def _pop_waiting_trial_id(self) -> int | None:
+        waiting = self._storage.get_all_trials(
+            self._study_id, deepcopy=False, states=(TrialState.WAITING,)
+        )
+        for trial in waiting:
+            if self._storage.set_trial_state_values(trial._trial_id, state=TrialState.RUNNING):
+                _logger.debug(f"Trial {trial.number} popped from the trial queue.")
+                return trial._trial_id
+        return None
+
+    def tell(
+        self,
+        trial: Trial | int,
+        values: float | Sequence[float] | None = None,
+        state: TrialState | None = None,
+        skip_if_finished: bool = False,
+    ) -> FrozenTrial:
+        """Finish a trial started with ``ask`` (by object or number) and return its record.
+
+        Raises:
+            ValueError: the trial is unknown or finished already, or ``values``/``state`` do
+                not fit (no values for COMPLETE, values for PRUNED/FAIL, a NaN, wrong count).
+        """
+        frozen, _ = _tell.tell(self, trial, values, state, skip_if_finished)
+        return copy.deepcopy(frozen)
+
+    def stop(self) -> None:
+        """Stop ``optimize`` after the running trials finish (call from a callback or objective)."""
+        if not self._thread_local.in_optimize_loop:
+            raise RuntimeError(
+                "`Study.stop` is supposed to be invoked inside an objective function or a "
+                "callback."
+            )
+        self._stop_flag = True
+
+    def enqueue_trial(
+        self,
+        params: dict[str, Any],
+        user_attrs: dict[str, Any] | None = None,
+        skip_if_exists: bool = False,
+    ) -> None:
+        """Queue a trial whose ``suggest_*`` calls return ``params`` (others are sampled)."""
+        if not isinstance(params, dict):
+            raise TypeError(f"`params` must be a dict, got {type(params).__name__}.")
+        if skip_if_exists and self._is_enqueued_or_done(params):
+            _logger.info(f"Trial with params {params} already exists. Skipping enqueue.")
+            return
+        self.add_trial(
+            create_trial(
+                state=TrialState.WAITING,
+                system_attrs={FIXED_PARAMS_KEY: params},
+                user_attrs=user_attrs,
+            )
+        )
+
+    def _is_enqueued_or_done(self, params: dict[str, Any]) -> bool:
+        for trial in self.get_trials(deepcopy=False):
+            existing = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
+            if existing.keys() == params.keys() and all(
+                existing[k] == params[k] for k in params
+            ):
+                return True
+        return False
+
+    def add_trial(self, trial: FrozenTrial) -> None:
+        """Add a finished (or WAITING) trial built with ``create_trial``."""
+        trial._validate()
+        if trial.values is not None and len(trial.values) != len(self._directions):
+            raise ValueError(
+                f"The added trial has {len(trial.values)} values but the study has "
+                f"{len(self._directions)} objectives."
+            )
+        self._storage.create_new_trial(self._study_id, template_trial=trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Add several trials with ``add_trial``."""
+        for trial in trials:
+            self.add_trial(trial)
+
+    def trials_dataframe(
+        self, attrs: tuple[str, ...] = _DATAFRAME_ATTRS, multi_index: bool = False
+    ) -> pd.DataFrame:
+        """Return the trials as a pandas DataFrame (needs ``pip install "trimtab[pandas]"``)."""
+        from trimtab.study._dataframe import trials_dataframe
+
+        return trials_dataframe(self, attrs, multi_index)
+
+    def _log_completed_trial(self, values: list[float], number: int, params: dict[str, Any]) -> None:
+        if not _logger.isEnabledFor(logging.INFO):
+            return
+        names = self.metric_names
+        if len(values) > 1:
+            shown: Any = values if names is None else dict(zip(names, values))
+            _logger.info(f"Trial {number} finished with values: {shown} and parameters: {params}.")
+            return
+        shown = values[0] if names is None else {names[0]: values[0]}
+        message = f"Trial {number} finished with value: {shown} and parameters: {params}."
+        try:
+            best = self._best_trial()
+            message += f" Best is trial {best.number} with value: {best.value}."
+        except ValueError:
+            pass
+        _logger.info(message)

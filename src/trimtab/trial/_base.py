@@ -1,0 +1,135 @@
+"""The interface every trial offers to an objective function."""
+
+from __future__ import annotations
+
+import abc
+import datetime
+from collections.abc import Sequence
+from typing import Any, overload
+
+from trimtab import _warnings
+from trimtab.distributions import (
+    BaseDistribution,
+    CategoricalChoiceType,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"A parameter name must be a str, got {name!r}.")
+    return name
+
+
+class BaseTrial(abc.ABC):
+    """What an objective can ask of a trial: ``suggest_*``, ``report``, attributes.
+
+    Subclasses implement ``_suggest``; the typed ``suggest_*`` methods build and validate the
+    distribution and delegate to it.
+    """
+
+    @abc.abstractmethod
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        """Return the value of ``name`` drawn from (or already fixed in) ``distribution``."""
+
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
+        """Suggest a float in ``[low, high]``, on a grid of ``step`` or log-scaled."""
+        distribution = FloatDistribution(low, high, log=log, step=step)
+        return float(self._suggest(_check_name(name), distribution))
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated: use ``suggest_float(name, low, high)``."""
+        _warnings.warn_deprecated("suggest_uniform", "3.0.0", "6.0.0", "suggest_float")
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated: use ``suggest_float(name, low, high, log=True)``."""
+        _warnings.warn_deprecated(
+            "suggest_loguniform", "3.0.0", "6.0.0", "suggest_float(..., log=True)"
+        )
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        """Deprecated: use ``suggest_float(name, low, high, step=q)``."""
+        _warnings.warn_deprecated(
+            "suggest_discrete_uniform", "3.0.0", "6.0.0", "suggest_float(..., step=...)"
+        )
+        return self.suggest_float(name, low, high, step=q)
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        """Suggest an integer in ``[low, high]`` on a grid of ``step``, or log-scaled."""
+        distribution = IntDistribution(low, high, log=log, step=step)
+        return int(self._suggest(_check_name(name), distribution))
+
+    @overload
+    def suggest_categorical(self, name: str, choices: Sequence[None]) -> None: ...
+    @overload
+    def suggest_categorical(self, name: str, choices: Sequence[bool]) -> bool: ...
+    @overload
+    def suggest_categorical(self, name: str, choices: Sequence[int]) -> int: ...
+    @overload
+    def suggest_categorical(self, name: str, choices: Sequence[float]) -> float: ...
+    @overload
+    def suggest_categorical(self, name: str, choices: Sequence[str]) -> str: ...
+    @overload
+    def suggest_categorical(
+        self, name: str, choices: Sequence[CategoricalChoiceType]
+    ) -> CategoricalChoiceType: ...
+
+    def suggest_categorical(
+        self, name: str, choices: Sequence[CategoricalChoiceType]
+    ) -> CategoricalChoiceType:
+        """Suggest one of ``choices`` (None, bool, int, float or str values)."""
+        return self._suggest(_check_name(name), CategoricalDistribution(choices))
+
+    @abc.abstractmethod
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate objective value at ``step``."""
+
+    @abc.abstractmethod
+    def should_prune(self) -> bool:
+        """Return True when the study's pruner decides to stop this trial."""
+
+    @abc.abstractmethod
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serialisable value to the trial."""
+
+    @abc.abstractmethod
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record a constraint value; the trial is feasible when every one is ``<= 0``."""
+
+    @property
+    @abc.abstractmethod
+    def constraints(self) -> dict[str, float]:
+        """The constraint values recorded so far, by name."""
+
+    @property
+    @abc.abstractmethod
+    def params(self) -> dict[str, Any]:
+        """The parameters suggested so far, by name."""
+
+    @property
+    @abc.abstractmethod
+    def distributions(self) -> dict[str, BaseDistribution]:
+        """The distribution of each suggested parameter."""
+
+    @property
+    @abc.abstractmethod
+    def user_attrs(self) -> dict[str, Any]:
+        """The user attributes set so far."""
+
+    @property
+    @abc.abstractmethod
+    def datetime_start(self) -> datetime.datetime | None:
+        """When the trial started."""
+
+    @property
+    @abc.abstractmethod
+    def number(self) -> int:
+        """The trial's number, dense per study from 0."""

@@ -1,0 +1,276 @@
+"""``FrozenTrial``: the record of a trial, and ``create_trial`` to build one by hand."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from trimtab import _warnings
+from trimtab.distributions import BaseDistribution, check_distribution_compatibility
+from trimtab.trial._base import BaseTrial
+from trimtab.trial._constraints import constraint_key, constraints_from_system_attrs
+from trimtab.trial._state import TrialState
+
+
+class FrozenTrial(BaseTrial):
+    """The record of one trial: state, values, params, attributes, intermediate values.
+
+    Storages hand these out and never change one after handing it out; treat them as
+    read-only (the setters exist for Optuna compatibility, e.g. to build trials for
+    ``Study.add_trial``). As a ``BaseTrial`` it can also replay an objective: ``suggest_*``
+    return the recorded parameter values.
+    """
+
+    def __init__(
+        self,
+        number: int,
+        state: TrialState,
+        value: float | None,
+        datetime_start: datetime.datetime | None,
+        datetime_complete: datetime.datetime | None,
+        params: dict[str, Any],
+        distributions: dict[str, BaseDistribution],
+        user_attrs: dict[str, Any],
+        system_attrs: dict[str, Any],
+        intermediate_values: dict[int, float],
+        trial_id: int,
+        *,
+        values: Sequence[float] | None = None,
+    ) -> None:
+        if value is not None and values is not None:
+            raise ValueError("Specify only one of `value` and `values`.")
+        self._number = number
+        self.state = state
+        self._values: list[float] | None = (
+            [value] if value is not None else (list(values) if values is not None else None)
+        )
+        self._datetime_start = datetime_start
+        self.datetime_complete = datetime_complete
+        self._params = params
+        self._distributions = distributions
+        self._user_attrs = user_attrs
+        self._system_attrs = system_attrs
+        self.intermediate_values = intermediate_values
+        self._trial_id = trial_id
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return self.number < other.number
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return self.number <= other.number
+
+    def __hash__(self) -> int:
+        return hash((self._number, self._trial_id))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in (
+                "number",
+                "state",
+                "values",
+                "datetime_start",
+                "datetime_complete",
+                "params",
+                "user_attrs",
+                "system_attrs",
+                "intermediate_values",
+                "distributions",
+            )
+        )
+        return f"FrozenTrial({fields}, trial_id={self._trial_id}, value=None)"
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        if name not in self._params:
+            raise ValueError(f"The value of the parameter '{name}' is not found.")
+        check_distribution_compatibility(self._distributions[name], distribution)
+        value = self._params[name]
+        if not distribution._contains(distribution.to_internal_repr(value)):
+            _warnings.warn(
+                f"The value {value} of the parameter '{name}' is out of the range of the "
+                f"distribution {distribution}."
+            )
+        return value
+
+    def report(self, value: float, step: int) -> None:
+        """Do nothing: a frozen trial replays an objective without recording."""
+
+    def should_prune(self) -> bool:
+        """Return False: a frozen trial is never pruned on replay."""
+        return False
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self._user_attrs[key] = value
+
+    def set_constraint(self, key: str, value: float) -> None:
+        stored_key = constraint_key(key, value)
+        if stored_key in self._system_attrs:
+            _warnings.warn(f"The constraint value is ignored because `{key=}` is already set.")
+            return
+        self._system_attrs[stored_key] = float(value)
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        return constraints_from_system_attrs(self._system_attrs)
+
+    def _validate(self) -> None:
+        """Raise ValueError if this record is inconsistent (used for hand-built trials)."""
+        if self.state != TrialState.WAITING and self._datetime_start is None:
+            raise ValueError(f"`datetime_start` is supposed to be set when the trial state is {self.state}.")
+        if self.state.is_finished():
+            if self.datetime_complete is None:
+                raise ValueError("`datetime_complete` is supposed to be set for a finished trial.")
+        elif self.datetime_complete is not None:
+            raise ValueError("`datetime_complete` is supposed to be None for an unfinished trial.")
+        if self.state == TrialState.COMPLETE:
+            if self._values is None:
+                raise ValueError("`value` is supposed to be set for a complete trial.")
+            if any(math.isnan(v) for v in self._values):
+                raise ValueError("`value` must not be NaN for a complete trial.")
+        if set(self._params) != set(self._distributions):
+            raise ValueError(
+                "Inconsistent parameters "
+                f"{sorted(self._params)} and distributions {sorted(self._distributions)}."
+            )
+        for name, value in self._params.items():
+            distribution = self._distributions[name]
+            if not distribution._contains(distribution.to_internal_repr(value)):
+                raise ValueError(f"The value {value!r} of '{name}' is not in {distribution}.")
+
+    @property
+    def number(self) -> int:
+        return self._number
+
+    @number.setter
+    def number(self, value: int) -> None:
+        self._number = value
+
+    @property
+    def value(self) -> float | None:
+        """The objective value; raises for a multi-objective trial (use ``values``)."""
+        if self._values is None:
+            return None
+        if len(self._values) > 1:
+            raise RuntimeError(
+                "This attribute is not available during multi-objective optimization."
+            )
+        return self._values[0]
+
+    @value.setter
+    def value(self, v: float | None) -> None:
+        if self._values is not None and len(self._values) > 1:
+            raise RuntimeError("This attribute is not available during multi-objective optimization.")
+        self._values = [v] if v is not None else None
+
+    @property
+    def values(self) -> list[float] | None:
+        """The objective values, one per direction, or None when the trial has none."""
+        return self._values
+
+    @values.setter
+    def values(self, v: Sequence[float] | None) -> None:
+        self._values = list(v) if v is not None else None
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._datetime_start
+
+    @datetime_start.setter
+    def datetime_start(self, value: datetime.datetime | None) -> None:
+        self._datetime_start = value
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self._params
+
+    @params.setter
+    def params(self, params: dict[str, Any]) -> None:
+        self._params = params
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        return self._distributions
+
+    @distributions.setter
+    def distributions(self, value: dict[str, BaseDistribution]) -> None:
+        self._distributions = value
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return self._user_attrs
+
+    @user_attrs.setter
+    def user_attrs(self, value: dict[str, Any]) -> None:
+        self._user_attrs = value
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """Attributes set by samplers, pruners and storages."""
+        return self._system_attrs
+
+    @system_attrs.setter
+    def system_attrs(self, value: dict[str, Any]) -> None:
+        self._system_attrs = value
+
+    @property
+    def last_step(self) -> int | None:
+        """The largest step with a reported intermediate value, or None."""
+        return max(self.intermediate_values) if self.intermediate_values else None
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        """``datetime_complete - datetime_start`` for a finished trial, else None."""
+        if self._datetime_start is not None and self.datetime_complete is not None:
+            return self.datetime_complete - self._datetime_start
+        return None
+
+
+def create_trial(
+    *,
+    state: TrialState = TrialState.COMPLETE,
+    value: float | None = None,
+    values: Sequence[float] | None = None,
+    params: dict[str, Any] | None = None,
+    distributions: dict[str, BaseDistribution] | None = None,
+    user_attrs: dict[str, Any] | None = None,
+    system_attrs: dict[str, Any] | None = None,
+    intermediate_values: dict[int, float] | None = None,
+    constraints: dict[str, float] | None = None,
+) -> FrozenTrial:
+    """Build a validated ``FrozenTrial``, e.g. to add past results with ``Study.add_trial``.
+
+    Raises:
+        ValueError: the trial is inconsistent (a COMPLETE trial without a value, params
+            without distributions, a value outside its distribution, ...).
+    """
+    now = datetime.datetime.now()
+    is_waiting = state == TrialState.WAITING
+    trial = FrozenTrial(
+        number=-1,
+        trial_id=-1,
+        state=state,
+        value=value,
+        values=values,
+        datetime_start=None if is_waiting else now,
+        datetime_complete=now if state.is_finished() else None,
+        params=dict(params or {}),
+        distributions=dict(distributions or {}),
+        user_attrs=dict(user_attrs or {}),
+        system_attrs=dict(system_attrs or {}),
+        intermediate_values=dict(intermediate_values or {}),
+    )
+    for key, constraint in (constraints or {}).items():
+        trial.set_constraint(key, constraint)
+    trial._validate()
+    return trial

@@ -1,0 +1,183 @@
+"""``Trial``: the live trial an objective function talks to."""
+
+from __future__ import annotations
+
+import datetime
+import numbers
+from typing import TYPE_CHECKING, Any
+
+from trimtab import _warnings
+from trimtab.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    check_distribution_compatibility,
+)
+from trimtab.trial._base import BaseTrial
+from trimtab.trial._constraints import constraint_key, constraints_from_system_attrs
+
+if TYPE_CHECKING:
+    from trimtab.study import Study
+    from trimtab.trial._frozen import FrozenTrial
+
+FIXED_PARAMS_KEY = "fixed_params"
+
+
+class Trial(BaseTrial):
+    """A trial in progress: suggests parameters, records intermediate values and attributes.
+
+    Created by ``Study.optimize`` and ``Study.ask``; do not build one directly.
+    """
+
+    def __init__(self, study: Study, trial_id: int) -> None:
+        self.study = study
+        self._trial_id = trial_id
+        self.storage = study._storage
+        self._cached = self.storage.get_trial(trial_id)
+        self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
+        sampling_study = study._sampling_view(self._cached)
+        study.sampler.before_trial(sampling_study, self._cached)
+        self.relative_search_space = study.sampler.infer_relative_search_space(
+            sampling_study, self._cached
+        )
+        self._relative_params: dict[str, Any] | None = None
+
+    @property
+    def relative_params(self) -> dict[str, Any]:
+        """The values ``sample_relative`` chose for the relative search space (lazily)."""
+        if self._relative_params is None:
+            sampling_study = self.study._sampling_view(self._cached)
+            self._relative_params = self.study.sampler.sample_relative(
+                sampling_study, self._cached, self.relative_search_space
+            )
+        return self._relative_params
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        cached = self._cached
+        if name in cached._distributions:
+            check_distribution_compatibility(cached._distributions[name], distribution)
+            return cached._params[name]
+        if name in self._fixed_params:
+            value = self._fixed_value(name, distribution)
+        elif distribution.single():
+            value = _single_value(distribution)
+        elif self._is_relative(name, distribution):
+            value = self.relative_params[name]
+        else:
+            sampling_study = self.study._sampling_view(cached)
+            value = self.study.sampler.sample_independent(sampling_study, cached, name, distribution)
+        internal = distribution.to_internal_repr(value)
+        self.storage.set_trial_param(self._trial_id, name, internal, distribution)
+        value = distribution.to_external_repr(internal)
+        cached._distributions[name] = distribution
+        cached._params[name] = value
+        return value
+
+    def _fixed_value(self, name: str, distribution: BaseDistribution) -> Any:
+        value = self._fixed_params[name]
+        internal = distribution.to_internal_repr(value)
+        if not distribution._contains(internal):
+            _warnings.warn(
+                f"Fixed parameter '{name}' with value {value!r} is out of range for "
+                f"distribution {distribution}."
+            )
+        return value
+
+    def _is_relative(self, name: str, distribution: BaseDistribution) -> bool:
+        if name not in self.relative_search_space:
+            return False
+        if name not in self.relative_params:
+            return False
+        check_distribution_compatibility(self.relative_search_space[name], distribution)
+        internal = distribution.to_internal_repr(self.relative_params[name])
+        return distribution._contains(internal)
+
+    def report(self, value: float, step: int) -> None:
+        """Record ``value`` as the intermediate objective value at ``step``.
+
+        Reporting a step twice keeps the first value and warns. Raises NotImplementedError on
+        a multi-objective study, TypeError for a value that is not a number, ValueError for a
+        negative step.
+        """
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.report is not supported for multi-objective optimization."
+            )
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"The `value` argument is of type '{type(value).__name__}' but supposed to be "
+                "a float."
+            )
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise TypeError(f"The `step` argument must be an int, got {step!r}.")
+        if step < 0:
+            raise ValueError(f"The `step` argument is {step} but cannot be negative.")
+        step = int(step)
+        if step in self._cached.intermediate_values:
+            _warnings.warn(
+                f"The reported value is ignored because this `step` {step} is already reported."
+            )
+            return
+        value = float(value)
+        self.storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._cached.intermediate_values[step] = value
+
+    def should_prune(self) -> bool:
+        """Ask the study's pruner whether to stop this trial now."""
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.should_prune is not supported for multi-objective optimization."
+            )
+        trial = self.storage.get_trial(self._trial_id)
+        return bool(self.study.pruner.prune(self.study, trial))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serialisable value to this trial."""
+        self.storage.set_trial_user_attr(self._trial_id, key, value)
+        self._cached._user_attrs[key] = value
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record a constraint value; the trial is feasible when every one is ``<= 0``."""
+        stored_key = constraint_key(key, value)
+        if stored_key in self._cached._system_attrs:
+            _warnings.warn(f"The constraint value is ignored because `{key=}` is already set.")
+            return
+        self.storage.set_trial_system_attr(self._trial_id, stored_key, float(value))
+        self._cached._system_attrs[stored_key] = float(value)
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        return constraints_from_system_attrs(self._cached._system_attrs)
+
+    @property
+    def number(self) -> int:
+        return self._cached.number
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._cached._params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        return dict(self._cached._distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return dict(self._cached._user_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._cached.datetime_start
+
+    def _frozen(self) -> FrozenTrial:
+        return self._cached
+
+
+def _single_value(distribution: BaseDistribution) -> Any:
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[0]
+    if isinstance(distribution, (FloatDistribution, IntDistribution)):
+        return distribution.low
+    raise TypeError(f"Unknown distribution {distribution!r}.")
+

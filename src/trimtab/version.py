@@ -1,0 +1,3 @@
+"""The installed trimtab version."""
+
+__version__ = "0.1.0"
