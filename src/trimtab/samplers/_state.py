@@ -51,3 +51,13 @@ def save_trial_state(study: Study, trial_id: int, namespace: str, version: int, 
 def load_trial_state(system_attrs: dict[str, Any], namespace: str, version: int) -> Any:
     """Return the trial state under ``namespace`` with ``version`` from a trial's system attrs."""
     return _unwrap(system_attrs.get(_key(namespace)), version)
+
+
+def save_trial_attr(study: Study, trial_id: int, key: str, value: Any) -> None:
+    """Store a trial system attribute under a key shared with Optuna's ecosystem.
+
+    Only for keys whose meaning other tools read (``grid_id``, ``search_space``,
+    ``nsga2:generation``, …), so that studies stay interchangeable with Optuna and readable by
+    dashboards; everything else goes through ``save_trial_state``.
+    """
+    study._storage.set_trial_system_attr(trial_id, key, value)

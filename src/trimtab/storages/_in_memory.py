@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Container, Sequence
 from typing import Any
 
+from trimtab import logging
 from trimtab._study_records import FrozenStudy, StudyDirection
 from trimtab.distributions import BaseDistribution, check_distribution_compatibility
 from trimtab.exceptions import DuplicatedStudyError
@@ -18,6 +19,7 @@ from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
 from trimtab.trial import FrozenTrial, TrialState
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
+_logger = logging.get_logger(__name__)
 
 
 def check_json_serializable(value: Any, what: str) -> None:
@@ -96,7 +98,8 @@ class InMemoryStorage(BaseStorage):
             self._next_study_id += 1
             self._studies[study_id] = _StudyRecord(study_id, study_name, list(directions))
             self._names[study_name] = study_id
-            return study_id
+        _logger.info(f"A new study created in memory with name: {study_name}")
+        return study_id
 
     def _study(self, study_id: int) -> _StudyRecord:
         try:
