@@ -1,0 +1,1 @@
+"""Request handlers of the dashboard API, one module per resource (see ``_routes``)."""

@@ -1,0 +1,134 @@
+"""Chart data, computed by ``trimtab.visualization``'s data functions over the study cache.
+
+The dashboard never analyses trials itself: each chart kind names a data function of
+``trimtab.visualization._data`` (the functions the Plotly and Matplotlib plots use) and how
+to call it. The functions receive a ``CachedStudyView``, a ``Study`` whose trials come from
+the dashboard's cache, so a chart costs no storage read. Answers are cached per study and
+cursor: an unchanged study is not recomputed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Container
+from typing import Any
+
+from trimtab.dashboard._cache import StudyCache
+from trimtab.dashboard._context import ApiRequest, Context, Raw
+from trimtab.dashboard._jsonschema import to_jsonable
+from trimtab.dashboard.handlers._studies import _study_id
+from trimtab.samplers import RandomSampler
+from trimtab.study import Study
+from trimtab.trial import FrozenTrial, TrialState
+
+QUERY = ("objective", "params", "n_recent")
+_DATA = "trimtab.visualization._data."
+
+# kind -> (module, function, which arguments it takes)
+_CHARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "history": ("_history", "optimization_history_data", ("target",)),
+    "importances": ("_importances", "param_importances_data", ()),
+    "intermediate": ("_simple", "intermediate_values_data", ()),
+    "timeline": ("_simple", "timeline_data", ("n_recent",)),
+    "pareto": ("_pareto", "pareto_front_data", ("target_names",)),
+    "slice": ("_slice", "slice_data", ("params", "target")),
+    "parallel": ("_parallel", "parallel_coordinate_data", ("params", "target")),
+    "contour": ("_contour", "contour_data", ("params", "target")),
+    "rank": ("_rank", "rank_data", ("params", "target")),
+    "edf": ("_simple", "edf_data", ("target",)),
+}
+
+
+class CachedStudyView(Study):
+    """A ``Study`` whose trials come from the dashboard's cache (no storage read)."""
+
+    def __init__(self, name: str, storage: Any, cache: StudyCache) -> None:
+        super().__init__(study_name=name, storage=storage, sampler=RandomSampler())
+        self._cache = cache
+        self._cached_trials = cache.all_trials()
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        if states is None:
+            return list(self._cached_trials)
+        return [t for t in self._cached_trials if t.state in states]
+
+
+# Charts whose data function needs another part of trimtab.
+_REQUIRES = {"importances": ("trimtab.importance", "get_param_importances")}
+
+
+def _attribute(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _function(kind: str) -> Callable[..., Any] | None:
+    module, name, _ = _CHARTS[kind]
+    if kind in _REQUIRES and _attribute(*_REQUIRES[kind]) is None:
+        return None
+    return _attribute(_DATA + module, name)
+
+
+def available_charts() -> list[str]:
+    """Return the chart kinds whose data function is installed."""
+    return [kind for kind in _CHARTS if _function(kind) is not None]
+
+
+def _kwargs(kind: str, view: CachedStudyView, req: ApiRequest) -> dict[str, Any]:
+    wanted = _CHARTS[kind][2]
+    kwargs: dict[str, Any] = {}
+    n_obj = len(view.directions)
+    names = view.metric_names or (
+        ["Objective Value"] if n_obj == 1 else [f"Objective {i}" for i in range(n_obj)]
+    )
+    if "target" in wanted and n_obj > 1:
+        i = req.int_query("objective", 0, high=n_obj - 1)
+        kwargs["target"] = lambda t: t.values[i]
+        kwargs["target_name"] = names[i]
+    if "target_names" in wanted:
+        kwargs["target_names"] = names[:3] if n_obj >= 2 else None
+    if "params" in wanted and req.query.get("params"):
+        params = json.loads(req.query["params"])
+        if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+            raise ValueError("Query parameter 'params' must be a JSON list of names.")
+        kwargs["params"] = params
+    if "n_recent" in wanted and req.query.get("n_recent"):
+        kwargs["n_recent_trials"] = req.int_query("n_recent", 1000, low=1)
+    return kwargs
+
+
+def _encode(kind: str, cursor: int, data: Any) -> str:
+    payload = {"kind": kind, "cursor": cursor, "data": to_jsonable(data)}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def chart(ctx: Context, req: ApiRequest) -> Raw:
+    """The data of one chart (history, importances, intermediate, timeline, pareto, ...)."""
+    kind = str(req.path["kind"])
+    if kind not in _CHARTS:
+        raise KeyError(f"Unknown chart {kind!r}; charts: {sorted(_CHARTS)}.")
+    function = _function(kind)
+    if function is None:
+        raise KeyError(f"The chart {kind!r} is not available in this installation.")
+    study_id = _study_id(ctx, req)
+    cache = ctx.caches.get(study_id)
+    key = (study_id, kind, tuple(sorted(req.query.items())))
+    with cache.lock:
+        seq = cache.seq
+        with ctx.chart_lock:
+            hit = ctx.chart_results.get(key)
+        if hit is not None and hit[0] == seq:
+            return Raw(content=hit[1], media_type="application/json")
+        view = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), ctx.storage, cache)
+    if kind == "pareto" and len(view.directions) == 1:
+        raise ValueError("The Pareto front needs a study with several objectives.")
+    data = function(view, **_kwargs(kind, view, req))
+    content = _encode(kind, seq, data)
+    with ctx.chart_lock:
+        ctx.chart_results[key] = (seq, content)
+    return Raw(content=content, media_type="application/json")

@@ -1,0 +1,136 @@
+"""Handlers for the study list and a study's description; create, rename, delete."""
+
+from __future__ import annotations
+
+from trimtab._study_records import StudyDirection
+from trimtab.dashboard._context import ApiRequest, Context, iso
+from trimtab.dashboard._notes import read_note
+from trimtab.dashboard._schema import (
+    CreateStudy,
+    Done,
+    RenameStudy,
+    StudyDetail,
+    StudyList,
+    StudySummary,
+)
+from trimtab.dashboard.handlers._rows import param_columns
+from trimtab.trial import TrialState
+
+_METRIC_NAME_KEYS = ("study:metric_names", "dashboard:objective_names")
+
+
+def _study_id(ctx: Context, req: ApiRequest) -> int:
+    study_id = int(req.path["study_id"])
+    ctx.storage.get_study_name_from_id(study_id)  # KeyError (404) for an unknown study
+    return study_id
+
+
+def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
+    """Every study with its trial counts by state, best value and last activity."""
+    studies = []
+    for frozen in sorted(ctx.storage.get_all_studies(), key=lambda s: s._study_id):
+        cache = ctx.caches.get(frozen._study_id)
+        with cache.lock:
+            studies.append(
+                StudySummary(
+                    study_id=frozen._study_id,
+                    study_name=frozen.study_name,
+                    directions=[d.name.lower() for d in frozen.directions],
+                    n_trials=cache.n_trials(),
+                    state_counts=cache.state_counts(),
+                    best_values=cache.best_values(),
+                    datetime_start=iso(cache.first_start()),
+                    last_activity=iso(cache.last_activity()),
+                )
+            )
+    return StudyList(studies=studies)
+
+
+def _directions(names: list[str]) -> list[StudyDirection]:
+    if not names:
+        raise ValueError("A study needs at least one direction.")
+    out = []
+    for name in names:
+        if name.lower() not in ("minimize", "maximize"):
+            raise ValueError(f"Direction must be 'minimize' or 'maximize', got {name!r}.")
+        out.append(StudyDirection[name.upper()])
+    return out
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValueError("The study name must not be empty.")
+    if len(name) > 512:
+        raise ValueError("The study name must be at most 512 characters.")
+    return name
+
+
+def create_study(ctx: Context, req: ApiRequest) -> Done:
+    """Create an empty study (409 when the name exists)."""
+    body: CreateStudy = req.body
+    directions = _directions(body.directions)
+    study_id = ctx.storage.create_new_study(directions, _check_name(body.study_name))
+    return Done(ok=True, study_id=study_id)
+
+
+def rename_study(ctx: Context, req: ApiRequest) -> Done:
+    """Rename a study: copy it (attributes and trials) under the new name, then delete it."""
+    body: RenameStudy = req.body
+    old_id = _study_id(ctx, req)
+    storage = ctx.storage
+    with ctx.write_lock:
+        if storage.get_n_trials(old_id, (TrialState.RUNNING,)):
+            raise ValueError("A study with RUNNING trials cannot be renamed (workers use its id).")
+        new_id = storage.create_new_study(
+            storage.get_study_directions(old_id), _check_name(body.study_name)
+        )
+        for key, value in storage.get_study_system_attrs(old_id).items():
+            storage.set_study_system_attr(new_id, key, value)
+        for key, value in storage.get_study_user_attrs(old_id).items():
+            storage.set_study_user_attr(new_id, key, value)
+        for trial in storage.get_all_trials(old_id, deepcopy=False):
+            storage.create_new_trial(new_id, template_trial=trial)
+        storage.delete_study(old_id)
+    ctx.caches.drop(old_id)
+    return Done(ok=True, study_id=new_id)
+
+
+def delete_study(ctx: Context, req: ApiRequest) -> Done:
+    """Delete a study and its trials."""
+    study_id = _study_id(ctx, req)
+    with ctx.write_lock:
+        ctx.storage.delete_study(study_id)
+    ctx.caches.drop(study_id)
+    return Done(ok=True, study_id=study_id)
+
+
+def get_study(ctx: Context, req: ApiRequest) -> StudyDetail:
+    """A study's description: directions, objective names, counts, best, columns, note."""
+    study_id = _study_id(ctx, req)
+    storage = ctx.storage
+    system_attrs = storage.get_study_system_attrs(study_id)
+    directions = storage.get_study_directions(study_id)
+    names = next((system_attrs[k] for k in _METRIC_NAME_KEYS if k in system_attrs), None)
+    if not isinstance(names, list) or len(names) != len(directions):
+        names = ["Objective Value"] if len(directions) == 1 else [
+            f"Objective {i}" for i in range(len(directions))
+        ]
+    cache = ctx.caches.get(study_id)
+    with cache.lock:
+        return StudyDetail(
+            study_id=study_id,
+            study_name=storage.get_study_name_from_id(study_id),
+            directions=[d.name.lower() for d in directions],
+            objective_names=[str(n) for n in names],
+            user_attrs=storage.get_study_user_attrs(study_id),
+            n_trials=cache.n_trials(),
+            state_counts=cache.state_counts(),
+            best_trial_numbers=cache.best_numbers(),
+            best_values=cache.best_values(),
+            params=param_columns(cache),
+            user_attr_keys=list(cache.user_attr_keys),
+            has_intermediate_values=cache.has_intermediate_values,
+            cursor=cache.seq,
+            note=read_note(system_attrs, None),
+        )
