@@ -85,9 +85,11 @@ class Trial(BaseTrial):
         return value
 
     def _is_relative(self, name: str, distribution: BaseDistribution) -> bool:
-        if name not in self.relative_search_space:
-            return False
+        # Like Optuna, the first sampled parameter always triggers ``sample_relative``, even
+        # for an empty relative space: GA and CMA-ES samplers tag the trial there.
         if name not in self.relative_params:
+            return False
+        if name not in self.relative_search_space:
             return False
         check_distribution_compatibility(self.relative_search_space[name], distribution)
         internal = distribution.to_internal_repr(self.relative_params[name])

@@ -1,0 +1,142 @@
+"""``BaseGASampler``: generations and populations for genetic-algorithm samplers.
+
+A trial's generation is stored on it under ``"<SamplerClass>:generation"`` (Optuna's key, read
+by dashboards). The parents chosen for a generation are stored once per study, so every
+worker breeding that generation uses the same parents. Completed trials are read
+incrementally (``study._get_trials_since``) into a per-study index, so the cost per trial does
+not grow with the study.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from typing import TYPE_CHECKING, Any
+
+from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._state import load_study_state, save_study_state, save_trial_attr
+from trimtab.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from trimtab.study import Study
+
+_PARENT_STATE_VERSION = 1
+
+
+class _PopulationIndex:
+    """Completed trials of one study, grouped by generation, grown incrementally."""
+
+    def __init__(self) -> None:
+        self.cursor = 0
+        self.by_generation: dict[int, list[FrozenTrial]] = {}
+        self.by_id: dict[int, FrozenTrial] = {}
+        self.parents: dict[int, list[FrozenTrial]] = {}
+
+    def add(self, trials: list[FrozenTrial], key: str) -> None:
+        for t in trials:
+            if t.state != TrialState.COMPLETE or t._trial_id in self.by_id:
+                continue
+            self.by_id[t._trial_id] = t
+            generation = t.system_attrs.get(key, -1)
+            self.by_generation.setdefault(generation, []).append(t)
+
+
+class BaseGASampler(BaseSampler, abc.ABC):
+    """Base class of genetic-algorithm samplers: a trial belongs to a generation, a
+    generation's parents are selected once (``select_parent``) and shared by all workers.
+
+    Args:
+        population_size: Number of trials per generation.
+    """
+
+    _GENERATION_KEY = "BaseGASampler:generation"
+    _PARENT_CACHE_KEY_PREFIX = "BaseGASampler:parent:"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._GENERATION_KEY = f"{cls.__name__}:generation"
+        cls._PARENT_CACHE_KEY_PREFIX = f"{cls.__name__}:parent:"
+
+    def __init__(self, population_size: int | None) -> None:
+        self._population_size = population_size
+        self._indexes: dict[tuple[int, int], _PopulationIndex] = {}
+        self._index_lock = threading.RLock()
+
+    @classmethod
+    def _get_generation_key(cls) -> str:
+        return cls._GENERATION_KEY
+
+    @classmethod
+    def _get_parent_cache_key_prefix(cls) -> str:
+        return cls._PARENT_CACHE_KEY_PREFIX
+
+    @property
+    def population_size(self) -> int | None:
+        """Number of trials per generation."""
+        return self._population_size
+
+    @population_size.setter
+    def population_size(self, value: int) -> None:
+        self._population_size = value
+
+    @abc.abstractmethod
+    def select_parent(self, study: Study, generation: int) -> list[FrozenTrial]:
+        """Return the parents of ``generation`` (called once per generation, then cached)."""
+
+    def _index(self, study: Study) -> _PopulationIndex:
+        key = (id(study._storage), study._study_id)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = _PopulationIndex()
+        trials, index.cursor = study._get_trials_since(index.cursor)
+        index.add(trials, self._get_generation_key())
+        return index
+
+    def get_trial_generation(self, study: Study, trial: FrozenTrial) -> int:
+        """Return ``trial``'s generation, assigning the current one if it has none yet.
+
+        The current generation is the highest one among completed trials, or the next one
+        when that generation already has ``population_size`` completed trials.
+        """
+        generation = trial.system_attrs.get(self._get_generation_key())
+        if generation is not None:
+            return int(generation)
+        if self._population_size is None:
+            raise ValueError("`population_size` must be set before sampling.")
+        with self._index_lock:
+            index = self._index(study)
+            counted = [g for g, ts in index.by_generation.items() if g >= 0 and ts]
+            latest = max(counted, default=0)
+            count = len(index.by_generation.get(latest, []))
+        generation = latest if count < self._population_size else latest + 1
+        save_trial_attr(study, trial._trial_id, self._get_generation_key(), generation)
+        return generation
+
+    def get_population(self, study: Study, generation: int) -> list[FrozenTrial]:
+        """Return the completed trials of ``generation``, in trial-number order."""
+        with self._index_lock:
+            members = list(self._index(study).by_generation.get(generation, []))
+        return sorted(members, key=lambda t: t.number)
+
+    def get_parent_population(self, study: Study, generation: int) -> list[FrozenTrial]:
+        """Return the parents of ``generation`` ([] for generation 0), selecting them once."""
+        if generation == 0:
+            return []
+        with self._index_lock:
+            index = self._index(study)
+            cached = index.parents.get(generation)
+            if cached is not None:
+                return cached
+            namespace = self._parent_namespace(generation)
+            stored = load_study_state(study, namespace, _PARENT_STATE_VERSION)
+            if stored is not None and all(i in index.by_id for i in stored):
+                parents = [index.by_id[i] for i in stored]
+            else:
+                parents = self.select_parent(study, generation)
+                ids = [t._trial_id for t in parents]
+                save_study_state(study, namespace, _PARENT_STATE_VERSION, ids)
+            index.parents[generation] = parents
+            return parents
+
+    def _parent_namespace(self, generation: int) -> str:
+        return self._get_parent_cache_key_prefix().replace(":", ".") + str(generation)
