@@ -1,0 +1,205 @@
+"""Engines and transactions: URL checks, SQLite WAL set-up, retries, clear connection errors."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import sqlalchemy
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
+
+from trimtab.exceptions import StorageInternalError
+
+T = TypeVar("T")
+
+_MAX_ATTEMPTS = 12
+_SQLITE_BUSY_TIMEOUT_S = 60.0
+_DRIVER_EXTRAS = {
+    "postgresql": "postgresql",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+}
+
+
+def _describe(url: str) -> str:
+    """Return ``url`` with any password hidden, for error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def fill_url_template(url: str, schema_version: int) -> str:
+    """Expand the ``{SCHEMA_VERSION}`` placeholder Optuna allows in storage URLs."""
+    return url.replace("{SCHEMA_VERSION}", str(schema_version))
+
+
+class EngineHandle:
+    """An engine plus the transaction discipline its dialect needs.
+
+    SQLite runs in WAL mode with a busy timeout; writes take the write lock up front
+    (``BEGIN IMMEDIATE``) so two writers never deadlock upgrading a read lock, and a
+    ``database is locked`` error is retried. PostgreSQL and MySQL run at READ COMMITTED so a
+    statement sees rows committed by others after a row lock was granted; deadlocks and
+    serialization failures are retried.
+    """
+
+    def __init__(self, url: str, engine_kwargs: dict[str, Any]) -> None:
+        self.url = url
+        self.engine_kwargs = engine_kwargs
+        try:
+            parsed = make_url(url)
+        except ArgumentError as err:
+            raise ValueError(
+                f"Invalid storage URL {url!r}: expected an SQLAlchemy URL such as "
+                "'sqlite:///study.db', 'postgresql://user:password@host/db' or "
+                "'mysql+pymysql://user:password@host/db'."
+            ) from err
+        self.backend = parsed.get_backend_name()
+        self.is_sqlite = self.backend == "sqlite"
+        self._memory = self.is_sqlite and parsed.database in (None, "", ":memory:")
+        # An in-memory SQLite database lives in one connection, shared under a lock.
+        self.lock: threading.RLock | None = threading.RLock() if self._memory else None
+        self.engine = self._create_engine(url, parsed, dict(engine_kwargs))
+
+    def _create_engine(self, url: str, parsed: Any, kwargs: dict[str, Any]) -> Engine:
+        if self.is_sqlite:
+            connect_args = dict(kwargs.pop("connect_args", {}))
+            connect_args.setdefault("timeout", _SQLITE_BUSY_TIMEOUT_S)
+            if self._memory:
+                connect_args.setdefault("check_same_thread", False)
+                kwargs.setdefault("poolclass", sqlalchemy.pool.StaticPool)
+            kwargs["connect_args"] = connect_args
+            kwargs.setdefault("isolation_level", "AUTOCOMMIT")
+        elif self.backend in ("postgresql", "mysql", "mariadb"):
+            kwargs.setdefault("isolation_level", "READ COMMITTED")
+            kwargs.setdefault("pool_pre_ping", True)
+        try:
+            engine = sqlalchemy.create_engine(url, **kwargs)
+        except NoSuchModuleError as err:
+            raise ValueError(
+                f"Unknown storage URL scheme {parsed.drivername!r} in {_describe(url)!r}. "
+                "Use 'sqlite:///path.db', 'postgresql://...', 'postgresql+psycopg2://...', "
+                "'postgresql+psycopg://...' or 'mysql+pymysql://...'; for a journal file or "
+                "Redis, pass trimtab.storages.JournalStorage(...) as the storage."
+            ) from err
+        except ImportError as err:
+            extra = _DRIVER_EXTRAS.get(self.backend, self.backend)
+            raise ImportError(
+                f"The database driver for {parsed.drivername!r} is not installed ({err}). "
+                f'Install it with: pip install "trimtab[{extra}]"'
+            ) from err
+        if self.is_sqlite:
+            event.listen(engine, "connect", _configure_sqlite_connection)
+        return engine
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def connection_error(self, err: Exception) -> StorageInternalError:
+        """Wrap a driver error raised while opening the storage in a readable message."""
+        detail = str(getattr(err, "orig", err)).strip().splitlines()[0:1]
+        text = detail[0] if detail else type(err).__name__
+        if self.is_sqlite and ("readonly" in text or "read-only" in text):
+            return StorageInternalError(
+                f"Cannot write to the SQLite database {_describe(self.url)!r}: {text}. The "
+                "file (or its directory, which must hold the -wal and -shm files) is "
+                "read-only; copy it somewhere writable or fix the permissions."
+            )
+        return StorageInternalError(
+            f"Could not open the storage {_describe(self.url)!r}: {text}. Check that the "
+            "server is running and reachable, and that the user, password and database name "
+            "are right."
+        )
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self.lock is None:
+            yield
+        else:
+            with self.lock:
+                yield
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in one write transaction, retrying on lock timeouts and deadlocks."""
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                with self._locked():
+                    return self._run(fn, "BEGIN IMMEDIATE")
+            except IntegrityError:
+                raise
+            except (OperationalError, DBAPIError) as err:
+                if attempt == _MAX_ATTEMPTS or not _is_transient(err):
+                    raise _wrap(err) from err
+                time.sleep(min(0.005 * 2**attempt, 1.0) * random.random())
+        raise AssertionError("unreachable")
+
+    def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in one read transaction (a consistent snapshot)."""
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                with self._locked():
+                    return self._run(fn, "BEGIN")
+            except IntegrityError:
+                raise
+            except (OperationalError, DBAPIError) as err:
+                if attempt == _MAX_ATTEMPTS or not _is_transient(err):
+                    raise _wrap(err) from err
+                time.sleep(min(0.005 * 2**attempt, 1.0) * random.random())
+        raise AssertionError("unreachable")
+
+    def _run(self, fn: Callable[[Connection], T], sqlite_begin: str) -> T:
+        if not self.is_sqlite:
+            with self.engine.begin() as conn:
+                return fn(conn)
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(sqlite_begin)
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+            return result
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL never corrupts the database; it skips an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    finally:
+        cursor.close()
+
+
+def _is_transient(err: Exception) -> bool:
+    """Return True for errors a retry can fix: lock timeouts, deadlocks, dropped connections."""
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    text = str(getattr(err, "orig", err)).lower()
+    code = getattr(getattr(err, "orig", None), "pgcode", None)
+    if code in ("40001", "40P01", "55P03"):
+        return True
+    args = getattr(getattr(err, "orig", None), "args", ())
+    if args and args[0] in (1205, 1213, 2006, 2013):  # MySQL lock wait, deadlock, gone away
+        return True
+    return "database is locked" in text or "database is busy" in text or "deadlock" in text
+
+
+def _wrap(err: Exception) -> StorageInternalError:
+    detail = str(getattr(err, "orig", err)).strip()
+    return StorageInternalError(f"A database error occurred: {detail}")

@@ -1,0 +1,423 @@
+"""``RDBStorage``: studies in SQLite, PostgreSQL or MySQL, in Optuna's schema."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Container, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from trimtab import logging
+from trimtab._study_records import FrozenStudy, StudyDirection
+from trimtab.distributions import (
+    BaseDistribution,
+)
+from trimtab.exceptions import DuplicatedStudyError
+from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from trimtab.storages._heartbeat import BaseHeartbeat
+from trimtab.storages._in_memory import _thaw, check_json_serializable
+from trimtab.storages._rdb import _schema as s
+from trimtab.storages._rdb._engine import EngineHandle, fill_url_template
+from trimtab.storages._rdb._heartbeats import HeartbeatMixin
+from trimtab.storages._rdb._trials import (
+    DistributionCache,
+    StudyCache,
+    load_trials,
+)
+from trimtab.storages._rdb._version import VersionManager
+from trimtab.storages._rdb._writes import TrialWriter, upsert
+from trimtab.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from trimtab.study import Study
+
+_logger = logging.get_logger(__name__)
+_UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
+StaleTrialCallback = Callable[["Study", FrozenTrial], None]
+
+
+class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
+    """Studies in a relational database (SQLite, PostgreSQL, MySQL) in Optuna's schema.
+
+    A database written by Optuna 5.0 opens here and the other way round. Many processes and
+    machines may share one database; trial numbers stay dense and an enqueued trial runs once.
+    Each process caches finished trials and re-reads only new and unfinished ones.
+
+    Args:
+        url: an SQLAlchemy URL (``sqlite:///study.db``, ``postgresql://user:pw@host/db``,
+            ``mysql+pymysql://user:pw@host/db``).
+        engine_kwargs: extra arguments for ``sqlalchemy.create_engine``.
+        skip_compatibility_check: do not compare the schema revision with trimtab's.
+        heartbeat_interval: seconds between heartbeats of a running trial (None: off).
+        grace_period: seconds without a heartbeat after which a running trial is stale
+            (default: twice the interval).
+        heartbeat_stale_trial_callback: called with ``(study, trial)`` for each stale trial
+            that is failed, e.g. ``RetryHeartbeatStaleTrialCallback()``.
+        failed_trial_callback: deprecated name of ``heartbeat_stale_trial_callback``.
+        skip_table_creation: do not create missing tables.
+
+    Raises:
+        ValueError: a bad URL or argument.
+        RuntimeError: the database uses another schema revision (the message names both and
+            the upgrade command).
+        StorageInternalError: the database cannot be reached or written.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        engine_kwargs: dict[str, Any] | None = None,
+        skip_compatibility_check: bool = False,
+        *,
+        heartbeat_interval: int | None = None,
+        grace_period: int | None = None,
+        heartbeat_stale_trial_callback: StaleTrialCallback | None = None,
+        failed_trial_callback: StaleTrialCallback | None = None,
+        skip_table_creation: bool = False,
+    ) -> None:
+        if not isinstance(url, str):
+            raise TypeError(f"`url` must be a string, got {type(url).__name__}.")
+        self._init_heartbeat(
+            heartbeat_interval, grace_period, heartbeat_stale_trial_callback, failed_trial_callback
+        )
+        self.engine_kwargs = dict(engine_kwargs or {})
+        self.url = fill_url_template(url, s.SCHEMA_VERSION)
+        self.skip_compatibility_check = skip_compatibility_check
+        self.skip_table_creation = skip_table_creation
+        self._open()
+
+    def _open(self) -> None:
+        self._handle = EngineHandle(self.url, self.engine_kwargs)
+        self.engine = self._handle.engine
+        self._lock = threading.RLock()
+        self._caches: dict[int, StudyCache] = {}
+        self._dists = DistributionCache()
+        self._version_manager = VersionManager(self._handle)
+        try:
+            if not self.skip_table_creation:
+                with self._handle._locked():
+                    s.metadata.create_all(self.engine)
+            self._version_manager.initialize()
+        except SQLAlchemyError as err:
+            raise self._handle.connection_error(err) from err
+        except Exception as err:
+            if "readonly" in str(err) or "Could not open" in str(err):
+                raise self._handle.connection_error(err) from err
+            raise
+        if not self.skip_compatibility_check:
+            self._version_manager.check()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for key in ("_handle", "engine", "_lock", "_caches", "_dists", "_version_manager"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._open()
+
+    # Versions.
+
+    def upgrade(self) -> None:
+        """Migrate the database schema to the revision this trimtab uses."""
+        self._version_manager.upgrade()
+
+    def get_current_version(self) -> str:
+        """The schema revision of the database."""
+        return self._version_manager.get_current_version()
+
+    def get_head_version(self) -> str:
+        """The schema revision this trimtab uses."""
+        return s.HEAD_VERSION
+
+    def get_all_versions(self) -> list[str]:
+        """Every known schema revision, newest first."""
+        return list(s.ALL_VERSIONS)
+
+    def remove_session(self) -> None:
+        """Kept for Optuna compatibility; connections are pooled per engine."""
+
+    # Studies.
+
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        name = study_name or DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        if len(name) > s.MAX_INDEXED_STRING_LENGTH:
+            raise ValueError(
+                f"The study name is {len(name)} characters long; at most "
+                f"{s.MAX_INDEXED_STRING_LENGTH} are allowed."
+            )
+        directions = [StudyDirection(d) for d in directions]
+
+        def write(conn: Connection) -> int:
+            result = conn.execute(insert(s.studies).values(study_name=name))
+            study_id = result.inserted_primary_key[0]  # type: ignore[index]
+            conn.execute(
+                insert(s.study_directions),
+                [
+                    {"study_id": study_id, "objective": i, "direction": d.name}
+                    for i, d in enumerate(directions)
+                ],
+            )
+            return int(study_id)
+
+        try:
+            study_id = self._handle.write(write)
+        except IntegrityError:
+            raise DuplicatedStudyError(
+                f"Another study with name '{name}' already exists. Please specify a different "
+                "name, or reuse the existing one by setting `load_if_exists` (for Python API) "
+                "or `--skip-if-exists` flag (for CLI)."
+            ) from None
+        _logger.info(f"A new study created in RDB with name: {name}")
+        return study_id
+
+    def delete_study(self, study_id: int) -> None:
+        def write(conn: Connection) -> None:
+            self._check_study(conn, study_id)
+            trial_ids = select(s.trials.c.trial_id).where(s.trials.c.study_id == study_id)
+            for table in s.TRIAL_CHILD_TABLES:
+                conn.execute(delete(table).where(table.c.trial_id.in_(trial_ids)))
+            conn.execute(delete(s.trials).where(s.trials.c.study_id == study_id))
+            for table in (s.study_directions, s.study_user_attributes, s.study_system_attributes):
+                conn.execute(delete(table).where(table.c.study_id == study_id))
+            conn.execute(delete(s.studies).where(s.studies.c.study_id == study_id))
+
+        self._handle.write(write)
+        with self._lock:
+            self._caches.pop(study_id, None)
+
+    @staticmethod
+    def _check_study(conn: Connection, study_id: int, for_update: bool = False) -> None:
+        query = select(s.studies.c.study_id).where(s.studies.c.study_id == study_id)
+        if for_update:
+            query = query.with_for_update()
+        if conn.execute(query).first() is None:
+            raise KeyError(f"No study with study_id {study_id} exists.")
+
+    def _set_study_attr(self, table: Any, study_id: int, key: str, value: Any) -> None:
+        text = json.dumps(value)
+
+        def write(conn: Connection) -> None:
+            self._check_study(conn, study_id)
+            upsert(conn, table, {"study_id": study_id, "key": key}, {"value_json": text})
+
+        self._handle.write(write)
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        check_json_serializable(value, f"Study user attribute {key!r}")
+        self._set_study_attr(s.study_user_attributes, study_id, key, value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        check_json_serializable(value, f"Study system attribute {key!r}")
+        self._set_study_attr(s.study_system_attributes, study_id, key, value)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        def read(conn: Connection) -> int | None:
+            query = select(s.studies.c.study_id).where(s.studies.c.study_name == study_name)
+            return conn.execute(query).scalar()
+
+        study_id = self._handle.read(read)
+        if study_id is None:
+            raise KeyError(f"No such study {study_name}.")
+        return int(study_id)
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        def read(conn: Connection) -> str | None:
+            query = select(s.studies.c.study_name).where(s.studies.c.study_id == study_id)
+            return conn.execute(query).scalar()
+
+        name = self._handle.read(read)
+        if name is None:
+            raise KeyError(f"No study with study_id {study_id} exists.")
+        return str(name)
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        return list(self._cache(study_id).directions)
+
+    def _read_directions(self, study_id: int) -> list[StudyDirection]:
+        def read(conn: Connection) -> list[Any]:
+            d = s.study_directions
+            query = select(d.c.direction).where(d.c.study_id == study_id).order_by(d.c.objective)
+            return list(conn.execute(query).scalars())
+
+        names = self._handle.read(read)
+        if not names:
+            raise KeyError(f"No study with study_id {study_id} exists.")
+        return [StudyDirection[n] for n in names]
+
+    def _get_study_attrs(self, table: Any, study_id: int) -> dict[str, Any]:
+        def read(conn: Connection) -> dict[str, Any]:
+            self._check_study(conn, study_id)
+            query = select(table.c.key, table.c.value_json).where(table.c.study_id == study_id)
+            return {k: json.loads(v) for k, v in conn.execute(query)}
+
+        return self._handle.read(read)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._get_study_attrs(s.study_user_attributes, study_id)
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._get_study_attrs(s.study_system_attributes, study_id)
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        def read(conn: Connection) -> list[FrozenStudy]:
+            names = dict(conn.execute(select(s.studies.c.study_id, s.studies.c.study_name)))
+            directions: dict[int, list[tuple[int, str]]] = {i: [] for i in names}
+            d = s.study_directions
+            for study_id, objective, direction in conn.execute(
+                select(d.c.study_id, d.c.objective, d.c.direction)
+            ):
+                directions.setdefault(study_id, []).append((objective, direction))
+            attrs = []
+            for table in (s.study_user_attributes, s.study_system_attributes):
+                found: dict[int, dict[str, Any]] = {i: {} for i in names}
+                for study_id, key, text in conn.execute(
+                    select(table.c.study_id, table.c.key, table.c.value_json)
+                ):
+                    found.setdefault(study_id, {})[key] = json.loads(text)
+                attrs.append(found)
+            return [
+                FrozenStudy(
+                    study_name=name,
+                    direction=None,
+                    directions=[StudyDirection[x] for _, x in sorted(directions[study_id])],
+                    user_attrs=attrs[0][study_id],
+                    system_attrs=attrs[1][study_id],
+                    study_id=study_id,
+                )
+                for study_id, name in sorted(names.items())
+            ]
+
+        return self._handle.read(read)
+
+    # Reading trials.
+
+    def _cache(self, study_id: int) -> StudyCache:
+        with self._lock:
+            cache = self._caches.get(study_id)
+        if cache is None:
+            cache = StudyCache(self._read_directions(study_id))
+            with self._lock:
+                cache = self._caches.setdefault(study_id, cache)
+        return cache
+
+    def _sync(self, study_id: int) -> StudyCache:
+        cache = self._cache(study_id)
+        with self._lock:
+            trial_where, child_where = cache.sync_condition(study_id)
+            loaded = self._handle.read(
+                lambda conn: load_trials(conn, trial_where, child_where, self._dists)
+            )
+            cache.apply(loaded)
+        return cache
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            for cache in self._caches.values():
+                trial = cache.by_id.get(trial_id)
+                if trial is not None and trial.state not in _UNFINISHED:
+                    return trial
+        t = s.trials
+        loaded = self._handle.read(
+            lambda conn: load_trials(
+                conn, t.c.trial_id == trial_id, lambda x: x.c.trial_id == trial_id, self._dists
+            )
+        )
+        if not loaded:
+            raise KeyError(f"No trial with trial_id {trial_id} exists.")
+        return loaded[0]
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        import copy
+
+        cache = self._sync(study_id)
+        with self._lock:
+            if states is not None and all(s not in states for s in TrialState if s.is_finished()):
+                numbers = sorted(cache.unfinished.values())
+                found = [cache.trials[n] for n in numbers if cache.trials[n].state in states]
+            else:
+                found = [t for t in cache.trials if states is None or t.state in states]
+        result = [_thaw(t) if t.state in _UNFINISHED else t for t in found]
+        return copy.deepcopy(result) if deepcopy else result
+
+    def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:
+        cache = self._sync(study_id)
+        with self._lock:
+            numbers = sorted(set(cache.changes[cursor:]))
+            trials = [cache.trials[n] for n in numbers]
+            end = len(cache.changes)
+        return [_thaw(t) if t.state in _UNFINISHED else t for t in trials], end
+
+    def get_n_trials(
+        self, study_id: int, state: tuple[TrialState, ...] | TrialState | None = None
+    ) -> int:
+        cache = self._sync(study_id)
+        with self._lock:
+            if state is None:
+                return len(cache.trials)
+            states = (state,) if isinstance(state, TrialState) else state
+            return sum(1 for t in cache.trials if t.state in states)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        cache = self._sync(study_id)
+        if len(cache.directions) > 1:
+            raise RuntimeError("Best trial can be obtained only for single-objective optimization.")
+        if cache.best is None:
+            raise ValueError("No trials are completed yet.")
+        return cache.best
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        t = s.trials
+
+        def read(conn: Connection) -> int | None:
+            query = select(t.c.trial_id).where(
+                (t.c.study_id == study_id) & (t.c.number == trial_number)
+            )
+            return conn.execute(query).scalar()
+
+        trial_id = self._handle.read(read)
+        if trial_id is None:
+            raise KeyError(
+                f"No trial with trial number {trial_number} exists in study with study_id "
+                f"{study_id}."
+            )
+        return int(trial_id)
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        return self._trial_row(trial_id)[1]
+
+    def _trial_row(self, trial_id: int) -> tuple[int, int, str]:
+        t = s.trials
+
+        def read(conn: Connection) -> Any:
+            query = select(t.c.study_id, t.c.number, t.c.state).where(t.c.trial_id == trial_id)
+            return conn.execute(query).first()
+
+        row = self._handle.read(read)
+        if row is None:
+            raise KeyError(f"No trial with trial_id {trial_id} exists.")
+        return int(row[0]), int(row[1]), str(row[2])
+
+    def _known_distribution(self, study_id: int, name: str) -> BaseDistribution | None:
+        with self._lock:
+            cache = self._caches.get(study_id)
+            return cache.param_distributions.get(name) if cache is not None else None
+
+    def _remember_distribution(self, study_id: int, name: str, dist: BaseDistribution) -> None:
+        with self._lock:
+            cache = self._caches.get(study_id)
+            if cache is not None:
+                cache.param_distributions.setdefault(name, dist)

@@ -1,0 +1,227 @@
+"""``JournalFileBackend``: the journal as a file of JSON lines, guarded by a lock file."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import errno
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from trimtab import _warnings, logging
+from trimtab.storages.journal._base import BaseJournalBackend
+
+_logger = logging.get_logger(__name__)
+LOCK_FILE_SUFFIX = ".lock"
+RENAME_FILE_SUFFIX = ".rename"
+
+
+class BaseJournalFileLock(abc.ABC):
+    """An inter-process lock for a journal file."""
+
+    @abc.abstractmethod
+    def acquire(self) -> bool:
+        """Block until the lock is held; return True."""
+
+    @abc.abstractmethod
+    def release(self) -> None:
+        """Release the lock. Raises RuntimeError when it is not held."""
+
+
+class _LockFileLock(BaseJournalFileLock):
+    """A lock that is the existence of ``<file>.lock``; stale locks are broken after a grace."""
+
+    def __init__(self, filepath: str, grace_period: int | None = 30) -> None:
+        self._lock_target_file = filepath
+        self._lock_file = filepath + LOCK_FILE_SUFFIX
+        if grace_period is not None:
+            if grace_period <= 0:
+                raise ValueError("The value of `grace_period` should be a positive integer.")
+            if grace_period < 3:
+                _warnings.warn("The value of `grace_period` might be too small. ")
+        self.grace_period = grace_period
+
+    @abc.abstractmethod
+    def _try_create(self) -> None:
+        """Create the lock file atomically; raise FileExistsError-like OSError if it exists."""
+
+    def acquire(self) -> bool:
+        sleep_secs = 0.001
+        last_warning = last_change = time.monotonic()
+        mtime: float | None = None
+        while True:
+            try:
+                self._try_create()
+                return True
+            except OSError as err:
+                if err.errno != errno.EEXIST:
+                    raise
+            now = time.monotonic()
+            if now - last_warning > 10.0:
+                _logger.warning(
+                    f"It is taking longer than 10 seconds to acquire the lock file: "
+                    f"{self._lock_file} Retrying..."
+                )
+                last_warning = now
+            if self.grace_period is not None:
+                try:
+                    current = os.stat(self._lock_file).st_mtime
+                except OSError:
+                    continue
+                if current != mtime:
+                    mtime, last_change = current, now
+                elif now - last_change > self.grace_period:
+                    _logger.warning(
+                        "The existing lock file has not been released for an extended period. "
+                        "Forcibly releasing the lock file."
+                    )
+                    with contextlib.suppress(RuntimeError):
+                        self.release()
+                    sleep_secs = 0.001
+                    continue
+            time.sleep(sleep_secs)
+            sleep_secs = min(sleep_secs * 2, 0.05)
+
+    def release(self) -> None:
+        # Rename first so that two processes breaking a stale lock cannot both remove it.
+        renamed = self._lock_file + str(uuid.uuid4()) + RENAME_FILE_SUFFIX
+        try:
+            os.rename(self._lock_file, renamed)
+        except OSError:
+            raise RuntimeError("Error: did not possess lock") from None
+        os.unlink(renamed)
+
+
+class JournalFileSymlinkLock(_LockFileLock):
+    """A lock made by creating a symbolic link (works on NFSv2 and later).
+
+    Args:
+        filepath: the journal file to guard.
+        grace_period: seconds after which a lock that nobody touches is broken (None: never).
+    """
+
+    def _try_create(self) -> None:
+        os.symlink(self._lock_target_file, self._lock_file)
+
+
+class JournalFileOpenLock(_LockFileLock):
+    """A lock made by ``open(O_CREAT | O_EXCL)`` (NFSv3 and later).
+
+    Args:
+        filepath: the journal file to guard.
+        grace_period: seconds after which a lock that nobody touches is broken (None: never).
+    """
+
+    def _try_create(self) -> None:
+        os.close(os.open(self._lock_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+
+
+@contextlib.contextmanager
+def _held(lock: BaseJournalFileLock) -> Iterator[None]:
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class JournalFileBackend(BaseJournalBackend):
+    """The journal in a file, one JSON record per line (Optuna's format).
+
+    A line left half-written by a crashed writer is skipped (with a warning) instead of
+    making the journal unreadable; the next writer ends it with a newline first.
+
+    Args:
+        file_path: the journal file (created if missing).
+        lock_obj: the inter-process lock (default ``JournalFileSymlinkLock(file_path)``).
+    """
+
+    def __init__(self, file_path: str, lock_obj: BaseJournalFileLock | None = None) -> None:
+        self._file_path = os.fspath(file_path)
+        self._lock = lock_obj or JournalFileSymlinkLock(self._file_path)
+        if not os.path.exists(self._file_path):
+            open(self._file_path, "ab").close()
+        self._position = (0, 0)  # (log number, byte offset) read up to
+        self._warned_offsets: set[int] = set()
+
+    def read_logs(self, log_number_from: int) -> Iterator[dict[str, Any]]:
+        """Yield the complete records numbered ``log_number_from`` and later."""
+        number, offset = self._position
+        if log_number_from < number:
+            number, offset = 0, 0
+        with open(self._file_path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+        end = data.rfind(b"\n") + 1
+        logs = []
+        for line in data[:end].splitlines(keepends=True):
+            if number >= log_number_from:
+                try:
+                    logs.append(json.loads(line))
+                except ValueError:
+                    self._warn_corrupt(offset, line)
+            number += 1
+            offset += len(line)
+        self._position = (number, offset)
+        return iter(logs)
+
+    def _warn_corrupt(self, offset: int, line: bytes) -> None:
+        if offset not in self._warned_offsets:
+            self._warned_offsets.add(offset)
+            _logger.warning(
+                f"Skipping a corrupt record at byte {offset} of {self._file_path} "
+                f"(a write interrupted by a crash?): {line[:80]!r}"
+            )
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        """Append records under the file lock and fsync them."""
+        text = "".join(json.dumps(log, separators=(",", ":")) + "\n" for log in logs)
+        with _held(self._lock):
+            with open(self._file_path, "ab+") as f:
+                if f.tell() > 0:
+                    f.seek(-1, os.SEEK_END)
+                    if f.read(1) != b"\n":  # end a line a crashed writer left unfinished
+                        text = "\n" + text
+                f.write(text.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+
+
+class JournalFileStorage(JournalFileBackend):
+    """Deprecated name of ``trimtab.storages.journal.JournalFileBackend`` (since 4.0.0)."""
+
+    def __init__(self, file_path: str, lock_obj: BaseJournalFileLock | None = None) -> None:
+        _warnings.warn_deprecated(
+            "JournalFileStorage", "4.0.0", "6.0.0", "trimtab.storages.journal.JournalFileBackend"
+        )
+        super().__init__(file_path, lock_obj)
+
+
+class DeprecatedJournalFileSymlinkLock(JournalFileSymlinkLock):
+    """``JournalFileSymlinkLock`` imported from its deprecated path ``trimtab.storages``."""
+
+    def __init__(self, filepath: str, grace_period: int | None = 30) -> None:
+        _warnings.warn_deprecated(
+            "The import path trimtab.storages.JournalFileSymlinkLock",
+            "4.0.0",
+            "6.0.0",
+            "trimtab.storages.journal.JournalFileSymlinkLock",
+        )
+        super().__init__(filepath, grace_period)
+
+
+class DeprecatedJournalFileOpenLock(JournalFileOpenLock):
+    """``JournalFileOpenLock`` imported from its deprecated path ``trimtab.storages``."""
+
+    def __init__(self, filepath: str, grace_period: int | None = 30) -> None:
+        _warnings.warn_deprecated(
+            "The import path trimtab.storages.JournalFileOpenLock",
+            "4.0.0",
+            "6.0.0",
+            "trimtab.storages.journal.JournalFileOpenLock",
+        )
+        super().__init__(filepath, grace_period)
