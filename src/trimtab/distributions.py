@@ -23,6 +23,11 @@ _CHOICE_TYPES = (type(None), bool, int, float, str)
 
 
 def _as_float(value: Any, what: str) -> float:
+    kind = type(value)
+    if kind is float or kind is int:
+        if value != value:
+            raise ValueError(f"{what} must not be NaN.")
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, decimal.Decimal)):
         raise TypeError(f"{what} must be a real number, got {value!r} of type {type(value).__name__}.")
     result = float(value)
@@ -32,6 +37,8 @@ def _as_float(value: Any, what: str) -> float:
 
 
 def _as_int(value: Any, what: str) -> int:
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         raise TypeError(f"{what} must be an integer, got a bool ({value!r}).")
     if isinstance(value, numbers.Integral):
@@ -378,6 +385,9 @@ def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseD
     Numeric ranges may change between trials; the kind, the log flag and categorical choices
     may not.
     """
+    if type(dist_old) is type(dist_new) and not isinstance(dist_old, CategoricalDistribution):
+        if dist_old.__dict__.get("log") == dist_new.__dict__.get("log"):
+            return
     if _kind(dist_old) != _kind(dist_new):
         raise ValueError(
             f"Cannot set different distribution kind to the same parameter name: "

@@ -55,6 +55,10 @@ class RandomSampler(BaseSampler):
 
 def sample_uniform(rng: np.random.RandomState, distribution: BaseDistribution) -> Any:
     """Draw one external value uniformly from ``distribution`` (log-uniformly when ``log``)."""
+    if type(distribution) is FloatDistribution and not distribution.log:
+        low, high = distribution.low, distribution.high
+        if distribution.step is None and high > low:
+            return float(rng.uniform(low, high))
     if isinstance(distribution, CategoricalDistribution):
         return distribution.choices[rng.randint(len(distribution.choices))]
     if isinstance(distribution, FloatDistribution):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import copy
+import json
 from collections.abc import Container, Sequence
 from typing import Any
 
@@ -215,6 +216,14 @@ class BaseStorage(abc.ABC):
             raise UpdateFinishedTrialError(
                 f"Trial#{trial.number} has already finished and can not be updated."
             )
+
+
+def check_json_serializable(value: Any, what: str) -> None:
+    """Raise TypeError naming ``what`` when ``value`` cannot be stored as JSON."""
+    try:
+        json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{what} must be JSON-serializable, got {value!r}: {err}") from err
 
 
 def copy_trials(trials: list[FrozenTrial], deepcopy: bool) -> list[FrozenTrial]:

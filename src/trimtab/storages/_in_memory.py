@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import json
 import math
 import threading
 import uuid
@@ -14,32 +13,38 @@ from typing import Any
 from trimtab import logging
 from trimtab._study_records import FrozenStudy, StudyDirection
 from trimtab.distributions import BaseDistribution, check_distribution_compatibility
-from trimtab.exceptions import DuplicatedStudyError
-from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
+from trimtab.storages._base import (
+    DEFAULT_STUDY_NAME_PREFIX,
+    BaseStorage,
+    check_json_serializable,
+)
 from trimtab.trial import FrozenTrial, TrialState
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 _logger = logging.get_logger(__name__)
-
-
-def check_json_serializable(value: Any, what: str) -> None:
-    """Raise TypeError naming ``what`` when ``value`` cannot be stored as JSON."""
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{what} must be JSON-serializable, got {value!r}: {err}") from err
 
 
 def _thaw(trial: FrozenTrial) -> FrozenTrial:
     """Return a copy of ``trial`` whose dicts may be changed without touching the original."""
-    clone = copy.copy(trial)
-    clone._params = dict(trial._params)
-    clone._distributions = dict(trial._distributions)
-    clone._user_attrs = dict(trial._user_attrs)
-    clone._system_attrs = dict(trial._system_attrs)
-    clone.intermediate_values = dict(trial.intermediate_values)
-    clone._values = list(trial._values) if trial._values is not None else None
+    fields = trial.__dict__.copy()
+    fields["_params"] = dict(trial._params)
+    fields["_distributions"] = dict(trial._distributions)
+    fields["_user_attrs"] = dict(trial._user_attrs)
+    fields["_system_attrs"] = dict(trial._system_attrs)
+    fields["intermediate_values"] = dict(trial.intermediate_values)
+    fields["_values"] = list(trial._values) if trial._values is not None else None
+    clone = object.__new__(type(trial))
+    clone.__dict__ = fields
     return clone
+
+
+def _check_unfinished(trial: FrozenTrial) -> None:
+    if trial.state.is_finished():
+        raise UpdateFinishedTrialError(
+            f"Trial#{trial.number} has already finished and can not be updated."
+        )
 
 
 class _StudyRecord:
@@ -64,7 +69,7 @@ class InMemoryStorage(BaseStorage):
     """
 
     def __init__(self) -> None:
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._studies: dict[int, _StudyRecord] = {}
         self._names: dict[str, int] = {}
         self._trial_index: dict[int, tuple[_StudyRecord, int]] = {}
@@ -78,7 +83,7 @@ class InMemoryStorage(BaseStorage):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
     # Studies.
 
@@ -183,6 +188,8 @@ class InMemoryStorage(BaseStorage):
                     trial_id=trial_id,
                 )
             else:
+                check_json_serializable(template_trial.user_attrs, "Trial user attributes")
+                check_json_serializable(template_trial.system_attrs, "Trial system attributes")
                 for name, dist in template_trial.distributions.items():
                     self._check_distribution(record, name, dist)
                 trial = _thaw(template_trial)
@@ -213,7 +220,7 @@ class InMemoryStorage(BaseStorage):
         except KeyError:
             raise KeyError(f"No trial with trial_id {trial_id} exists.") from None
         trial = record.trials[number]
-        self.check_trial_is_updatable(trial_id, trial.state)
+        _check_unfinished(trial)
         return record, trial
 
     def set_trial_param(
@@ -225,10 +232,13 @@ class InMemoryStorage(BaseStorage):
     ) -> None:
         with self._lock:
             record, trial = self._running(trial_id)
-            self._check_distribution(record, param_name, distribution)
+            known = record.param_distributions.get(param_name)
+            if known is None:
+                record.param_distributions[param_name] = distribution
+            elif known is not distribution:
+                check_distribution_compatibility(known, distribution)
             if param_name in trial._distributions:
                 check_distribution_compatibility(trial._distributions[param_name], distribution)
-            record.param_distributions.setdefault(param_name, distribution)
             trial._params[param_name] = distribution.to_external_repr(param_value_internal)
             trial._distributions[param_name] = distribution
 
@@ -260,7 +270,7 @@ class InMemoryStorage(BaseStorage):
             trial = record.trials[number]
             if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
                 return False
-            self.check_trial_is_updatable(trial_id, trial.state)
+            _check_unfinished(trial)
             trial.state = state
             if values is not None:
                 trial._values = [float(v) for v in values]
@@ -326,7 +336,7 @@ class InMemoryStorage(BaseStorage):
     ) -> list[FrozenTrial]:
         with self._lock:
             record = self._study(study_id)
-            if states is not None and all(s not in states for s in TrialState if s.is_finished()):
+            if states is not None and not any(s in states for s in _FINISHED):
                 trials = [record.trials[n] for n in sorted(record.unfinished)]
                 result = [_thaw(t) for t in trials if t.state in states]
             else:

@@ -190,7 +190,8 @@ def _log_finished(
 ) -> None:
     if frozen.state == TrialState.COMPLETE:
         assert frozen.values is not None
-        study._log_completed_trial(frozen.values, frozen.number, trial.params)
+        if _logger.isEnabledFor(logging.INFO):
+            study._log_completed_trial(frozen.values, frozen.number, frozen.params)
     elif frozen.state == TrialState.PRUNED:
         _logger.info(f"Trial {frozen.number} pruned. {error}")
     elif frozen.state == TrialState.FAIL:

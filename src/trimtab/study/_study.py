@@ -13,6 +13,7 @@ from trimtab.distributions import BaseDistribution
 from trimtab.pruners import BasePruner
 from trimtab.samplers import BaseSampler
 from trimtab.storages import BaseStorage, get_storage
+from trimtab.storages._base import check_json_serializable
 from trimtab.storages._heartbeat import is_heartbeat_enabled
 from trimtab.study import _optimize, _tell
 from trimtab.study._defaults import default_pruner, default_sampler
@@ -302,6 +303,8 @@ class Study:
         """Queue a trial whose ``suggest_*`` calls return ``params`` (others are sampled)."""
         if not isinstance(params, dict):
             raise TypeError(f"`params` must be a dict, got {type(params).__name__}.")
+        check_json_serializable(params, "Enqueued params")
+        check_json_serializable(user_attrs, "Enqueued user attributes")
         if skip_if_exists and self._is_enqueued_or_done(params):
             _logger.info(f"Trial with params {params} already exists. Skipping enqueue.")
             return

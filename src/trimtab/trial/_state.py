@@ -19,4 +19,4 @@ class TrialState(enum.IntEnum):
 
     def is_finished(self) -> bool:
         """Return True for COMPLETE, PRUNED and FAIL."""
-        return self not in (TrialState.RUNNING, TrialState.WAITING)
+        return self._value_ in (1, 2, 3)

@@ -36,10 +36,10 @@ class Trial(BaseTrial):
         self.storage = study._storage
         self._cached = self.storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
-        sampling_study = study._sampling_view(self._cached)
-        study.sampler.before_trial(sampling_study, self._cached)
+        self._sampling_study = study._sampling_view(self._cached)
+        study.sampler.before_trial(self._sampling_study, self._cached)
         self.relative_search_space = study.sampler.infer_relative_search_space(
-            sampling_study, self._cached
+            self._sampling_study, self._cached
         )
         self._relative_params: dict[str, Any] | None = None
 
@@ -47,9 +47,8 @@ class Trial(BaseTrial):
     def relative_params(self) -> dict[str, Any]:
         """The values ``sample_relative`` chose for the relative search space (lazily)."""
         if self._relative_params is None:
-            sampling_study = self.study._sampling_view(self._cached)
             self._relative_params = self.study.sampler.sample_relative(
-                sampling_study, self._cached, self.relative_search_space
+                self._sampling_study, self._cached, self.relative_search_space
             )
         return self._relative_params
 
@@ -65,8 +64,9 @@ class Trial(BaseTrial):
         elif self._is_relative(name, distribution):
             value = self.relative_params[name]
         else:
-            sampling_study = self.study._sampling_view(cached)
-            value = self.study.sampler.sample_independent(sampling_study, cached, name, distribution)
+            value = self.study.sampler.sample_independent(
+                self._sampling_study, cached, name, distribution
+            )
         internal = distribution.to_internal_repr(value)
         self.storage.set_trial_param(self._trial_id, name, internal, distribution)
         value = distribution.to_external_repr(internal)

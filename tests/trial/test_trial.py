@@ -1,0 +1,159 @@
+"""The live Trial: suggest semantics, report, attributes, constraints."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import trimtab
+from trimtab.distributions import FloatDistribution
+from trimtab.trial import FixedTrial, TrialState, create_trial
+
+
+@pytest.fixture(autouse=True)
+def quiet() -> None:
+    trimtab.logging.set_verbosity(trimtab.logging.WARNING)
+
+
+def test_resuggesting_a_name_returns_the_same_value() -> None:
+    study = trimtab.create_study()
+    trial = study.ask()
+    first = trial.suggest_float("x", 0, 1)
+    assert trial.suggest_float("x", 0, 1) == first
+    assert trial.suggest_float("x", -5, 5) == first  # a changed range keeps the value
+
+
+def test_resuggesting_with_another_kind_is_a_clear_error() -> None:
+    study = trimtab.create_study()
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    with pytest.raises(ValueError, match="different distribution kind"):
+        trial.suggest_int("x", 0, 1)
+    with pytest.raises(ValueError, match="dynamic value space"):
+        trial.suggest_categorical("c", ["a"]) and trial.suggest_categorical("c", ["a", "b"])
+
+
+def test_a_name_keeps_its_categorical_choices_across_trials() -> None:
+    study = trimtab.create_study()
+    study.optimize(lambda t: len(t.suggest_categorical("c", ["a", "b"])), n_trials=1)
+    with pytest.raises(ValueError, match="dynamic value space"):
+        study.optimize(lambda t: len(t.suggest_categorical("c", ["a", "z"])), n_trials=1)
+    assert study.trials[-1].state == TrialState.FAIL
+    assert study.trials[-1].params == {}
+
+
+def test_suggest_int_returns_ints_and_respects_step() -> None:
+    study = trimtab.create_study(sampler=trimtab.samplers.RandomSampler(seed=1))
+    values = []
+    for _ in range(30):
+        trial = study.ask()
+        values.append(trial.suggest_int("n", 2, 20, step=3))
+        study.tell(trial, 0.0)
+    assert all(isinstance(v, int) and (v - 2) % 3 == 0 and 2 <= v <= 20 for v in values)
+
+
+def test_large_integers_round_trip_exactly() -> None:
+    study = trimtab.create_study(sampler=trimtab.samplers.RandomSampler(seed=3))
+    trial = study.ask()
+    value = trial.suggest_int("n", 0, 2**62)
+    study.tell(trial, 1.0)
+    assert study.trials[0].params["n"] == value
+
+
+def test_negative_zero_and_true_vs_one_are_kept() -> None:
+    study = trimtab.create_study()
+    study.enqueue_trial({"z": -0.0, "c": 1})
+    trial = study.ask()
+    z = trial.suggest_float("z", -1, 1)
+    c = trial.suggest_categorical("c", [True, 1])
+    study.tell(trial, 0.0)
+    assert math.copysign(1, z) == -1 and type(c) is int
+    stored = study.trials[0].params
+    assert math.copysign(1, stored["z"]) == -1 and type(stored["c"]) is int
+
+
+def test_deprecated_suggest_methods_work_and_warn() -> None:
+    trial = trimtab.create_study().ask()
+    with pytest.warns(FutureWarning):
+        assert 0 <= trial.suggest_uniform("u", 0, 1) <= 1
+    with pytest.warns(FutureWarning):
+        assert 1e-3 <= trial.suggest_loguniform("l", 1e-3, 1) <= 1
+    with pytest.warns(FutureWarning):
+        assert trial.suggest_discrete_uniform("d", 0, 1, 0.5) in (0.0, 0.5, 1.0)
+
+
+def test_report_semantics() -> None:
+    study = trimtab.create_study()
+    trial = study.ask()
+    trial.report(1.0, 0)
+    with pytest.warns(UserWarning, match="already reported"):
+        trial.report(2.0, 0)
+    trial.report(float("nan"), 1)
+    with pytest.raises(TypeError):
+        trial.report("bad", 2)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="negative"):
+        trial.report(1.0, -1)
+    frozen = study.tell(trial, state=TrialState.PRUNED)
+    assert frozen.intermediate_values[0] == 1.0 and math.isnan(frozen.intermediate_values[1])
+
+
+def test_report_and_should_prune_raise_on_multi_objective() -> None:
+    trial = trimtab.create_study(directions=["minimize", "maximize"]).ask()
+    with pytest.raises(NotImplementedError):
+        trial.report(1.0, 0)
+    with pytest.raises(NotImplementedError):
+        trial.should_prune()
+
+
+def test_user_attrs_and_constraints() -> None:
+    study = trimtab.create_study()
+    trial = study.ask()
+    trial.set_user_attr("note", {"a": [1, 2]})
+    with pytest.raises(TypeError, match="JSON"):
+        trial.set_user_attr("bad", object())
+    trial.set_constraint("c0", 0.5)
+    with pytest.raises(ValueError, match="NaN"):
+        trial.set_constraint("c1", float("nan"))
+    assert trial.user_attrs == {"note": {"a": [1, 2]}}
+    assert trial.constraints == {"c0": 0.5}
+    frozen = study.tell(trial, 1.0)
+    assert frozen.constraints == {"c0": 0.5}
+    with pytest.raises(ValueError, match="feasible"):
+        _ = study.best_trial
+
+
+def test_fixed_trial_replays_params() -> None:
+    def objective(trial: trimtab.trial.BaseTrial) -> float:
+        return trial.suggest_float("x", 0, 10) + trial.suggest_int("n", 0, 3)
+
+    assert objective(FixedTrial({"x": 2.5, "n": 1})) == 3.5
+    with pytest.raises(ValueError, match="not found"):
+        objective(FixedTrial({"x": 2.5}))
+
+
+def test_create_trial_validates() -> None:
+    trial = create_trial(
+        value=1.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}
+    )
+    assert trial.value == 1.0 and trial.state == TrialState.COMPLETE
+    with pytest.raises(ValueError):
+        create_trial(state=TrialState.COMPLETE)
+    with pytest.raises(ValueError):
+        create_trial(value=1.0, params={"x": 2.0}, distributions={"x": FloatDistribution(0, 1)})
+    with pytest.raises(ValueError):
+        create_trial(value=1.0, params={"x": 0.5})
+    with pytest.raises(RuntimeError):
+        _ = create_trial(values=[1.0, 2.0]).value
+
+
+def test_trial_properties() -> None:
+    study = trimtab.create_study()
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    assert trial.number == 0 and set(trial.params) == {"x"}
+    assert trial.distributions == {"x": FloatDistribution(0, 1)}
+    assert trial.datetime_start is not None
+    params = trial.params
+    params["x"] = 99
+    assert trial.params["x"] != 99
