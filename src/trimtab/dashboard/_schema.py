@@ -153,6 +153,7 @@ class ChartData:
     kind: str
     cursor: int
     data: Any
+    extra: dict[str, Any]
 
 
 @dataclass

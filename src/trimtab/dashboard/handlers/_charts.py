@@ -14,9 +14,12 @@ import json
 from collections.abc import Callable, Container
 from typing import Any
 
+import numpy as np
+
 from trimtab.dashboard._cache import StudyCache
 from trimtab.dashboard._context import ApiRequest, Context, Raw
 from trimtab.dashboard._jsonschema import to_jsonable
+from trimtab.dashboard._schema import ChartData
 from trimtab.dashboard.handlers._studies import _study_id
 from trimtab.samplers import RandomSampler
 from trimtab.study import Study
@@ -102,9 +105,17 @@ def _kwargs(kind: str, view: CachedStudyView, req: ApiRequest) -> dict[str, Any]
     return kwargs
 
 
-def _encode(kind: str, cursor: int, data: Any) -> str:
-    payload = {"kind": kind, "cursor": cursor, "data": to_jsonable(data)}
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+def _encode(kind: str, cursor: int, data: Any, extra: dict[str, Any]) -> str:
+    payload = ChartData(kind=kind, cursor=cursor, data=data, extra=extra)
+    return json.dumps(to_jsonable(payload), separators=(",", ":"), ensure_ascii=False)
+
+
+def _extra(kind: str, cache: StudyCache) -> dict[str, Any]:
+    if kind != "intermediate":
+        return {}
+    # Trial states the learning curves mark (the data function does not carry them).
+    pruned = np.flatnonzero(cache.state[: cache.n] == int(TrialState.PRUNED))
+    return {"pruned": pruned.tolist()}
 
 
 def chart(ctx: Context, req: ApiRequest) -> Raw:
@@ -125,10 +136,11 @@ def chart(ctx: Context, req: ApiRequest) -> Raw:
         if hit is not None and hit[0] == seq:
             return Raw(content=hit[1], media_type="application/json")
         view = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), ctx.storage, cache)
+        extra = _extra(kind, cache)
     if kind == "pareto" and len(view.directions) == 1:
         raise ValueError("The Pareto front needs a study with several objectives.")
     data = function(view, **_kwargs(kind, view, req))
-    content = _encode(kind, seq, data)
+    content = _encode(kind, seq, data, extra)
     with ctx.chart_lock:
         ctx.chart_results[key] = (seq, content)
     return Raw(content=content, media_type="application/json")
