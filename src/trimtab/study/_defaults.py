@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trimtab.pruners import BasePruner, NopPruner
+from trimtab.pruners import BasePruner, MedianPruner
 from trimtab.samplers import BaseSampler, RandomSampler
 
 
@@ -12,5 +12,5 @@ def default_sampler() -> BaseSampler:
 
 
 def default_pruner() -> BasePruner:
-    """The default pruner."""
-    return NopPruner()
+    """The default pruner: ``MedianPruner()``, as in Optuna."""
+    return MedianPruner()

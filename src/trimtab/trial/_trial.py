@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import numbers
 from typing import TYPE_CHECKING, Any
 
 from trimtab import _warnings
@@ -98,30 +97,34 @@ class Trial(BaseTrial):
     def report(self, value: float, step: int) -> None:
         """Record ``value`` as the intermediate objective value at ``step``.
 
-        Reporting a step twice keeps the first value and warns. Raises NotImplementedError on
-        a multi-objective study, TypeError for a value that is not a number, ValueError for a
-        negative step.
+        Reporting a step twice keeps the first value and warns; NaN is stored (pruners ignore
+        it). Raises NotImplementedError on a multi-objective study, TypeError when ``value``
+        does not convert to float or ``step`` to int, ValueError for a negative step.
         """
         if len(self.study.directions) > 1:
             raise NotImplementedError(
                 "Trial.report is not supported for multi-objective optimization."
             )
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        try:
+            # Anything float() accepts, as in Optuna (numpy scalars, "0.5", ...).
+            value = float(value)
+        except (TypeError, ValueError):
             raise TypeError(
-                f"The `value` argument is of type '{type(value).__name__}' but supposed to be "
-                "a float."
-            )
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-            raise TypeError(f"The `step` argument must be an int, got {step!r}.")
+                f"The `value` argument is of type '{type(value)}' but supposed to be a float."
+            ) from None
+        try:
+            step = int(step)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The `step` argument is of type '{type(step)}' but supposed to be an int."
+            ) from None
         if step < 0:
-            raise ValueError(f"The `step` argument is {step} but cannot be negative.")
-        step = int(step)
+            raise ValueError(f"`{step=}` must be non-negative.")
         if step in self._cached.intermediate_values:
             _warnings.warn(
-                f"The reported value is ignored because this `step` {step} is already reported."
+                f"The reported value is ignored because this `{step=}` is already reported."
             )
             return
-        value = float(value)
         self.storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._cached.intermediate_values[step] = value
 
