@@ -3,6 +3,7 @@
 from trimtab.samplers import nsgaii
 from trimtab.samplers._base import BaseSampler
 from trimtab.samplers._brute_force import BruteForceSampler
+from trimtab.samplers._cmaes import CmaEsSampler
 from trimtab.samplers._ga import BaseGASampler
 from trimtab.samplers._grid import GridSampler
 from trimtab.samplers._nsga3 import NSGAIIISampler
@@ -15,6 +16,7 @@ __all__ = [
     "BaseGASampler",
     "BaseSampler",
     "BruteForceSampler",
+    "CmaEsSampler",
     "GridSampler",
     "NSGAIIISampler",
     "NSGAIISampler",

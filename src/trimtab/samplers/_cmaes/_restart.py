@@ -1,0 +1,154 @@
+"""Building CMA-ES optimizers: the first one, and new ones for IPOP/BIPOP restarts.
+
+IPOP (Auger & Hansen, 2005) restarts from a random mean with the population multiplied by
+``inc_popsize``. BIPOP (Hansen, 2009) alternates that large-population regime with short runs
+of small, randomly sized populations and step sizes, giving each regime a similar budget.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from trimtab._study_records import StudyDirection
+from trimtab._warnings import warn
+from trimtab.distributions import FloatDistribution, IntDistribution
+from trimtab.samplers._cmaes._snapshot import import_cmaes
+from trimtab.samplers._ga._transform import NumericalTransform
+from trimtab.trial import TrialState
+
+if TYPE_CHECKING:
+    from trimtab.samplers._cmaes._sampler import CmaEsSampler
+
+_EPS = 1e-10
+
+
+@dataclass
+class RestartState:
+    """Bookkeeping of restarts; ``restart`` numbers the current run (0 = the first)."""
+
+    restart: int = 0
+    popsize: int | None = None
+    large_restarts: int = 0
+    small_evals: int = 0
+    large_evals: int = 0
+    regime: str = "large"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> RestartState:
+        return cls(**data) if data else cls()
+
+    def copy(self) -> RestartState:
+        return replace(self)
+
+
+def _default_popsize(dim: int) -> int:
+    return 4 + math.floor(3 * math.log(dim))
+
+
+def init_optimizer(
+    sampler: CmaEsSampler,
+    trans: NumericalTransform,
+    direction: StudyDirection,
+    mean: np.ndarray | None = None,
+    sigma0: float | None = None,
+    popsize: int | None = None,
+) -> Any:
+    """A new optimizer over ``trans.bounds`` (the unit box), honouring the sampler's options."""
+    cmaes = import_cmaes()
+    bounds = trans.bounds
+    dim = len(bounds)
+    cov = None
+    if mean is None and sampler._source_trials is not None:
+        mean, sigma0, cov = cmaes.get_warm_start_mgd(_source_solutions(sampler, trans, direction))
+    if mean is None:
+        mean = trans.transform(sampler._x0) if sampler._x0 is not None else np.full(dim, 0.5)
+    if sigma0 is None:
+        sigma0 = sampler._sigma0 if sampler._sigma0 is not None else 1.0 / 6.0
+    sigma0 = max(float(sigma0), _EPS)
+    popsize = popsize or sampler._popsize
+    seed = int(sampler._rng.randint(1, 2**31 - 2))
+    common: dict[str, Any] = dict(
+        mean=mean, sigma=sigma0, bounds=bounds, seed=seed, n_max_resampling=10 * dim,
+        population_size=popsize,
+    )
+    if sampler._use_separable_cma:
+        if dim > 1:
+            return cmaes.SepCMA(**common)
+        warn(
+            "Separable CMA-ES does not operate meaningfully on single-dimensional search "
+            "spaces. The setting `use_separable_cma=True` will be ignored.",
+            UserWarning,
+        )
+    if sampler._with_margin:
+        return cmaes.CMAwM(steps=_margin_steps(trans), cov=cov, **common)
+    return cmaes.CMA(cov=cov, lr_adapt=sampler._lr_adapt, **common)
+
+
+def _margin_steps(trans: NumericalTransform) -> np.ndarray:
+    """Step of each parameter in the unit box (0 for continuous ones)."""
+    steps = np.zeros(len(trans.search_space))
+    for i, dist in enumerate(trans.search_space.values()):
+        if not isinstance(dist, (FloatDistribution, IntDistribution)) or dist.log:
+            continue
+        if dist.step is None:
+            continue
+        steps[i] = 1.0 if dist.low == dist.high else dist.step / (dist.high - dist.low)
+    return steps
+
+
+def _source_solutions(
+    sampler: CmaEsSampler, trans: NumericalTransform, direction: StudyDirection
+) -> list[tuple[np.ndarray, float]]:
+    states = (TrialState.COMPLETE, TrialState.PRUNED) if sampler._consider_pruned_trials else (
+        TrialState.COMPLETE,
+    )
+    sign = 1.0 if direction == StudyDirection.MINIMIZE else -1.0
+    names = set(trans.search_space)
+    solutions = [
+        (trans.transform(t.params), sign * float(t.value))  # type: ignore[arg-type]
+        for t in sampler._source_trials or []
+        if t.state in states and t.value is not None and set(t.distributions) == names
+    ]
+    if not solutions:
+        raise ValueError("No compatible source_trials")
+    return solutions
+
+
+def restart_optimizer(
+    sampler: CmaEsSampler, trans: NumericalTransform, finished: Any, state: RestartState
+) -> tuple[Any, RestartState]:
+    """Replace a converged optimizer: IPOP grows the population, BIPOP alternates regimes."""
+    dim = len(trans.bounds)
+    base = sampler._popsize or _default_popsize(dim)
+    evals = finished.population_size * finished.generation
+    new = state.copy()
+    new.restart += 1
+    sigma0 = sampler._sigma0 if sampler._sigma0 is not None else 1.0 / 6.0
+    if sampler._restart_strategy == "ipop":
+        new.popsize = (state.popsize or base) * sampler._inc_popsize
+    else:
+        if state.regime == "small":
+            new.small_evals += evals
+        else:
+            new.large_evals += evals
+        if new.small_evals < new.large_evals:
+            new.regime = "small"
+            factor = sampler._inc_popsize ** new.large_restarts
+            new.popsize = max(2, math.floor(base * factor ** (sampler._rng.uniform() ** 2)))
+            sigma0 *= 10 ** (-2 * sampler._rng.uniform())
+        else:
+            new.regime = "large"
+            new.large_restarts += 1
+            new.popsize = base * sampler._inc_popsize**new.large_restarts
+    mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * sampler._rng.rand(dim)
+    optimizer = init_optimizer(
+        sampler, trans, StudyDirection.MINIMIZE, mean=mean, sigma0=sigma0, popsize=new.popsize
+    )
+    return optimizer, new
