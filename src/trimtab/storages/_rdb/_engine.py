@@ -67,6 +67,8 @@ class EngineHandle:
                 "'sqlite:///study.db', 'postgresql://user:password@host/db' or "
                 "'mysql+pymysql://user:password@host/db'."
             ) from err
+        parsed = _with_available_driver(parsed)
+        url = parsed.render_as_string(hide_password=False)
         self.backend = parsed.get_backend_name()
         self.is_sqlite = self.backend == "sqlite"
         self._memory = self.is_sqlite and parsed.database in (None, "", ":memory:")
@@ -173,6 +175,21 @@ class EngineHandle:
                 raise
             conn.exec_driver_sql("COMMIT")
             return result
+
+
+def _with_available_driver(parsed: Any) -> Any:
+    """Pick psycopg2 for a bare ``postgresql://`` URL when psycopg (v3) is not installed.
+
+    SQLAlchemy 2.1 maps the bare scheme to psycopg 3; many installations (and Optuna's
+    documentation) have only psycopg2.
+    """
+    if parsed.drivername != "postgresql":
+        return parsed
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2"):
+        return parsed.set(drivername="postgresql+psycopg2")
+    return parsed
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

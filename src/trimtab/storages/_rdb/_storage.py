@@ -269,7 +269,8 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
 
     def get_all_studies(self) -> list[FrozenStudy]:
         def read(conn: Connection) -> list[FrozenStudy]:
-            names = dict(conn.execute(select(s.studies.c.study_id, s.studies.c.study_name)))
+            query = select(s.studies.c.study_id, s.studies.c.study_name)
+            names = {int(i): str(n) for i, n in conn.execute(query)}
             directions: dict[int, list[tuple[int, str]]] = {i: [] for i in names}
             d = s.study_directions
             for study_id, objective, direction in conn.execute(
