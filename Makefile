@@ -6,29 +6,35 @@ PIP := $(VENV)/bin/pip
 
 .PHONY: demo test test-slow lint services benchmark clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e ".[all,test]"
+
+$(VENV)/.core: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e .
 	touch $@
 
-demo: $(VENV)/.installed
+$(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e ".[all,test]"
+	touch $(VENV)/.core $@
+
+demo: $(VENV)/.core
 	$(PY) examples/quickstart.py
 
 services:
 	bash .ci/services.sh
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.installed services lint
+test: $(VENV)/.dev services lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
-test-slow: $(VENV)/.installed services
+test-slow: $(VENV)/.dev services
 	$(VENV)/bin/pytest -q -p no:cacheprovider -m slow
 
-benchmark: $(VENV)/.installed
+benchmark: $(VENV)/.dev
 	$(PY) -m benchmarks.overhead
 
 clean:
