@@ -80,7 +80,9 @@ class DistributionCache:
 def _children(
     conn: Connection, table: Any, columns: Iterable[Any], where: ColumnElement[bool]
 ) -> list[Any]:
-    return list(conn.execute(select(table.c.trial_id, *columns).where(where)))
+    primary_key = next(iter(table.primary_key.columns))
+    query = select(table.c.trial_id, *columns).where(where).order_by(primary_key)
+    return list(conn.execute(query))
 
 
 def load_trials(
