@@ -15,15 +15,18 @@ from trimtab import distributions as d
 def test_json_form_is_byte_compatible_with_optuna() -> None:
     assert (
         d.distribution_to_json(d.FloatDistribution(0, 1))
-        == '{"name": "FloatDistribution", "attributes": {"step": null, "low": 0.0, "high": 1.0, "log": false}}'
+        == '{"name": "FloatDistribution", "attributes": '
+        '{"step": null, "low": 0.0, "high": 1.0, "log": false}}'
     )
     assert (
         d.distribution_to_json(d.IntDistribution(0, 10))
-        == '{"name": "IntDistribution", "attributes": {"log": false, "step": 1, "low": 0, "high": 10}}'
+        == '{"name": "IntDistribution", "attributes": '
+        '{"log": false, "step": 1, "low": 0, "high": 10}}'
     )
     assert (
         d.distribution_to_json(d.CategoricalDistribution(["a", 1, None, True, 1.5]))
-        == '{"name": "CategoricalDistribution", "attributes": {"choices": ["a", 1, null, true, 1.5]}}'
+        == '{"name": "CategoricalDistribution", "attributes": '
+        '{"choices": ["a", 1, null, true, 1.5]}}'
     )
 
 
@@ -45,7 +48,10 @@ def test_deprecated_distributions_warn_and_round_trip() -> None:
     with pytest.warns(FutureWarning):
         uniform = d.UniformDistribution(0, 1)
     text = d.distribution_to_json(uniform)
-    assert json.loads(text) == {"name": "UniformDistribution", "attributes": {"low": 0.0, "high": 1.0}}
+    assert json.loads(text) == {
+        "name": "UniformDistribution",
+        "attributes": {"low": 0.0, "high": 1.0},
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert d.json_to_distribution(text) == uniform

@@ -42,8 +42,11 @@ def test_set_verbosity_and_disable_default_handler() -> None:
 
 def test_failed_trial_lines() -> None:
     err = _stderr(
-        "import trimtab; s = trimtab.create_study(); "
-        "s.optimize(lambda t: float('nan'), n_trials=1)"
+        "import trimtab; s = trimtab.create_study(); s.optimize(lambda t: float('nan'), n_trials=1)"
     )
-    assert "[W " in err and "Trial 0 failed with parameters: {} because of the following error: The value nan is not acceptable." in err
+    assert "[W " in err
+    assert (
+        "Trial 0 failed with parameters: {} because of the following error: "
+        "The value nan is not acceptable." in err
+    )
     assert "Trial 0 failed with value nan." in err

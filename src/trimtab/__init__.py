@@ -9,8 +9,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from trimtab import distributions, exceptions, logging, pruners, samplers, search_space, storages
-from trimtab import study, trial
+from trimtab import (
+    distributions,
+    exceptions,
+    logging,
+    pruners,
+    samplers,
+    search_space,
+    storages,
+    study,
+    trial,
+)
 from trimtab.exceptions import TrialPruned
 from trimtab.study import (
     Study,

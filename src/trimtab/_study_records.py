@@ -75,4 +75,3 @@ class FrozenStudy:
             f"FrozenStudy(study_name={self.study_name!r}, directions={self._directions!r}, "
             f"study_id={self._study_id})"
         )
-

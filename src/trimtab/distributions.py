@@ -29,7 +29,9 @@ def _as_float(value: Any, what: str) -> float:
             raise ValueError(f"{what} must not be NaN.")
         return float(value)
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, decimal.Decimal)):
-        raise TypeError(f"{what} must be a real number, got {value!r} of type {type(value).__name__}.")
+        raise TypeError(
+            f"{what} must be a real number, got {value!r} of type {type(value).__name__}."
+        )
     result = float(value)
     if math.isnan(result):
         raise ValueError(f"{what} must not be NaN.")
@@ -107,7 +109,9 @@ class FloatDistribution(BaseDistribution):
             ``step <= 0``; NaN bounds.
     """
 
-    def __init__(self, low: float, high: float, log: bool = False, step: None | float = None) -> None:
+    def __init__(
+        self, low: float, high: float, log: bool = False, step: None | float = None
+    ) -> None:
         low = _as_float(low, "`low`")
         high = _as_float(high, "`high`")
         if not (math.isfinite(low) and math.isfinite(high)):
@@ -325,9 +329,7 @@ class IntLogUniformDistribution(IntDistribution):
     """Deprecated: use ``IntDistribution(low, high, log=True)``."""
 
     def __init__(self, low: int, high: int, step: int = 1) -> None:
-        _warnings.warn_deprecated(
-            "IntLogUniformDistribution", "3.0.0", "6.0.0", "IntDistribution"
-        )
+        _warnings.warn_deprecated("IntLogUniformDistribution", "3.0.0", "6.0.0", "IntDistribution")
         super().__init__(low=low, high=high, log=True, step=step)
 
     def _asdict(self) -> dict[str, Any]:
@@ -379,7 +381,9 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         return cls(**attributes)
 
 
-def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseDistribution) -> None:
+def check_distribution_compatibility(
+    dist_old: BaseDistribution, dist_new: BaseDistribution
+) -> None:
     """Raise ValueError unless a parameter may move from ``dist_old`` to ``dist_new``.
 
     Numeric ranges may change between trials; the kind, the log flag and categorical choices

@@ -70,4 +70,7 @@ def test_grid_ids_are_stored_for_other_tools() -> None:
     study = trimtab.create_study(sampler=GridSampler(SPACE))
     study.optimize(objective, n_trials=2)
     attrs = study.trials[0].system_attrs
-    assert attrs["grid_id"] == 0 and attrs["search_space"] == {"n": [0, 5, 10], "x": [-1.0, 0.0, 1.0]}
+    assert attrs["grid_id"] == 0 and attrs["search_space"] == {
+        "n": [0, 5, 10],
+        "x": [-1.0, 0.0, 1.0],
+    }

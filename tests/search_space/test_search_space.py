@@ -17,11 +17,11 @@ N = IntDistribution(0, 5)
 
 def _study() -> trimtab.Study:
     study = trimtab.create_study()
-    study.add_trial(create_trial(value=1, params={"x": 0.5, "n": 1}, distributions={"x": X, "n": N}))
-    study.add_trial(create_trial(value=2, params={"x": 0.1}, distributions={"x": X}))
     study.add_trial(
-        create_trial(state=TrialState.PRUNED, params={"n": 2}, distributions={"n": N})
+        create_trial(value=1, params={"x": 0.5, "n": 1}, distributions={"x": X, "n": N})
     )
+    study.add_trial(create_trial(value=2, params={"x": 0.1}, distributions={"x": X}))
+    study.add_trial(create_trial(state=TrialState.PRUNED, params={"n": 2}, distributions={"n": N}))
     return study
 
 
@@ -43,7 +43,9 @@ def test_incremental_intersection_matches_the_batch_one() -> None:
 
 def test_group_decomposition() -> None:
     study = trimtab.create_study()
-    study.add_trial(create_trial(value=1, params={"x": 0.5, "n": 1}, distributions={"x": X, "n": N}))
+    study.add_trial(
+        create_trial(value=1, params={"x": 0.5, "n": 1}, distributions={"x": X, "n": N})
+    )
     study.add_trial(create_trial(value=1, params={"x": 0.5}, distributions={"x": X}))
     groups = _GroupDecomposedSearchSpace().calculate(study).search_spaces
     assert sorted(sorted(g) for g in groups) == [["n"], ["x"]]

@@ -133,9 +133,7 @@ def test_fixed_trial_replays_params() -> None:
 
 
 def test_create_trial_validates() -> None:
-    trial = create_trial(
-        value=1.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}
-    )
+    trial = create_trial(value=1.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)})
     assert trial.value == 1.0 and trial.state == TrialState.COMPLETE
     with pytest.raises(ValueError):
         create_trial(state=TrialState.COMPLETE)

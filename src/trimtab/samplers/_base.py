@@ -97,7 +97,9 @@ def process_constraints_after_trial(
     try:
         raw = constraints_func(trial)
         if not isinstance(raw, (tuple, list)):
-            raise TypeError(f"Constraints should be a tuple or a list, but got {type(raw).__name__}.")
+            raise TypeError(
+                f"Constraints should be a tuple or a list, but got {type(raw).__name__}."
+            )
         constraints = [float(c) for c in raw]
         if any(c != c for c in constraints):
             raise ValueError("Constraint values cannot be NaN.")

@@ -58,7 +58,7 @@ class QMCSampler(BaseSampler):
             raise ValueError(f"The `{qmc_type=}` is invalid. Choose either `halton` or `sobol`.")
         self._qmc_type = qmc_type
         self._scramble = scramble
-        self._seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else seed
+        self._seed = int(np.random.randint(2**31)) if seed is None else seed
         self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
         self._warn_independent_sampling = warn_independent_sampling
         if seed is None and scramble and warn_asynchronous_seeding:
@@ -91,8 +91,7 @@ class QMCSampler(BaseSampler):
             return {}
         point = self._next_point(study, search_space)
         return {
-            name: from_unit(float(u), dist)
-            for (name, dist), u in zip(search_space.items(), point)
+            name: from_unit(float(u), dist) for (name, dist), u in zip(search_space.items(), point)
         }
 
     def _next_point(self, study: Study, search_space: dict[str, BaseDistribution]) -> np.ndarray:
@@ -100,7 +99,7 @@ class QMCSampler(BaseSampler):
 
         namespace = "qmc-" + self._sequence_key(search_space)
         with _lock:
-            index = (load_study_state(study, namespace, _STATE_VERSION) or 0)
+            index = load_study_state(study, namespace, _STATE_VERSION) or 0
             save_study_state(study, namespace, _STATE_VERSION, index + 1)
             seed = self._seed if self._scramble else 0
             if self._qmc_type == "sobol":

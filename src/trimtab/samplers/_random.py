@@ -77,7 +77,9 @@ def sample_uniform(rng: np.random.RandomState, distribution: BaseDistribution) -
             value = math.exp(rng.uniform(math.log(low - 0.5), math.log(high + 0.5)))
             return int(min(max(round(value), low), high))
         n_steps = (high - low) // step
-        return low + step * int(rng.randint(n_steps + 1)) if n_steps < 2**62 else int(
-            low + step * math.floor(rng.uniform(0, n_steps + 1))
+        return (
+            low + step * int(rng.randint(n_steps + 1))
+            if n_steps < 2**62
+            else int(low + step * math.floor(rng.uniform(0, n_steps + 1)))
         )
     raise TypeError(f"RandomSampler cannot sample from {distribution!r}.")

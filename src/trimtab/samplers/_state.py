@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def _key(namespace: str) -> str:
     if not namespace or ":" in namespace:
-        raise ValueError(f"A state namespace must be a non-empty name without ':', got {namespace!r}.")
+        raise ValueError(
+            f"A state namespace must be a non-empty name without ':', got {namespace!r}."
+        )
     return f"{namespace}:state"
 
 

@@ -25,7 +25,9 @@ def from_unit(u: float, distribution: BaseDistribution) -> Any:
     if isinstance(distribution, FloatDistribution):
         low, high = distribution.low, distribution.high
         if distribution.log:
-            return min(max(math.exp(math.log(low) + u * (math.log(high) - math.log(low))), low), high)
+            return min(
+                max(math.exp(math.log(low) + u * (math.log(high) - math.log(low))), low), high
+            )
         if distribution.step is None:
             return low + u * (high - low)
         n_values = int(round((high - low) / distribution.step)) + 1

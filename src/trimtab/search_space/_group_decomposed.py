@@ -35,7 +35,9 @@ class _SearchSpaceGroup:
                 refined.append({n: space[n] for n in space if n in inside})
             if outside:
                 refined.append({n: space[n] for n in space if n in outside})
-        covered = set().union(*(set(s) for s in self._search_spaces)) if self._search_spaces else set()
+        covered = (
+            set().union(*(set(s) for s in self._search_spaces)) if self._search_spaces else set()
+        )
         new = {n: d for n, d in distributions.items() if n not in covered}
         if new:
             refined.append(new)
@@ -50,7 +52,7 @@ class _GroupDecomposedSearchSpace:
             (TrialState.COMPLETE, TrialState.PRUNED) if include_pruned else (TrialState.COMPLETE,)
         )
         self._cursor = 0
-        self._study_key: tuple[int, str] | None = None
+        self._study_key: tuple[int, int] | None = None
         self._group = _SearchSpaceGroup()
 
     def calculate(self, study: Study, use_cache: bool = False) -> _SearchSpaceGroup:

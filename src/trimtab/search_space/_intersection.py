@@ -26,9 +26,7 @@ def _intersect(
             current = dict(trial.distributions)
             continue
         current = {
-            name: dist
-            for name, dist in current.items()
-            if trial.distributions.get(name) == dist
+            name: dist for name, dist in current.items() if trial.distributions.get(name) == dist
         }
     return current
 
@@ -55,7 +53,7 @@ class IntersectionSearchSpace:
     def __init__(self, include_pruned: bool = False) -> None:
         self._states = _states(include_pruned)
         self._cursor = 0
-        self._study_key: tuple[int, str] | None = None
+        self._study_key: tuple[int, int] | None = None
         self._space: dict[str, BaseDistribution] | None = None
 
     def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:

@@ -185,9 +185,7 @@ class BaseStorage(abc.ABC):
         """
         directions = self.get_study_directions(study_id)
         if len(directions) > 1:
-            raise RuntimeError(
-                "Best trial can be obtained only for single-objective optimization."
-            )
+            raise RuntimeError("Best trial can be obtained only for single-objective optimization.")
         trials = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
         if not trials:
             raise ValueError("No trials are completed yet.")

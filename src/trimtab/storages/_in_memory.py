@@ -311,8 +311,10 @@ class InMemoryStorage(BaseStorage):
             record.best = trial
             return
         best_value = best._values[0]  # type: ignore[index]
-        better = value > best_value if record.directions[0] == StudyDirection.MAXIMIZE else (
-            value < best_value
+        better = (
+            value > best_value
+            if record.directions[0] == StudyDirection.MAXIMIZE
+            else (value < best_value)
         )
         if better or (value == best_value and trial.number < best.number):
             record.best = trial
@@ -358,9 +360,7 @@ class InMemoryStorage(BaseStorage):
                 result = [_thaw(t) for t in trials if t.state in states]
             else:
                 snapshot = self._snapshot
-                result = [
-                    snapshot(t) for t in record.trials if states is None or t.state in states
-                ]
+                result = [snapshot(t) for t in record.trials if states is None or t.state in states]
         return copy.deepcopy(result) if deepcopy else result
 
     def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:

@@ -17,9 +17,7 @@ def _import_pandas() -> Any:
     try:
         import pandas
     except ImportError as err:
-        raise ImportError(
-            "trials_dataframe needs pandas: pip install \"trimtab[pandas]\""
-        ) from err
+        raise ImportError('trials_dataframe needs pandas: pip install "trimtab[pandas]"') from err
     return pandas
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from trimtab.pruners import BasePruner, MedianPruner
-from trimtab.samplers import BaseSampler, RandomSampler
+from trimtab.samplers import BaseSampler, TPESampler
 
 
 def default_sampler() -> BaseSampler:
-    """The default sampler."""
-    return RandomSampler()
+    """The default sampler: ``TPESampler()`` for single- and multi-objective studies."""
+    return TPESampler()
 
 
 def default_pruner() -> BasePruner:

@@ -70,7 +70,9 @@ def create_study(
         if not load_if_exists:
             raise
         assert study_name is not None
-        _logger.info(f"Using an existing study with name '{study_name}' instead of creating a new one.")
+        _logger.info(
+            f"Using an existing study with name '{study_name}' instead of creating a new one."
+        )
         study_id = backend.get_study_id_from_name(study_name)
     name = backend.get_study_name_from_id(study_id)
     return Study(study_name=name, storage=backend, sampler=sampler, pruner=pruner)
@@ -98,7 +100,10 @@ def load_study(
                 "studies, not exactly 1. Specify `study_name`."
             )
         study_name = names[0]
-        _logger.info(f"Study name was omitted but trying to load '{study_name}' because that was the only study found in the storage.")
+        _logger.info(
+            f"Study name was omitted but trying to load '{study_name}' because that was the "
+            "only study found in the storage."
+        )
     return Study(study_name=study_name, storage=backend, sampler=sampler, pruner=pruner)
 
 

@@ -10,7 +10,9 @@ from trimtab._study_records import StudyDirection
 from trimtab.trial import FrozenTrial
 
 
-def _as_minimization(trials: Sequence[FrozenTrial], directions: Sequence[StudyDirection]) -> np.ndarray:
+def _as_minimization(
+    trials: Sequence[FrozenTrial], directions: Sequence[StudyDirection]
+) -> np.ndarray:
     signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
     values = np.array([t.values for t in trials], dtype=float).reshape(len(trials), len(directions))
     return values * signs

@@ -27,7 +27,9 @@ ObjectiveFuncType = Callable[[Trial], "float | Sequence[float]"]
 Callback = Callable[["Study", FrozenTrial], None]
 
 
-def normalize_catch(catch: Iterable[type[Exception]] | type[Exception]) -> tuple[type[Exception], ...]:
+def normalize_catch(
+    catch: Iterable[type[Exception]] | type[Exception],
+) -> tuple[type[Exception], ...]:
     """Return ``catch`` as a tuple of exception classes, or raise TypeError."""
     if isinstance(catch, type) and issubclass(catch, BaseException):
         return (catch,)
@@ -60,13 +62,29 @@ def optimize(
     try:
         if n_jobs == 1:
             _run_sequential(
-                study, func, n_trials, timeout, catch, callbacks, gc_after_trial, False,
-                time_start, progress,
+                study,
+                func,
+                n_trials,
+                timeout,
+                catch,
+                callbacks,
+                gc_after_trial,
+                False,
+                time_start,
+                progress,
             )
         else:
             _run_parallel(
-                study, func, n_trials, timeout, n_jobs, catch, callbacks, gc_after_trial,
-                time_start, progress,
+                study,
+                func,
+                n_trials,
+                timeout,
+                n_jobs,
+                catch,
+                callbacks,
+                gc_after_trial,
+                time_start,
+                progress,
             )
     finally:
         study._thread_local.in_optimize_loop = False
@@ -102,8 +120,17 @@ def _run_parallel(
                     future.result()
             futures.add(
                 executor.submit(
-                    _run_sequential, study, func, 1, timeout, catch, callbacks,
-                    gc_after_trial, True, time_start, progress,
+                    _run_sequential,
+                    study,
+                    func,
+                    1,
+                    timeout,
+                    catch,
+                    callbacks,
+                    gc_after_trial,
+                    True,
+                    time_start,
+                    progress,
                 )
             )
         for future in futures:
@@ -147,7 +174,9 @@ def _run_sequential(
     study._storage.remove_session()
 
 
-def run_trial(study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]) -> FrozenTrial:
+def run_trial(
+    study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]
+) -> FrozenTrial:
     """Ask for a trial, run ``func`` on it, tell the result; log as Optuna does.
 
     Exceptions from ``func`` fail the trial; those not in ``catch`` are re-raised afterwards.

@@ -36,7 +36,7 @@ class ProgressBar:
                 try:
                     best = study._storage.get_best_trial(study._study_id)
                     self._bar.set_description(
-                        f"Best trial: {best.number}. Best value: {best.values[0]:.6g}"
+                        f"Best trial: {best.number}. Best value: {best.value:.6g}"
                     )
                 except ValueError:
                     pass

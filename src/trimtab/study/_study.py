@@ -289,8 +289,7 @@ class Study:
         """Stop ``optimize`` after the running trials finish (call from a callback or objective)."""
         if not self._thread_local.in_optimize_loop:
             raise RuntimeError(
-                "`Study.stop` is supposed to be invoked inside an objective function or a "
-                "callback."
+                "`Study.stop` is supposed to be invoked inside an objective function or a callback."
             )
         self._stop_flag = True
 
@@ -319,9 +318,7 @@ class Study:
     def _is_enqueued_or_done(self, params: dict[str, Any]) -> bool:
         for trial in self.get_trials(deepcopy=False):
             existing = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
-            if existing.keys() == params.keys() and all(
-                existing[k] == params[k] for k in params
-            ):
+            if existing.keys() == params.keys() and all(existing[k] == params[k] for k in params):
                 return True
         return False
 
@@ -348,7 +345,9 @@ class Study:
 
         return trials_dataframe(self, attrs, multi_index)
 
-    def _log_completed_trial(self, values: list[float], number: int, params: dict[str, Any]) -> None:
+    def _log_completed_trial(
+        self, values: list[float], number: int, params: dict[str, Any]
+    ) -> None:
         if not _logger.isEnabledFor(logging.INFO):
             return
         names = self.metric_names

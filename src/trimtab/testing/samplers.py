@@ -99,9 +99,11 @@ class SamplerContract(abc.ABC):
     def test_single_value_domains(self) -> None:
         study = self._study()
         study.optimize(
-            lambda t: t.suggest_float("x", 1.5, 1.5)
-            + t.suggest_int("n", 3, 3)
-            + len(t.suggest_categorical("c", ["only"])),
+            lambda t: (
+                t.suggest_float("x", 1.5, 1.5)
+                + t.suggest_int("n", 3, 3)
+                + len(t.suggest_categorical("c", ["only"]))
+            ),
             n_trials=5,
         )
         assert all(t.params == {"x": 1.5, "n": 3, "c": "only"} for t in study.trials)

@@ -67,7 +67,7 @@ class StorageContract(abc.ABC):
 
     def test_unusual_study_names(self) -> None:
         storage = self.make_storage()
-        for name in ["it's \"quoted\"", "ünïcødé 名前", "x'; DROP TABLE studies; --", "%_\\"]:
+        for name in ['it\'s "quoted"', "ünïcødé 名前", "x'; DROP TABLE studies; --", "%_\\"]:
             study_id = storage.create_new_study(_MIN, name)
             assert storage.get_study_name_from_id(study_id) == name
             assert storage.get_study_id_from_name(name) == study_id

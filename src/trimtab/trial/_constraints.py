@@ -11,7 +11,7 @@ _PREFIX = CONSTRAINTS_KEY + ":"
 
 
 def constraints_from_system_attrs(system_attrs: Mapping[str, Any]) -> dict[str, float]:
-    """Read constraints stored as ``constraints:<name>`` keys or as the older ``constraints`` list."""
+    """Read constraints stored as ``constraints:<name>`` keys or the older ``constraints`` list."""
     result: dict[str, float] = {}
     legacy = system_attrs.get(CONSTRAINTS_KEY)
     if legacy is not None:

@@ -127,7 +127,9 @@ class FrozenTrial(BaseTrial):
     def _validate(self) -> None:
         """Raise ValueError if this record is inconsistent (used for hand-built trials)."""
         if self.state != TrialState.WAITING and self._datetime_start is None:
-            raise ValueError(f"`datetime_start` is supposed to be set when the trial state is {self.state}.")
+            raise ValueError(
+                f"`datetime_start` is supposed to be set when the trial state is {self.state}."
+            )
         if self.state.is_finished():
             if self.datetime_complete is None:
                 raise ValueError("`datetime_complete` is supposed to be set for a finished trial.")
@@ -170,7 +172,9 @@ class FrozenTrial(BaseTrial):
     @value.setter
     def value(self, v: float | None) -> None:
         if self._values is not None and len(self._values) > 1:
-            raise RuntimeError("This attribute is not available during multi-objective optimization.")
+            raise RuntimeError(
+                "This attribute is not available during multi-objective optimization."
+            )
         self._values = [v] if v is not None else None
 
     @property

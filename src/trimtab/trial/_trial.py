@@ -185,4 +185,3 @@ def _single_value(distribution: BaseDistribution) -> Any:
     if isinstance(distribution, (FloatDistribution, IntDistribution)):
         return distribution.low
     raise TypeError(f"Unknown distribution {distribution!r}.")
-
