@@ -144,6 +144,15 @@ class Study:
         """Return the study's trials in number order, optionally only those in ``states``."""
         return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
 
+    def _get_trials(
+        self,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+        use_cache: bool = False,
+    ) -> list[FrozenTrial]:
+        # Optuna's private spelling, which third-party samplers call; reads are cheap here.
+        return self.get_trials(deepcopy=deepcopy, states=states)
+
     def _get_trials_since(self, cursor: int) -> tuple[list[FrozenTrial], int]:
         return self._storage.get_trials_since(self._study_id, cursor)
 
