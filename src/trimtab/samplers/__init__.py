@@ -10,6 +10,7 @@ from trimtab.samplers._nsga3 import NSGAIIISampler
 from trimtab.samplers._partial_fixed import PartialFixedSampler
 from trimtab.samplers._qmc import QMCSampler
 from trimtab.samplers._random import RandomSampler
+from trimtab.samplers._tpe import TPESampler
 from trimtab.samplers.nsgaii._sampler import NSGAIISampler
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "PartialFixedSampler",
     "QMCSampler",
     "RandomSampler",
+    "TPESampler",
     "nsgaii",
 ]

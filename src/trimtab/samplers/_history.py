@@ -1,0 +1,189 @@
+"""The shared numeric history view: a study's finished trials as growing numpy columns.
+
+Samplers that model past trials (TPE, GP, NSGA-II, ...) need arrays, not ``FrozenTrial``
+objects, and must not re-read and re-parse the whole study for every new trial. A
+``TrialHistory`` reads ``study._get_trials_since(cursor)`` and appends each trial once, when it
+reaches COMPLETE or PRUNED (finished trials never change again); FAIL trials are skipped.
+
+API (all arrays are views of length ``n``, rows in the order trials finished)::
+
+    history = TrialHistory()
+    history.sync(study)              # read what changed since the last call; cheap when nothing did
+    history.n                        # number of rows (COMPLETE + PRUNED trials)
+    history.numbers                  # (n,) int64 trial numbers
+    history.complete                 # (n,) bool, False for PRUNED
+    history.values                   # (n, n_objectives) float64 as reported; NaN for PRUNED
+    history.infeasibility            # (n,) sum of positive constraint values (0 = feasible)
+    history.last_step                # (n,) last reported step of PRUNED trials (NaN if none)
+    history.last_intermediate        # (n,) value reported at that step (NaN if none)
+    history.column(name)             # (n,) internal parameter values, NaN where absent
+    history.distribution(name)       # the last distribution seen for ``name``
+    history.param_names              # names seen so far, in first-seen order
+
+Internal values are ``distribution.to_internal_repr(value)``: the number itself for floats
+and ints, the choice index for categoricals. A history follows one study; syncing it with
+another study (another storage or study id) starts it afresh.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from trimtab.distributions import BaseDistribution
+from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._constraints import constraints_from_system_attrs
+
+if TYPE_CHECKING:
+    from trimtab.study import Study
+
+_FINISHED_ROWS = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+class _Buffer:
+    """A numpy array that grows by amortised doubling; ``view`` is the filled part."""
+
+    def __init__(self, shape_tail: tuple[int, ...] = (), dtype: Any = float, fill: Any = np.nan):
+        self._data = np.full((16, *shape_tail), fill, dtype=dtype)
+        self._fill = fill
+        self.size = 0
+
+    def extend(self, rows: Any) -> None:
+        rows = np.asarray(rows, dtype=self._data.dtype)
+        need = self.size + len(rows)
+        if need > len(self._data):
+            grown = np.full(
+                (max(need, 2 * len(self._data)), *self._data.shape[1:]),
+                self._fill,
+                dtype=self._data.dtype,
+            )
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size : need] = rows
+        self.size = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._data[: self.size]
+
+
+class TrialHistory:
+    """Columnar cache of one study's COMPLETE and PRUNED trials (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._reset(0)
+
+    def _reset(self, n_objectives: int) -> None:
+        self._cursor = 0
+        self._n_objectives = n_objectives
+        self._numbers = _Buffer(dtype=np.int64, fill=-1)
+        self._complete = _Buffer(dtype=bool, fill=False)
+        self._values = _Buffer((n_objectives,))
+        self._infeasibility = _Buffer()
+        self._last_step = _Buffer()
+        self._last_value = _Buffer()
+        self._columns: dict[str, _Buffer] = {}
+        self._distributions: dict[str, BaseDistribution] = {}
+        self._seen: set[int] = set()
+
+    def sync(self, study: Study) -> None:
+        """Append the trials of ``study`` that finished since the last call."""
+        key = (id(study._storage), study._study_id)
+        if key != self._key:
+            self._key = key
+            self._reset(len(study.directions))
+        reader = getattr(study, "_get_trials_since", None)
+        if reader is not None:
+            changed, self._cursor = reader(self._cursor)
+        else:  # a foreign study-like object: fall back to a full read, keep only new rows
+            changed = study.get_trials(deepcopy=False, states=_FINISHED_ROWS)
+        new = [t for t in changed if t.state in _FINISHED_ROWS and t.number not in self._seen]
+        if new:
+            self._append(new)
+
+    def _append(self, trials: list[FrozenTrial]) -> None:
+        n_obj = self._n_objectives
+        values, infeasible, steps, inters = [], [], [], []
+        for t in trials:
+            self._seen.add(t.number)
+            if t.state == TrialState.COMPLETE and t.values is not None:
+                values.append(list(t.values))
+            else:
+                values.append([math.nan] * n_obj)
+            violations = constraints_from_system_attrs(t.system_attrs).values()
+            infeasible.append(sum(v for v in violations if v > 0))
+            if t.intermediate_values:
+                step = max(t.intermediate_values)
+                steps.append(float(step))
+                inters.append(float(t.intermediate_values[step]))
+            else:
+                steps.append(math.nan)
+                inters.append(math.nan)
+        start = self._numbers.size
+        self._numbers.extend([t.number for t in trials])
+        self._complete.extend([t.state == TrialState.COMPLETE for t in trials])
+        self._values.extend(np.array(values, dtype=float).reshape(len(trials), n_obj))
+        self._infeasibility.extend(infeasible)
+        self._last_step.extend(steps)
+        self._last_value.extend(inters)
+        self._append_params(trials, start)
+
+    def _append_params(self, trials: list[FrozenTrial], start: int) -> None:
+        rows: dict[str, list[float]] = {name: [] for name in self._columns}
+        for i, t in enumerate(trials):
+            for name, dist in t.distributions.items():
+                if name not in rows:
+                    self._columns[name] = _Buffer()
+                    rows[name] = [math.nan] * i
+                    self._columns[name].extend(np.full(start, np.nan))
+                self._distributions[name] = dist
+                rows[name].append(float(dist.to_internal_repr(t.params[name])))
+            for column in rows.values():
+                if len(column) == i:
+                    column.append(math.nan)
+        for name, column in rows.items():
+            self._columns[name].extend(column)
+
+    @property
+    def n(self) -> int:
+        return self._numbers.size
+
+    @property
+    def numbers(self) -> np.ndarray:
+        return self._numbers.view
+
+    @property
+    def complete(self) -> np.ndarray:
+        return self._complete.view
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._values.view
+
+    @property
+    def infeasibility(self) -> np.ndarray:
+        return self._infeasibility.view
+
+    @property
+    def last_step(self) -> np.ndarray:
+        return self._last_step.view
+
+    @property
+    def last_intermediate(self) -> np.ndarray:
+        return self._last_value.view
+
+    @property
+    def param_names(self) -> list[str]:
+        return list(self._columns)
+
+    def column(self, name: str) -> np.ndarray:
+        """Internal values of parameter ``name`` per row, NaN where a trial lacks it."""
+        column = self._columns.get(name)
+        return column.view if column is not None else np.full(self.n, np.nan)
+
+    def distribution(self, name: str) -> BaseDistribution | None:
+        """The last distribution seen for ``name`` (None if no finished trial used it)."""
+        return self._distributions.get(name)

@@ -1,0 +1,182 @@
+"""From a study's history to a TPE suggestion: split, observations, kernels, acquisition.
+
+``TPEModel`` holds what one trial's sampling needs (the good/bad split of finished trials and
+the running trials that constant liar counts as bad), computed once per trial and reused for
+every parameter an independent sampler asks for. ``suggest`` fits l(x) to the good set and
+g(x) to the rest, draws candidates from l and returns the one that maximises
+log l(x) - log g(x), which is equivalent to maximising expected improvement (Bergstra et al.
+2011, eq. 3-4).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from trimtab.distributions import BaseDistribution, CategoricalDistribution
+from trimtab.samplers._history import TrialHistory
+from trimtab.samplers._tpe._parzen import EstimatorParameters, ParzenEstimator
+from trimtab.samplers._tpe._space import Dim, NumericDim
+
+WeightsFunc = Callable[[int], np.ndarray]
+
+
+@dataclass
+class RunningTrial:
+    """A RUNNING trial as constant liar sees it: its number and the params known so far."""
+
+    number: int
+    params: dict[str, Any]
+
+
+@dataclass
+class TPEModel:
+    """The split of one study's trials for one trial's sampling."""
+
+    history: TrialHistory
+    below: np.ndarray  # history rows, in trial-number order
+    above: np.ndarray
+    running: list[RunningTrial]
+    multi_objective: bool
+
+    def suggest(
+        self,
+        search_space: dict[str, BaseDistribution],
+        dims: list[Dim],
+        rng: np.random.RandomState,
+        n_candidates: int,
+        weights: WeightsFunc,
+        parameters: EstimatorParameters,
+    ) -> dict[str, Any]:
+        """Return external values for ``search_space`` chosen by the TPE acquisition."""
+        names = list(search_space)
+        dists = list(search_space.values())
+        below_obs, _ = self._observations(names, dists, dims, self.below, [])
+        above_obs, above_numbers = self._observations(names, dists, dims, self.above, self.running)
+        if self.multi_objective:
+            below_w = np.ones(len(below_obs))  # MOTPE: the good set is weighted uniformly
+        else:
+            below_w = call_weights(weights, len(below_obs))
+        above_w = call_weights(weights, len(above_obs))
+        # Weights are given oldest first; constant-liar rows were merged in number order.
+        above_w = above_w[np.argsort(np.argsort(above_numbers, kind="stable"), kind="stable")]
+        l_x = ParzenEstimator(dims, below_obs, below_w, parameters)
+        g_x = ParzenEstimator(dims, above_obs, above_w, parameters)
+        candidates = l_x.sample(rng, n_candidates)
+        score = l_x.log_pdf(candidates) - g_x.log_pdf(candidates)
+        best = candidates[int(np.argmax(score))]
+        return {
+            name: dist.to_external_repr(_python_number(dist, value))
+            for name, dist, value in zip(names, search_space.values(), best)
+        }
+
+    def _observations(
+        self,
+        names: list[str],
+        dists: list[BaseDistribution],
+        dims: list[Dim],
+        rows: np.ndarray,
+        running: Sequence[RunningTrial],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Internal values (n, d) of ``rows`` (then ``running``) that have every parameter."""
+        columns = np.empty((len(rows), len(names)))
+        for j, name in enumerate(names):
+            columns[:, j] = self.history.column(name)[rows]
+        numbers = self.history.numbers[rows]
+        if running:
+            extra = [_running_row(r, names, dists) for r in running]
+            kept = [(r.number, row) for r, row in zip(running, extra) if row is not None]
+            if kept:
+                columns = np.vstack([columns, np.array([row for _, row in kept])])
+                numbers = np.concatenate([numbers, [number for number, _ in kept]])
+        valid = ~np.isnan(columns).any(axis=1)
+        for j, dim in enumerate(dims):
+            if isinstance(dim, NumericDim) and dim.log:
+                valid &= columns[:, j] > 0  # a value from an earlier, non-log range
+        return columns[valid], numbers[valid]
+
+
+def _running_row(
+    trial: RunningTrial, names: list[str], dists: list[BaseDistribution]
+) -> list[float] | None:
+    """Internal values of a running trial's params, or None when one is missing or invalid."""
+    row = []
+    for name, dist in zip(names, dists):
+        if name not in trial.params:
+            return None
+        try:
+            row.append(float(dist.to_internal_repr(trial.params[name])))
+        except (TypeError, ValueError):
+            return None
+    return row
+
+
+def _python_number(dist: BaseDistribution, value: float) -> float:
+    if isinstance(dist, CategoricalDistribution):
+        return float(int(round(value)))
+    return float(value)
+
+
+def call_weights(weights: WeightsFunc, n: int) -> np.ndarray:
+    """Call a user's ``weights`` function and check what it returns."""
+    if n == 0:
+        return np.zeros(0)
+    w = np.asarray(weights(n), dtype=float).ravel()
+    if len(w) < n:
+        raise ValueError(
+            f"The `weights` function must return at least {n} values for {n} trials, got {len(w)}."
+        )
+    w = w[:n]
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"The `weights` function returned infinite or NaN values {w} for {n}.")
+    if np.any(w < 0):
+        raise ValueError(f"The `weights` function returned negative values {w} for {n}.")
+    if np.sum(w) <= 0:
+        raise ValueError(f"The `weights` function returned all-zero values {w} for {n}.")
+    return w
+
+
+def call_gamma(gamma: Callable[[int], int], n: int) -> int:
+    """Call a user's ``gamma`` function and check it returns a usable count for ``n`` trials.
+
+    A count above ``n`` is allowed (all trials are then good), as in Optuna.
+    """
+    value = gamma(n)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float)):
+        raise TypeError(f"The `gamma` function must return an int, got {value!r} for {n} trials.")
+    if isinstance(value, float) and not (math.isfinite(value) and float(value).is_integer()):
+        raise ValueError(f"The `gamma` function must return an integer, got {value!r} for {n}.")
+    if value < 0:
+        raise ValueError(
+            f"The `gamma` function must return a count in [0, {n}], got {value} for {n} trials."
+        )
+    return int(value)
+
+
+def default_gamma(n: int) -> int:
+    """10% of the trials are good, at most 25."""
+    return min(math.ceil(0.1 * n), 25)
+
+
+def default_gamma_multi_objective(n: int) -> int:
+    """10% of the trials are good (no cap: a Pareto front needs room)."""
+    return math.ceil(0.1 * n)
+
+
+def hyperopt_default_gamma(n: int) -> int:
+    """hyperopt 0.1.2's split: 0.25 sqrt(n), at most 25."""
+    return min(math.ceil(0.25 * n**0.5), 25)
+
+
+def default_weights(n: int) -> np.ndarray:
+    """Weights of ``n`` observations, oldest first: the 25 newest weigh 1, older ones ramp
+    linearly down to 1/n (Bergstra et al. 2013, sec. 2.1)."""
+    if n == 0:
+        return np.zeros(0)
+    if n < 25:
+        return np.ones(n)
+    return np.concatenate([np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)])
