@@ -285,3 +285,12 @@ def test_single_objective_dataframe_columns() -> None:
     frame = study.trials_dataframe(attrs=("number", "value", "params", "duration"))
     assert list(frame.columns) == ["number", "value", "params_x", "duration"]
     assert not math.isnan(frame["value"].iloc[0])
+
+
+def test_progress_bar_counts_trials(capsys: pytest.CaptureFixture[str]) -> None:
+    study = trimtab.create_study()
+    study.optimize(quadratic, n_trials=5, show_progress_bar=True)
+    err = capsys.readouterr().err
+    assert "5/5" in err and "Best trial:" in err
+    study.optimize(quadratic, timeout=1.0, show_progress_bar=True)
+    assert "/1 s" in capsys.readouterr().err

@@ -17,7 +17,7 @@ class ProgressBar:
         self._by_time = n_trials is None and timeout is not None
         self._timeout = timeout
         self._lock = threading.Lock()
-        self._shown_seconds = 0
+        self._shown_seconds = 0.0
         if not enabled:
             return
         from tqdm.auto import tqdm
@@ -42,7 +42,7 @@ class ProgressBar:
                     pass
             if self._by_time:
                 assert self._timeout is not None
-                target = int(min(elapsed_seconds, self._timeout))
+                target = min(elapsed_seconds, self._timeout)
                 self._bar.update(target - self._shown_seconds)
                 self._shown_seconds = target
             else:
