@@ -53,7 +53,7 @@ def table_columns(cache: StudyCache) -> list[str]:
         "state",
         *values,
         *(f"params_{name}" for name in sorted(cache.param_info)),
-        *(f"user_attrs_{key}" for key in cache.user_attr_keys),
+        *(f"user_attrs_{key}" for key in sorted(cache.user_attr_keys)),
         "datetime_start",
         "datetime_complete",
         "duration",

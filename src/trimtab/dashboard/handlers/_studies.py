@@ -129,7 +129,7 @@ def get_study(ctx: Context, req: ApiRequest) -> StudyDetail:
             best_trial_numbers=cache.best_numbers(),
             best_values=cache.best_values(),
             params=param_columns(cache),
-            user_attr_keys=list(cache.user_attr_keys),
+            user_attr_keys=sorted(cache.user_attr_keys),
             has_intermediate_values=cache.has_intermediate_values,
             cursor=cache.seq,
             note=read_note(system_attrs, None),

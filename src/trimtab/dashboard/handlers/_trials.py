@@ -107,7 +107,7 @@ def updates(ctx: Context, req: ApiRequest) -> Updates:
             best_values=cache.best_values(),
             changed=[trial_row(t) for t in changed],
             params=param_columns(cache),
-            user_attr_keys=list(cache.user_attr_keys),
+            user_attr_keys=sorted(cache.user_attr_keys),
         )
 
 

@@ -1,0 +1,88 @@
+"""Markdown notes: safe rendering, versions, optuna-dashboard-compatible storage keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import HOSTILE, WRITE, make_client, make_study
+
+from trimtab.dashboard._markdown import render
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '[x](https://ok.example/" onmouseover="alert(1))',
+        "```\n<script>x</script>\n```",
+        "`<b>code</b>`",
+        "# <iframe src=//evil>",
+        "> <svg onload=alert(1)>",
+    ],
+)
+def test_render_never_lets_markup_through(hostile: str) -> None:
+    html = render(hostile)
+    for bad in ("<script", "<img", "<iframe", "<svg", 'href="javascript', '" onmouseover'):
+        assert bad not in html
+
+
+def test_render_markdown_subset() -> None:
+    html = render(
+        "# Title\n\nSome **bold**, *it* and `x<1`.\n\n- a\n- b\n\n1. one\n\n"
+        "[docs](https://example.com/a?b=1&c=2)\n\n```\nif a < b:\n```\n\n---\n> quoted"
+    )
+    assert "<h1>Title</h1>" in html
+    assert "<strong>bold</strong>" in html and "<em>it</em>" in html
+    assert "<code>x&lt;1</code>" in html
+    assert "<ul><li>a</li><li>b</li></ul>" in html and "<ol><li>one</li></ol>" in html
+    assert '<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer"' in html
+    assert "<pre><code>if a &lt; b:</code></pre>" in html
+    assert "<hr>" in html and "<blockquote>quoted</blockquote>" in html
+
+
+def test_study_note_round_trip_and_conflict(storage: Any) -> None:
+    study = make_study(storage, "n", n=2)
+    client = make_client(storage)
+    url = f"/api/studies/{study._study_id}/note"
+    assert client.get(url).json() == {"version": 0, "body": "", "html": ""}
+    body = HOSTILE + "\n\n" + "x" * 5000
+    saved = client.put(url, json={"version": 1, "body": body}, headers=WRITE)
+    assert saved.status_code == 200
+    assert "&lt;script&gt;" in saved.json()["html"] and "<script>" not in saved.json()["html"]
+    assert client.get(url).json()["body"] == body
+    stale = client.put(url, json={"version": 1, "body": "lost update"}, headers=WRITE)
+    assert stale.status_code == 409
+    shorter = client.put(url, json={"version": 2, "body": "short"}, headers=WRITE)
+    assert shorter.json()["version"] == 2
+    assert client.get(url).json()["body"] == "short"
+    assert client.get(f"/api/studies/{study._study_id}").json()["note"]["body"] == "short"
+
+
+def test_notes_use_optuna_dashboard_keys(storage: Any) -> None:
+    study = make_study(storage, "k", n=2)
+    client = make_client(storage)
+    trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, 1)
+    body = "y" * 2100
+    client.put(f"/api/studies/{study._study_id}/note", json={"version": 1, "body": "s"},
+               headers=WRITE)
+    client.put(f"/api/studies/{study._study_id}/trials/1/note",
+               json={"version": 1, "body": body}, headers=WRITE)
+    attrs = storage.get_study_system_attrs(study._study_id)
+    assert attrs["dashboard:note_ver"] == 1 and attrs["dashboard:note_str:0"] == "s"
+    assert attrs[f"dashboard:{trial_id}:note_ver"] == 1
+    assert attrs[f"dashboard:{trial_id}:note_str:0"] == "y" * 2045
+    assert attrs[f"dashboard:{trial_id}:note_str:1"] == "y" * 55
+    detail = client.get(f"/api/studies/{study._study_id}/trials/1").json()
+    assert detail["note"]["body"] == body
+    assert client.get(f"/api/studies/{study._study_id}/trials/0/note").json()["version"] == 0
+
+
+def test_note_body_must_be_text(storage: Any) -> None:
+    study = make_study(storage, "t", n=1)
+    response = make_client(storage).put(
+        f"/api/studies/{study._study_id}/note", json={"version": 1, "body": 5}, headers=WRITE
+    )
+    assert response.status_code == 400
