@@ -21,6 +21,7 @@ from trimtab.distributions import (
     FloatDistribution,
     IntDistribution,
 )
+from trimtab.hypervolume import compute_hypervolume
 from trimtab.importance._base import (
     BaseImportanceEvaluator,
     Target,
@@ -110,8 +111,6 @@ def _quantile_filter(
 
 def _greedy_hssp(points: np.ndarray, k: int, reference: np.ndarray) -> np.ndarray:
     """Pick ``k`` of ``points`` (minimised), each time the one adding the most hypervolume."""
-    from trimtab.visualization._data._hypervolume import _compute_hypervolume
-
     unique, first = np.unique(points, axis=0, return_index=True)
     if unique.shape[0] < k:  # every distinct point, then duplicates in order
         chosen = np.zeros(points.shape[0], dtype=bool)
@@ -123,7 +122,7 @@ def _greedy_hssp(points: np.ndarray, k: int, reference: np.ndarray) -> np.ndarra
     volume = 0.0
     for _ in range(k):
         gains = [
-            _compute_hypervolume(points[selected + [c]], reference) - volume for c in candidates
+            compute_hypervolume(points[selected + [c]], reference) - volume for c in candidates
         ]
         best = int(np.argmax(gains))
         volume += gains[best]

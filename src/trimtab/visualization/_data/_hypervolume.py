@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from trimtab.hypervolume import compute_hypervolume
 from trimtab.study import Study, StudyDirection
 from trimtab.trial import TrialState
 from trimtab.visualization._data._common import _logger, is_feasible
@@ -17,36 +18,6 @@ class HypervolumeHistoryInfo(NamedTuple):
 
     trial_numbers: list[int]
     values: list[float]
-
-
-def _compute_hypervolume(loss_vals: np.ndarray, reference_point: np.ndarray) -> float:
-    try:
-        from trimtab.hypervolume import compute_hypervolume
-    except ImportError:
-        return _exact_hypervolume(loss_vals, reference_point)
-    return float(compute_hypervolume(loss_vals, reference_point))
-
-
-def _exact_hypervolume(points: np.ndarray, ref: np.ndarray) -> float:
-    """Exact hypervolume of ``points`` (n, m), all minimised, below ``ref`` (m,).
-
-    Sweeps the last objective: each slice between consecutive values is the (m-1)-D volume
-    of the points at or below it, times the slice's height.
-    """
-    points = points[np.all(points <= ref, axis=1)]
-    if points.shape[0] == 0:
-        return 0.0
-    if points.shape[1] == 1:
-        return float(ref[0] - points[:, 0].min())
-    order = np.argsort(points[:, -1], kind="stable")
-    points = points[order]
-    volume = 0.0
-    for i in range(points.shape[0]):
-        upper = points[i + 1, -1] if i + 1 < points.shape[0] else ref[-1]
-        height = upper - points[i, -1]
-        if height > 0:
-            volume += height * _exact_hypervolume(points[: i + 1, :-1], ref[:-1])
-    return volume
 
 
 def hypervolume_history_data(
@@ -89,7 +60,7 @@ def hypervolume_history_data(
         if front is None:
             front = point[np.newaxis, :]
         else:
-            volume -= _compute_hypervolume(np.maximum(front, point), ref)
+            volume -= compute_hypervolume(np.maximum(front, point), ref)
             front = np.vstack([front[np.any(front < point, axis=1)], point])
         values.append(volume)
     if front is None:

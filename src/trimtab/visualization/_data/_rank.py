@@ -35,7 +35,8 @@ class RankAxisInfo(NamedTuple):
 
 class RankSubplotInfo(NamedTuple):
     """The trials that have both parameters: positions ``xs``/``ys`` (raw values), target
-    values ``zs`` and ``colors`` (n, 3) RGB in 0..255 (grey for infeasible trials)."""
+    values ``zs``, ``colors`` (n, 3) RGB in 0..255 (grey for infeasible trials), the colour
+    scale positions ``color_idxs`` in [0, 1] and ``feasible`` flags."""
 
     xaxis: RankAxisInfo
     yaxis: RankAxisInfo
@@ -44,11 +45,14 @@ class RankSubplotInfo(NamedTuple):
     trials: list[FrozenTrial]
     zs: np.ndarray
     colors: np.ndarray
+    color_idxs: np.ndarray
+    feasible: np.ndarray
 
 
 class RankPlotInfo(NamedTuple):
     """The subplots of :func:`plot_rank` (``[[sub(x=p0, y=p1)]]`` for two parameters, else
-    ``sub_plot_infos[y][x]``), every trial's value ``zs`` and colour ``colors``."""
+    ``sub_plot_infos[y][x]``), every trial's value ``zs``, colour ``colors`` and colour-scale
+    position ``color_idxs`` (its value's rank scaled to [0, 1])."""
 
     params: list[str]
     sub_plot_infos: list[list[RankSubplotInfo]]
@@ -56,6 +60,7 @@ class RankPlotInfo(NamedTuple):
     zs: np.ndarray
     colors: np.ndarray
     has_custom_target: bool
+    color_idxs: np.ndarray
 
 
 def _axis_info(trials: list[FrozenTrial], name: str) -> RankAxisInfo:
@@ -87,10 +92,10 @@ def rank_colors(color_idxs: np.ndarray) -> np.ndarray:
 
 def _subplot(
     trials: list[FrozenTrial],
-    zs: np.ndarray,
-    colors: np.ndarray,
+    per_trial: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     axes: tuple[RankAxisInfo, RankAxisInfo],
 ) -> RankSubplotInfo:
+    zs, colors, color_idxs, feasible = per_trial
     xaxis, yaxis = axes
     keep = [i for i, t in enumerate(trials) if xaxis.name in t.params and yaxis.name in t.params]
     kept = [trials[i] for i in keep]
@@ -102,6 +107,8 @@ def _subplot(
         kept,
         zs[keep],
         colors[keep],
+        color_idxs[keep],
+        feasible[keep],
     )
 
 
@@ -129,12 +136,14 @@ def rank_data(
     get = resolve_target(target)
     zs = np.array([get(t) for t in trials], dtype=float)
     ranks = average_ranks(zs)
-    colors = rank_colors(ranks / (len(trials) - 1) if len(trials) >= 2 else np.array([0.5]))
-    infeasible = [i for i, t in enumerate(trials) if not is_feasible(t)]
-    colors[infeasible] = INFEASIBLE_RGB
+    color_idxs = ranks / (len(trials) - 1) if len(trials) >= 2 else np.array([0.5])
+    colors = rank_colors(color_idxs)
+    feasible = np.array([is_feasible(t) for t in trials], dtype=bool)
+    colors[np.flatnonzero(~feasible)] = INFEASIBLE_RGB
+    per_trial = (zs, colors, color_idxs, feasible)
     axes = {name: _axis_info(trials, name) for name in params}
     if len(params) == 2:
-        grid = [[_subplot(trials, zs, colors, (axes[params[0]], axes[params[1]]))]]
+        grid = [[_subplot(trials, per_trial, (axes[params[0]], axes[params[1]]))]]
     else:
-        grid = [[_subplot(trials, zs, colors, (axes[x], axes[y])) for x in params] for y in params]
-    return RankPlotInfo(list(params), grid, target_name, zs, colors, target is not None)
+        grid = [[_subplot(trials, per_trial, (axes[x], axes[y])) for x in params] for y in params]
+    return RankPlotInfo(list(params), grid, target_name, zs, colors, target is not None, color_idxs)

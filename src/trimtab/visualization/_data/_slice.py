@@ -98,3 +98,32 @@ def slice_data(
                 info.constraints.append(ok)
         subplots.append(info)
     return SlicePlotInfo(target_name=target_name, subplots=subplots)
+
+
+class SlicePoints(NamedTuple):
+    """Points ready to draw: x (``repr`` of the choice on categorical axes), y, trial number."""
+
+    x: list[Any]
+    y: list[float]
+    trial_numbers: list[int]
+
+
+def slice_points(sub: SliceSubplotInfo) -> tuple[SlicePoints, SlicePoints]:
+    """Split a subplot into feasible and infeasible points (categories in choice order)."""
+    points = [
+        (x, y, num, ok)
+        for x, y, num, ok in zip(sub.x, sub.y, sub.trial_numbers, sub.constraints)
+        if not (sub.is_numerical and x is None)
+    ]
+    if not sub.is_numerical:
+        order = {repr(label): i for i, label in enumerate(sub.x_labels or ())}
+        points = sorted(
+            ((repr(x), y, num, ok) for x, y, num, ok in points), key=lambda p: order[p[0]]
+        )
+    split = []
+    for wanted in (True, False):
+        chosen = [p for p in points if p[3] == wanted]
+        split.append(
+            SlicePoints([p[0] for p in chosen], [p[1] for p in chosen], [p[2] for p in chosen])
+        )
+    return split[0], split[1]

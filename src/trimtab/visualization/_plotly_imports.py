@@ -1,0 +1,37 @@
+"""Lazy access to plotly, with an error naming the extra to install."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+_INSTALL_HINT = 'Plotly is required for trimtab.visualization: pip install "trimtab[visualization]"'
+
+
+def is_available() -> bool:
+    """Return whether plotly is installed (the Plotly plotting functions need it)."""
+    return importlib.util.find_spec("plotly") is not None
+
+
+def go() -> ModuleType:
+    """Return ``plotly.graph_objects``; raise ImportError naming the extra when missing."""
+    try:
+        import plotly.graph_objects
+    except ImportError as err:
+        raise ImportError(_INSTALL_HINT) from err
+    return plotly.graph_objects
+
+
+def make_subplots(**kwargs: Any) -> Any:
+    """Call ``plotly.subplots.make_subplots``."""
+    go()
+    from plotly.subplots import make_subplots as make
+
+    return make(**kwargs)
+
+
+COLOR_SCALE = [
+    "rgb(247,251,255)", "rgb(222,235,247)", "rgb(198,219,239)", "rgb(158,202,225)",
+    "rgb(107,174,214)", "rgb(66,146,198)", "rgb(33,113,181)", "rgb(8,81,156)", "rgb(8,48,107)",
+]  # fmt: skip
