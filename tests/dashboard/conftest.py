@@ -81,10 +81,9 @@ def make_study(storage: BaseStorage, name: str = "s", n: int = 30, directions: A
     study = trimtab.create_study(
         storage=storage, study_name=name, directions=directions or ["minimize"]
     )
-    if directions and len(directions) > 1:
+    if directions and len(directions) > 1:  # two objectives
         study.optimize(
-            lambda t: (t.suggest_float("a", 0, 1), t.suggest_float("b", 0, 1) ** 2)[: len(directions)],
-            n_trials=n,
+            lambda t: (t.suggest_float("a", 0, 1), t.suggest_float("b", 0, 1) ** 2), n_trials=n
         )
     else:
         add_trials(storage, study._study_id, n)

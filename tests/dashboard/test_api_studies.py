@@ -38,7 +38,9 @@ def test_create_rename_delete(storage: Any) -> None:
     old_id = storage.get_study_id_from_name("old")
     storage.set_study_user_attr(old_id, "owner", "me")
     old_params = [t.params for t in storage.get_all_trials(old_id)]
-    renamed = client.post(f"/api/studies/{old_id}/rename", json={"study_name": "new"}, headers=WRITE)
+    renamed = client.post(
+        f"/api/studies/{old_id}/rename", json={"study_name": "new"}, headers=WRITE
+    )
     assert renamed.status_code == 200, renamed.text
     new_id = renamed.json()["study_id"]
     assert storage.get_study_name_from_id(new_id) == "new"

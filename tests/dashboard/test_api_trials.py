@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, WRITE, add_trials, make_client, make_study
+from conftest import HOSTILE, add_trials, make_client, make_study
 
 import trimtab
 from trimtab.storages import InMemoryStorage
@@ -95,7 +95,8 @@ def test_filters_combine(big: Any) -> None:
     assert [r["number"] for r in page["rows"]] == expected[:1000]
     value = _page(client, study_id, filters=[{"column": "value", "op": "<=", "value": 1}])
     assert value["total"] == sum(1 for t in trials if t.values and t.values[0] <= 1)
-    text = _page(client, study_id, filters=[{"column": "params_opt", "op": "contains", "value": "SCRIPT"}])
+    contains = [{"column": "params_opt", "op": "contains", "value": "SCRIPT"}]
+    text = _page(client, study_id, filters=contains)
     assert text["total"] == sum(1 for t in trials if t.params["opt"] == HOSTILE)
 
 

@@ -79,7 +79,8 @@ def test_token_protects_pages_static_files_and_api(populated: Any) -> None:
     client = make_client(populated, token=TOKEN)
     for path in ("/", "/static/app.js", "/api/studies", "/api/schema.json"):
         assert client.get(path).status_code == 401, path
-    assert client.get("/api/studies", headers={"Authorization": "Bearer wrong-token"}).status_code == 401
+    wrong = client.get("/api/studies", headers={"Authorization": "Bearer wrong-token"})
+    assert wrong.status_code == 401
     ok = client.get("/api/studies", headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 200
     login = client.get(f"/?token={TOKEN}", follow_redirects=False)
@@ -94,7 +95,7 @@ def test_token_login_never_redirects_off_site(populated: Any) -> None:
     app = create_app(populated, token=TOKEN)
     sent: list[dict[str, Any]] = []
     scope = {
-        "type": "http", "method": "GET", "path": "//evil.example/x", "raw_path": b"//evil.example/x",
+        "type": "http", "method": "GET", "path": "//evil.example/x", "raw_path": b"//evil.ex",
         "query_string": f"token={TOKEN}".encode(), "headers": [(b"host", b"localhost")],
         "scheme": "http", "server": ("localhost", 80), "client": ("127.0.0.1", 1), "root_path": "",
         "http_version": "1.1",
