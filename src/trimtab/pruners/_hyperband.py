@@ -53,8 +53,7 @@ class HyperbandPruner(BasePruner):
             raise TypeError(f"`min_resource` must be an int >= 1, but got {min_resource!r}.")
         if not isinstance(max_resource, int) and max_resource != "auto":
             raise ValueError(
-                "The 'max_resource' should be integer or 'auto'. "
-                f"But max_resource = {max_resource}"
+                f"The 'max_resource' should be integer or 'auto'. But max_resource = {max_resource}"
             )
         if bootstrap_count > 0 and max_resource == "auto":
             raise ValueError(

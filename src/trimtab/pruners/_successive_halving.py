@@ -162,9 +162,7 @@ class SuccessiveHalvingPruner(BasePruner):
             others = [
                 t.system_attrs[key]
                 for t in running
-                if t._trial_id != trial._trial_id
-                and t.number not in seen
-                and key in t.system_attrs
+                if t._trial_id != trial._trial_id and t.number not in seen and key in t.system_attrs
             ]
             finished = stats.by_rung.get(rung, [])
             n_competing = len(finished) + len(others) + 1

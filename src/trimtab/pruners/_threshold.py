@@ -53,13 +53,9 @@ class ThresholdPruner(BasePruner):
         check_number("n_warmup_steps", n_warmup_steps)
         check_number("interval_steps", interval_steps)
         if n_warmup_steps < 0:
-            raise ValueError(
-                f"Number of warmup steps cannot be negative but got {n_warmup_steps}."
-            )
+            raise ValueError(f"Number of warmup steps cannot be negative but got {n_warmup_steps}.")
         if interval_steps < 1:
-            raise ValueError(
-                f"Pruning interval steps must be at least 1 but got {interval_steps}."
-            )
+            raise ValueError(f"Pruning interval steps must be at least 1 but got {interval_steps}.")
         self._lower = low
         self._upper = high
         self._n_warmup_steps = n_warmup_steps

@@ -76,9 +76,7 @@ class SubsetStorage:
             return self._storage.get_best_trial(study_id)
         directions = self._storage.get_study_directions(study_id)
         if len(directions) > 1:
-            raise RuntimeError(
-                "Best trial can be obtained only for single-objective optimization."
-            )
+            raise RuntimeError("Best trial can be obtained only for single-objective optimization.")
         trials = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
         if not trials:
             raise ValueError("No trials are completed yet.")
