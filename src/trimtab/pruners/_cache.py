@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from trimtab.trial import FrozenTrial
@@ -80,8 +80,13 @@ class StudyCaches(Generic[S]):
         return entry
 
 
-def best_intermediate(values: Iterable[float], maximize: bool) -> float:
+def best_intermediate(values: Collection[float], maximize: bool) -> float:
     """The best non-NaN value (NaN when there is none), like ``nanmax``/``nanmin``."""
+    if not values:
+        return math.nan
+    total = sum(values)
+    if total == total:  # no NaN (a NaN sum can also come from inf + -inf: checked below)
+        return max(values) if maximize else min(values)
     finite = [v for v in values if v == v]
     if not finite:
         return math.nan

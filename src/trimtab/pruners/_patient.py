@@ -51,8 +51,8 @@ class PatientPruner(BasePruner):
         steps = sorted(intermediate)
         split = len(steps) - self._patience - 1
         maximize = study.direction == StudyDirection.MAXIMIZE
-        before = best_intermediate((intermediate[s] for s in steps[:split]), maximize)
-        after = best_intermediate((intermediate[s] for s in steps[split:]), maximize)
+        before = best_intermediate([intermediate[s] for s in steps[:split]], maximize)
+        after = best_intermediate([intermediate[s] for s in steps[split:]], maximize)
         if maximize:
             stalled = before - self._min_delta > after
         else:

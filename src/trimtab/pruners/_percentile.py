@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 from typing import TYPE_CHECKING
 
@@ -26,8 +25,9 @@ class _StepValues:
 
     def __init__(self) -> None:
         self.n_complete = 0
-        self.sorted_by_step: dict[int, list[float]] = {}
-        self.count_by_step: dict[int, int] = {}  # NaN values included
+        self.values_by_step: dict[int, list[float]] = {}  # NaN left out
+        self.count_by_step: dict[int, int] = {}  # NaN counted
+        self._unsorted: set[int] = set()
 
     def add(self, trial: FrozenTrial) -> None:
         if trial.state != TrialState.COMPLETE:
@@ -36,12 +36,18 @@ class _StepValues:
         for step, value in trial.intermediate_values.items():
             self.count_by_step[step] = self.count_by_step.get(step, 0) + 1
             if value == value:
-                bisect.insort(self.sorted_by_step.setdefault(step, []), value)
+                self.values_by_step.setdefault(step, []).append(value)
+                self._unsorted.add(step)
 
     def percentile(self, step: int, q: float, n_min_trials: int) -> float:
         if self.count_by_step.get(step, 0) < n_min_trials:
             return math.nan
-        return percentile_of_sorted(self.sorted_by_step.get(step, []), q)
+        values = self.values_by_step.get(step, [])
+        if step in self._unsorted:
+            # Sorted on first use: many trials read at once cost one sort, not many inserts.
+            values.sort()
+            self._unsorted.discard(step)
+        return percentile_of_sorted(values, q)
 
 
 class PercentilePruner(BasePruner):

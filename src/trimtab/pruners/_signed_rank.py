@@ -72,14 +72,14 @@ def _normal_pvalue(n: int, r_plus: float, tie_sizes: np.ndarray, alternative: Al
 @functools.cache
 def _null_pmf(n: int) -> np.ndarray:
     """P(R+ = r) for r = 0..n(n+1)/2 with n untied non-zero differences (exact dyadics)."""
-    counts = [1]
+    # Counts of subsets of {1..n} by sum (below 2**53 for n <= 50, so exact in int64).
+    counts = np.ones(1, dtype=np.int64)
     for k in range(1, n + 1):
-        grown = counts + [0] * k
-        for total, ways in enumerate(counts):
-            grown[total + k] += ways
+        grown = np.zeros(len(counts) + k, dtype=np.int64)
+        grown[: len(counts)] += counts
+        grown[k:] += counts
         counts = grown
-    scale = 2**n
-    return np.array([c / scale for c in counts], dtype=float)
+    return counts.astype(float) / 2.0**n
 
 
 def _exact_pvalue(n: int, r_plus: float, alternative: Alternative) -> float:

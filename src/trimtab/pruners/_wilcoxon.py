@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,10 +51,10 @@ class WilcoxonPruner(BasePruner):
         self._p_threshold = p_threshold
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
-        if not trial.intermediate_values:
+        scores = trial.intermediate_values
+        if not scores:
             return False
-        steps, values = _steps_and_values(trial)
-        if not np.all(np.isfinite(values)):
+        if not _all_finite(scores.values()):
             _warnings.warn(
                 f"The intermediate values of the current trial (trial {trial.number}) "
                 "contain infinity/NaNs. WilcoxonPruner will not prune this trial."
@@ -62,33 +64,36 @@ class WilcoxonPruner(BasePruner):
             best = study._best_trial()
         except ValueError:
             return False
-        if not best.intermediate_values:
+        best_scores = best.intermediate_values
+        if not best_scores:
             _warnings.warn(
                 "The best trial has no intermediate values so WilcoxonPruner cannot prune "
                 "trials. If you have added the best trial with Study.add_trial, please "
                 "consider setting intermediate_values argument."
             )
             return False
-        best_steps, best_values = _steps_and_values(best)
-        if not np.all(np.isfinite(best_values)):
+        if not _all_finite(best_scores.values()):
             _warnings.warn(
                 f"The intermediate values of the best trial (trial {best.number}) "
                 "contain infinity/NaNs. WilcoxonPruner will not prune the current trial."
             )
             return False
-        _, mine, theirs = np.intersect1d(steps, best_steps, return_indices=True)
-        if len(mine) < len(values):
+        shared = [step for step in scores if step in best_scores]
+        if len(shared) < len(scores):
             _warnings.warn(
                 "WilcoxonPruner finds steps existing in the current trial but does not exist "
                 "in the best trial. Those values are ignored."
             )
-        diff = values[mine] - best_values[theirs]
-        if len(diff) < max(2, self._n_startup_steps):
+        if len(shared) < max(2, self._n_startup_steps):
             return False
-        return self._significantly_worse(study, diff, values, best_values)
+        # The test does not depend on the order of the differences.
+        diff = np.array([scores[s] for s in shared]) - np.array([best_scores[s] for s in shared])
+        return self._significantly_worse(
+            study, diff, list(scores.values()), list(best_scores.values())
+        )
 
     def _significantly_worse(
-        self, study: Study, diff: np.ndarray, values: np.ndarray, best_values: np.ndarray
+        self, study: Study, diff: np.ndarray, values: list[float], best_values: list[float]
     ) -> bool:
         alternative: Alternative
         # Python sums, as Optuna's, so that ties between the averages break the same way.
@@ -104,8 +109,6 @@ class WilcoxonPruner(BasePruner):
         return bool(p < self._p_threshold)
 
 
-def _steps_and_values(trial: FrozenTrial) -> tuple[np.ndarray, np.ndarray]:
-    items = trial.intermediate_values
-    steps = np.fromiter(items.keys(), dtype=float, count=len(items))
-    values = np.fromiter(items.values(), dtype=float, count=len(items))
-    return steps, values
+def _all_finite(values: Collection[float]) -> bool:
+    # A sum is finite only if every term is; only an overflowing sum needs the long check.
+    return math.isfinite(sum(values)) or all(math.isfinite(v) for v in values)
