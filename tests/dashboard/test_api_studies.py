@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from conftest import HOSTILE, WRITE, make_client, make_study
@@ -12,8 +13,11 @@ from trimtab.trial import TrialState
 def test_study_list_shows_counts_best_and_activity(storage: Any) -> None:
     make_study(storage, "single", n=20)
     make_study(storage, "multi", n=8, directions=["minimize", "maximize"])
-    studies = make_client(storage).get("/api/studies").json()["studies"]
-    assert [s["study_name"] for s in studies] == ["single", "multi"]
+    client = make_client(storage)
+    cold = client.get("/api/studies").json()["studies"]
+    assert [s["study_name"] for s in cold] == ["single", "multi"]
+    assert all(s["loading"] and s["n_trials"] is None for s in cold)  # read in the background
+    studies = loaded_list(client)
     single, multi = studies
     assert single["n_trials"] == 20
     assert single["state_counts"]["COMPLETE"] == 18 and single["state_counts"]["PRUNED"] == 2
@@ -21,6 +25,16 @@ def test_study_list_shows_counts_best_and_activity(storage: Any) -> None:
     assert single["best_values"] == [min(t.values[0] for t in complete)]
     assert single["last_activity"].startswith("2024-01-01T00:00:20")
     assert multi["directions"] == ["minimize", "maximize"] and multi["best_values"] is None
+
+
+def loaded_list(client: Any) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 30
+    while True:
+        studies = client.get("/api/studies").json()["studies"]
+        if not any(s["loading"] for s in studies):
+            return list(studies)
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 def test_create_rename_delete(storage: Any) -> None:

@@ -71,6 +71,8 @@ class StudyCache:
         self.complete = np.full(0, np.nan)
         self.params: dict[str, np.ndarray] = {}
         self.param_info: dict[str, ParamInfo] = {}
+        self._last_dist: dict[str, BaseDistribution] = {}
+        self.loaded = False
         self.user_attr_keys: dict[str, None] = {}
         self.has_intermediate_values = False
         self._unfinished: set[int] = set()
@@ -96,6 +98,7 @@ class StudyCache:
                     changed[t.number] = t
             for number in sorted(changed):
                 self._apply(changed[number])
+            self.loaded = True
 
     def _apply(self, trial: FrozenTrial) -> None:
         i = trial.number
@@ -140,6 +143,9 @@ class StudyCache:
         self.n = n
 
     def _param_column(self, name: str, dist: BaseDistribution) -> np.ndarray:
+        if self._last_dist.get(name) is dist:  # storages share distribution objects
+            return self.params[name]
+        self._last_dist[name] = dist
         info = self.param_info.get(name)
         if info is None:
             info = self.param_info[name] = ParamInfo(kind=_param_kind(dist))
@@ -155,7 +161,7 @@ class StudyCache:
         return self.params[name]
 
     def _numeric(self, name: str, dist: BaseDistribution, value: Any) -> float:
-        if isinstance(dist, CategoricalDistribution):
+        if self.param_info[name].kind == "categorical":
             return float(self.param_info[name].choices.index(value))
         return float(value)
 
@@ -230,6 +236,7 @@ class CacheRegistry:
     def __init__(self, storage: BaseStorage) -> None:
         self.storage = storage
         self._caches: dict[int, StudyCache] = {}
+        self._warming: set[int] = set()
         self._lock = threading.Lock()
 
     def get(self, study_id: int, refresh: bool = True) -> StudyCache:
@@ -241,6 +248,35 @@ class CacheRegistry:
         if refresh:
             cache.refresh()
         return cache
+
+    def peek(self, study_id: int) -> StudyCache | None:
+        """Return the refreshed cache of a study already read once; else start reading it in
+        the background and return None (a first read of a big study takes seconds)."""
+        with self._lock:
+            cache = self._caches.get(study_id)
+        if cache is not None and cache.loaded:
+            cache.refresh()
+            return cache
+        self.warm([study_id])
+        return None
+
+    def warm(self, study_ids: list[int]) -> None:
+        """Read the given studies into their caches in a background thread."""
+        with self._lock:
+            todo = [i for i in study_ids if i not in self._warming]
+            self._warming.update(todo)
+        if todo:
+            threading.Thread(target=self._warm, args=(todo,), daemon=True).start()
+
+    def _warm(self, study_ids: list[int]) -> None:
+        for study_id in study_ids:
+            try:
+                self.get(study_id)
+            except KeyError:
+                pass  # deleted meanwhile
+            finally:
+                with self._lock:
+                    self._warming.discard(study_id)
 
     def drop(self, study_id: int) -> None:
         """Forget a study (after deleting or renaming it)."""

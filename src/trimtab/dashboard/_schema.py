@@ -32,13 +32,14 @@ class Meta:
 
 @dataclass
 class StudySummary:
-    """One row of the study list."""
+    """One row of the study list (``loading``: trials still being read; counts null)."""
 
     study_id: int
     study_name: str
     directions: list[str]
-    n_trials: int
-    state_counts: dict[str, int]
+    loading: bool
+    n_trials: int | None
+    state_counts: dict[str, int] | None
     best_values: list[float] | None
     datetime_start: str | None
     last_activity: str | None

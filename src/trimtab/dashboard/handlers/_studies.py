@@ -26,16 +26,26 @@ def _study_id(ctx: Context, req: ApiRequest) -> int:
 
 
 def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
-    """Every study with its trial counts by state, best value and last activity."""
+    """Every study with its trial counts by state, best value and last activity.
+
+    A study whose trials were never read is listed at once with ``loading`` set while a
+    background thread reads it; the next poll has its numbers.
+    """
     studies = []
     for frozen in sorted(ctx.storage.get_all_studies(), key=lambda s: s._study_id):
-        cache = ctx.caches.get(frozen._study_id)
+        directions = [d.name.lower() for d in frozen.directions]
+        cache = ctx.caches.peek(frozen._study_id)
+        if cache is None:
+            studies.append(StudySummary(frozen._study_id, frozen.study_name, directions, True,
+                                        None, None, None, None, None))
+            continue
         with cache.lock:
             studies.append(
                 StudySummary(
                     study_id=frozen._study_id,
                     study_name=frozen.study_name,
-                    directions=[d.name.lower() for d in frozen.directions],
+                    directions=directions,
+                    loading=False,
                     n_trials=cache.n_trials(),
                     state_counts=cache.state_counts(),
                     best_values=cache.best_values(),

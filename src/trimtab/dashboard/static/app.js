@@ -131,8 +131,10 @@ async function renderList() {
       .map(studyRow));
   }
   async function load() {
-    try { studies = (await api("GET", "/api/studies")).studies; fill(); }
-    catch (e) { setStatus(e.message); }
+    try {
+      studies = (await api("GET", "/api/studies")).studies; fill();
+      if (studies.some((s) => s.loading)) setTimeout(() => { if (S.studyId === null) load(); }, 500);
+    } catch (e) { setStatus(e.message); }
   }
   S.refreshList = load;
   await load();
@@ -156,7 +158,7 @@ function studyRow(s) {
     onclick: async (e) => {
       e.stopPropagation();
       const input = el("input", { id: "delete-confirm", placeholder: s.study_name });
-      const ok = await modal(`Delete study "${s.study_name}" and its ${s.n_trials} trials?`,
+      const ok = await modal(`Delete study "${s.study_name}" and its ${s.n_trials ?? ""} trials?`,
         [el("p", { text: "Type the study name to confirm." }), input], "Delete", true);
       if (!ok) return;
       if (input.value !== s.study_name) return showError("The name did not match; nothing deleted.");
@@ -166,8 +168,8 @@ function studyRow(s) {
   return el("tr", { onclick: open, "data-study": s.study_id },
     el("td", {}, el("a", { href: `#/studies/${s.study_id}`, text: s.study_name })),
     el("td", { text: s.directions.join(", ") }),
-    el("td", { text: s.n_trials }),
-    el("td", {}, stateChips(s.state_counts)),
+    el("td", { text: s.loading ? "loading…" : s.n_trials }),
+    el("td", {}, s.loading ? [] : stateChips(s.state_counts)),
     el("td", { text: s.best_values ? s.best_values.map(fmt).join(", ") : "" }),
     el("td", { text: when(s.datetime_start) }),
     el("td", { text: when(s.last_activity) }),

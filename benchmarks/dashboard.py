@@ -1,0 +1,239 @@
+"""Dashboard API latency: trimtab's dashboard vs optuna-dashboard 0.21 on the same SQLite file.
+
+Builds a study of N trials with 10 float params in an Optuna-schema SQLite database (bulk
+inserted, so building is quick), serves it with both dashboards as real HTTP servers in
+subprocesses (trimtab: uvicorn; optuna-dashboard: its wsgiref server), and times the requests
+each front-end makes: the study list, the first load of the study page, a page of the trial
+table, and a live-update poll when idle and after a worker added a trial. optuna-dashboard
+has no table or chart API (it sends every trial and charts in the browser), so its "study
+page" is its one study request. Run ``python -m benchmarks.dashboard`` (``--quick``: 2,000
+and 10,000 trials instead of 10,000 and 100,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from typing import Any
+
+N_PARAMS = 10
+DIST = json.dumps(
+    {
+        "name": "FloatDistribution",
+        "attributes": {"step": None, "low": 0.0, "high": 1.0, "log": False},
+    }
+)
+
+
+def build_db(path: str, n: int) -> int:
+    """Create an Optuna-schema database with one study of ``n`` finished trials."""
+    import trimtab
+
+    trimtab.logging.set_verbosity(trimtab.logging.WARNING)
+    study = trimtab.create_study(storage=f"sqlite:///{path}", study_name="bench")
+    rng = random.Random(0)
+    start = datetime.datetime(2024, 1, 1)
+    trials, params, values = [], [], []
+    for number in range(n):
+        trial_id = number + 1
+        begin = start + datetime.timedelta(seconds=number)
+        end = begin + datetime.timedelta(seconds=0.5)
+        trials.append((trial_id, number, study._study_id, "COMPLETE", str(begin), str(end)))
+        xs = [rng.random() for _ in range(N_PARAMS)]
+        params.extend((trial_id, f"x{i}", x, DIST) for i, x in enumerate(xs))
+        values.append((trial_id, 0, sum((x - 0.5) ** 2 for x in xs), "FINITE"))
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO trials (trial_id, number, study_id, state, datetime_start, "
+            "datetime_complete) VALUES (?, ?, ?, ?, ?, ?)", trials,
+        )
+        conn.executemany(
+            "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) "
+            "VALUES (?, ?, ?, ?)", params,
+        )
+        conn.executemany(
+            "INSERT INTO trial_values (trial_id, objective, value, value_type) "
+            "VALUES (?, ?, ?, ?)", values,
+        )
+    return int(study._study_id)
+
+
+def add_trial(path: str, study_id: int) -> None:
+    """Append one finished trial, as a worker process would."""
+    with sqlite3.connect(path) as conn:
+        number = conn.execute(
+            "SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)
+        ).fetchone()[0]
+        now = str(datetime.datetime.now())
+        cur = conn.execute(
+            "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) "
+            "VALUES (?, ?, 'COMPLETE', ?, ?)", (number, study_id, now, now),
+        )
+        trial_id = cur.lastrowid
+        conn.executemany(
+            "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) "
+            "VALUES (?, ?, ?, ?)", [(trial_id, f"x{i}", 0.5, DIST) for i in range(N_PARAMS)],
+        )
+        conn.execute(
+            "INSERT INTO trial_values (trial_id, objective, value, value_type) "
+            "VALUES (?, 0, 0.0, 'FINITE')", (trial_id,),
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+SERVERS = {
+    "trimtab": (
+        "from trimtab.dashboard import run_server; run_server({url!r}, port={port}, quiet=True)"
+    ),
+    "optuna-dashboard": (
+        "import optuna, optuna_dashboard; optuna.logging.set_verbosity(optuna.logging.WARNING); "
+        "optuna_dashboard.run_server({url!r}, host='127.0.0.1', port={port})"
+    ),
+}
+
+
+class Server:
+    """A dashboard server in a subprocess."""
+
+    def __init__(self, kind: str, url: str) -> None:
+        self.port = _free_port()
+        code = SERVERS[kind].format(url=url, port=self.port)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{kind} server did not start") from None
+                time.sleep(0.2)
+
+    def get(self, path: str) -> tuple[float, int, Any]:
+        """Return (seconds, bytes, decoded JSON) of one GET."""
+        start = time.perf_counter()
+        with urllib.request.urlopen(self.base + path, timeout=600) as response:
+            body = response.read()
+        elapsed = time.perf_counter() - start
+        return elapsed, len(body), json.loads(body) if body[:1] in (b"{", b"[") else None
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _median(server: Server, path: str, repeat: int) -> float:
+    return statistics.median(server.get(path)[0] for _ in range(repeat))
+
+
+def measure_trimtab(url: str, path: str, sid: int, repeat: int) -> dict[str, float]:
+    server = Server("trimtab", url)
+    try:
+        out: dict[str, float] = {}
+        out["study list (first)"], out["_list_bytes"], _ = server.get("/api/studies")
+        out["study list"] = _median(server, "/api/studies", repeat)
+        page = 0.0
+        for p in (f"/api/studies/{sid}", f"/api/studies/{sid}/trials?limit=50",
+                  f"/api/studies/{sid}/charts/history"):
+            seconds, size, _ = server.get(p)
+            page += seconds
+        out["study page (detail+table+history)"] = page
+        page_path = f"/api/studies/{sid}/trials?limit=50&offset=500"
+        out["trials page"] = _median(server, page_path, repeat)
+        flt = [{"column": "params_x0", "op": "<", "value": 0.5}]
+        filters = urllib.request.quote(json.dumps(flt))
+        out["trials page sorted+filtered"] = _median(
+            server, f"/api/studies/{sid}/trials?limit=50&sort=value&filters={filters}", repeat
+        )
+        cursor = server.get(f"/api/studies/{sid}")[2]["cursor"]
+        out["idle poll"] = _median(server, f"/api/studies/{sid}/updates?cursor={cursor}", repeat)
+        polls = []
+        for _ in range(repeat):
+            add_trial(path, sid)
+            time.sleep(0.25)  # the cache refreshes at most every 0.2 s
+            seconds, _, answer = server.get(f"/api/studies/{sid}/updates?cursor={cursor}")
+            cursor = answer["cursor"]
+            polls.append(seconds)
+        out["poll after a new trial"] = statistics.median(polls)
+        return out
+    finally:
+        server.close()
+
+
+def measure_optuna_dashboard(url: str, path: str, sid: int, repeat: int) -> dict[str, float]:
+    server = Server("optuna-dashboard", url)
+    try:
+        out: dict[str, float] = {}
+        out["study list (first)"], _, _ = server.get("/api/studies")
+        out["study list"] = _median(server, "/api/studies", repeat)
+        seconds, _, detail = server.get(f"/api/studies/{sid}?after=0")
+        out["study page (detail+table+history)"] = seconds
+        n = len(detail["trials"])
+        out["idle poll"] = _median(server, f"/api/studies/{sid}?after={n}", repeat)
+        polls = []
+        for _ in range(repeat):
+            add_trial(path, sid)
+            time.sleep(0.25)
+            polls.append(server.get(f"/api/studies/{sid}?after={n}")[0])
+            n += 1
+        out["poll after a new trial"] = statistics.median(polls)
+        return out
+    finally:
+        server.close()
+
+
+def run(n: int, repeat: int) -> list[tuple[str, float, float | None]]:
+    rows: list[tuple[str, float, float | None]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {}
+        for kind, measure in (("trimtab", measure_trimtab),
+                              ("optuna-dashboard", measure_optuna_dashboard)):
+            path = os.path.join(tmp, f"{kind}.db")  # each its own copy: polls add trials
+            sid = build_db(path, n)
+            try:
+                results[kind] = measure(f"sqlite:///{path}", path, sid, repeat)
+            except (ImportError, RuntimeError) as error:
+                print(f"  {kind}: not measured ({error})", file=sys.stderr)
+                results[kind] = {}
+        for name, seconds in results["trimtab"].items():
+            if not name.startswith("_"):
+                rows.append((name, seconds, results["optuna-dashboard"].get(name)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 trials")
+    args = parser.parse_args()
+    sizes = (2_000, 10_000) if args.quick else (10_000, 100_000)
+    repeat = 5
+    print(f"{'trials':>8}  {'request':<36} {'trimtab ms':>11} {'optuna-dash ms':>15} {'ratio':>8}")
+    for n in sizes:
+        for name, ours, theirs in run(n, repeat):
+            ratio = f"{theirs / ours:7.1f}x" if theirs else "      -"
+            other = f"{theirs * 1000:15.1f}" if theirs else f"{'-':>15}"
+            print(f"{n:>8}  {name:<36} {ours * 1000:11.1f} {other} {ratio}")
+    print("ratio = optuna-dashboard time / trimtab time (higher: trimtab faster)")
+
+
+if __name__ == "__main__":
+    main()
