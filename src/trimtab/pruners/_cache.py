@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 class TrialSummary(Protocol):
     """What a cache keeps about a study: it is told of each finished trial exactly once."""
 
-    def add(self, trial: FrozenTrial) -> None: ...
+    def add(self, trials: list[FrozenTrial]) -> None:
+        """Take in trials that finished since the last call (in number order)."""
 
 
 S = TypeVar("S", bound=TrialSummary)
@@ -64,10 +65,10 @@ class StudyCaches(Generic[S]):
         with self._lock:
             entry = self._entry(study)
             trials, entry.cursor = study._get_trials_since(entry.cursor)
-            for trial in trials:
-                if trial.state.is_finished() and trial.number not in entry.seen:
-                    entry.seen.add(trial.number)
-                    entry.summary.add(trial)
+            finished = [t for t in trials if t.state.is_finished() and t.number not in entry.seen]
+            if finished:
+                entry.seen.update(t.number for t in finished)
+                entry.summary.add(finished)
             yield entry.summary, entry.seen
 
     def _entry(self, study: Study) -> _Entry[S]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING
 
@@ -19,35 +20,40 @@ from trimtab.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from trimtab.study import Study
 
+_INSERT_AT_MOST = 16
+
 
 class _StepValues:
     """Intermediate values of a study's COMPLETE trials, one sorted list per step."""
 
     def __init__(self) -> None:
         self.n_complete = 0
-        self.values_by_step: dict[int, list[float]] = {}  # NaN left out
+        self.values_by_step: dict[int, list[float]] = {}  # sorted, NaN left out
         self.count_by_step: dict[int, int] = {}  # NaN counted
-        self._unsorted: set[int] = set()
 
-    def add(self, trial: FrozenTrial) -> None:
-        if trial.state != TrialState.COMPLETE:
-            return
-        self.n_complete += 1
-        for step, value in trial.intermediate_values.items():
-            self.count_by_step[step] = self.count_by_step.get(step, 0) + 1
-            if value == value:
-                self.values_by_step.setdefault(step, []).append(value)
-                self._unsorted.add(step)
+    def add(self, trials: list[FrozenTrial]) -> None:
+        new_by_step: dict[int, list[float]] = {}
+        for trial in trials:
+            if trial.state != TrialState.COMPLETE:
+                continue
+            self.n_complete += 1
+            for step, value in trial.intermediate_values.items():
+                self.count_by_step[step] = self.count_by_step.get(step, 0) + 1
+                if value == value:
+                    new_by_step.setdefault(step, []).append(value)
+        for step, new in new_by_step.items():
+            values = self.values_by_step.setdefault(step, [])
+            if len(new) <= _INSERT_AT_MOST:
+                for value in new:
+                    bisect.insort(values, value)
+            else:  # a large batch (the first read of a long study): one sort
+                values.extend(new)
+                values.sort()
 
     def percentile(self, step: int, q: float, n_min_trials: int) -> float:
         if self.count_by_step.get(step, 0) < n_min_trials:
             return math.nan
-        values = self.values_by_step.get(step, [])
-        if step in self._unsorted:
-            # Sorted on first use: many trials read at once cost one sort, not many inserts.
-            values.sort()
-            self._unsorted.discard(step)
-        return percentile_of_sorted(values, q)
+        return percentile_of_sorted(self.values_by_step.get(step, []), q)
 
 
 class PercentilePruner(BasePruner):

@@ -45,15 +45,16 @@ class _RungValues:
         self.by_rung: dict[int, list[float]] = {}
         self.max_complete_last_step: int | None = None
 
-    def add(self, trial: FrozenTrial) -> None:
-        if trial.state == TrialState.COMPLETE and trial.intermediate_values:
-            last = max(trial.intermediate_values)
-            if self.max_complete_last_step is None or last > self.max_complete_last_step:
-                self.max_complete_last_step = last
-        for key, value in trial.system_attrs.items():
-            rung = _rung_of_key(key)
-            if rung is not None:
-                bisect.insort(self.by_rung.setdefault(rung, []), value)
+    def add(self, trials: list[FrozenTrial]) -> None:
+        for trial in trials:
+            if trial.state == TrialState.COMPLETE and trial.intermediate_values:
+                last = max(trial.intermediate_values)
+                if self.max_complete_last_step is None or last > self.max_complete_last_step:
+                    self.max_complete_last_step = last
+            for key, value in trial.system_attrs.items():
+                rung = _rung_of_key(key)
+                if rung is not None:
+                    bisect.insort(self.by_rung.setdefault(rung, []), value)
 
 
 class SuccessiveHalvingPruner(BasePruner):
