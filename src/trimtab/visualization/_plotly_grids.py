@@ -31,6 +31,21 @@ Target = Callable[[FrozenTrial], float]
 _PARALLEL_COLOR_BINS = 64
 
 
+def _as_array(values: list[Any]) -> np.ndarray:
+    """A float array for numbers, else an object array: plotly validates arrays in bulk."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return np.asarray(values, dtype=str)
+
+
+def _axis_points(axis: _data.ContourAxisInfo, keep: np.ndarray) -> np.ndarray:
+    """The kept trials' coordinates: numbers, or category labels on a categorical axis."""
+    if axis.is_cat:
+        return np.asarray(axis.indices, dtype=str)[axis.cell[keep]]
+    return axis.positions[keep]
+
+
 def _axis_name(kind: str, index: int) -> str:
     return kind if index == 1 else f"{kind}{index}"
 
@@ -51,13 +66,14 @@ def _grid_figure(
 ) -> Any:
     """An n x n (or 1 x n) subplot figure from ``(row, col, trace)`` and axis settings."""
     rows = kwargs.pop("rows", n)
+    validate = kwargs.pop("validate", True)
     base = make_subplots(rows=rows, cols=n, **kwargs)
     data = []
     for row, col, trace in traces:
         index = (row - 1) * n + col
         trace.update(xaxis=_axis_name("x", index), yaxis=_axis_name("y", index))
         data.append(trace)
-    figure = g.Figure(data=data, layout=base.layout)
+    figure = g.Figure(data=data, layout=base.layout, _validate=validate)
     figure.update_layout(axes)
     return figure
 
@@ -145,8 +161,8 @@ def _contour_traces(
         keep = np.flatnonzero(both & (feasible == ok))
         traces.append(
             g.Scatter(
-                x=[sub.xaxis.values[i] for i in keep],
-                y=[sub.yaxis.values[i] for i in keep],
+                x=_axis_points(sub.xaxis, keep),
+                y=_axis_points(sub.yaxis, keep),
                 marker={"line": {"width": 2.0, "color": "Gray"}, "color": color},
                 mode="markers",
                 name=name,
@@ -212,7 +228,7 @@ def _slice_traces(g: Any, sub: _data.SliceSubplotInfo, showscale: bool) -> list[
     }
     traces = [
         g.Scatter(
-            x=good.x, y=good.y, mode="markers", name="Feasible Trial", marker=marker,
+            x=_as_array(good.x), y=good.y, mode="markers", name="Feasible Trial", marker=marker,
             showlegend=False,
         )
     ]  # fmt: skip
@@ -255,7 +271,7 @@ def plot_rank(
     for yi, xi in pairs:
         sub = info.sub_plot_infos[0][0] if n == 2 else info.sub_plot_infos[yi][xi]
         row, col = (1, 1) if n == 2 else (yi + 1, xi + 1)
-        traces.extend((row, col, t) for t in _rank_traces(g, sub, hover))
+        traces.extend((row, col, t) for t in _rank_traces(sub, info, hover))
         index = (row - 1) * (1 if n == 2 else n) + col
         x_set = _axis_settings(sub.xaxis.name, sub.xaxis.range, sub.xaxis.is_log, sub.xaxis.is_cat)
         y_set = _axis_settings(sub.yaxis.name, sub.yaxis.range, sub.yaxis.is_log, sub.yaxis.is_cat)
@@ -265,8 +281,10 @@ def plot_rank(
             y_set["title_text"] = sub.yaxis.name
         axes[_axis_name("xaxis", index)] = x_set
         axes[_axis_name("yaxis", index)] = y_set
+    # Rank plots hold every trial in every subplot: traces are plain dicts of arrays built
+    # here (numbers, strings) and are not re-validated, which keeps big studies fast.
     if n == 2:
-        figure = g.Figure(data=[t for _, _, t in traces], layout=layout)
+        figure = g.Figure(data=[t for _, _, t in traces], layout=layout, _validate=False)
         figure.update_layout(axes)
     else:
         spacing = 0.08 / n
@@ -279,53 +297,73 @@ def plot_rank(
             shared_yaxes=True,
             horizontal_spacing=spacing,
             vertical_spacing=spacing,
+            validate=False,
         )
         figure.update_layout(layout)
     figure.add_trace(_rank_colorbar(g, info.zs))
     return figure
 
 
-def _rank_hover(info: _data.RankPlotInfo) -> dict[int, str]:
-    """Hover text per trial number, built once for every subplot."""
-    texts: dict[int, str] = {}
+def _rank_hover(info: _data.RankPlotInfo) -> np.ndarray:
+    """Per complete trial: its number, value and (custom target) objectives, as floats.
+
+    Hover labels read these as ``customdata``: numeric arrays stay cheap with 10,000
+    trials in every subplot, where per-point strings would not.
+    """
+    n_objectives = 0
+    columns: dict[int, list[float]] = {}
     for sub in (s for row in info.sub_plot_infos for s in row):
-        for trial, z in zip(sub.trials, sub.zs):
-            if trial.number in texts:
-                continue
-            lines = [f"Trial #{trial.number}"]
-            lines += [f"{k}: {v}" for k, v in trial.params.items()]
-            lines.append(f"<b>{info.target_name}: {z}</b>")
-            if info.has_custom_target:
-                lines += [f"Objective #{i}: {v}" for i, v in enumerate(trial.values or [])]
-            texts[trial.number] = "<br>".join(lines)
-    return texts
+        for index, trial, z in zip(sub.indices.tolist(), sub.trials, sub.zs.tolist()):
+            if index not in columns:
+                objectives = list(trial.values or []) if info.has_custom_target else []
+                n_objectives = max(n_objectives, len(objectives))
+                columns[index] = [float(trial.number), z, *objectives]
+    data = np.full((len(info.zs), 2 + n_objectives), np.nan)
+    for index, row in columns.items():
+        data[index, : len(row)] = row
+    return data
 
 
-def _rank_traces(g: Any, sub: _data.RankSubplotInfo, hover: dict[int, str]) -> list[Any]:
+def _rank_template(sub: _data.RankSubplotInfo, info: _data.RankPlotInfo, n_columns: int) -> str:
+    lines = ["Trial #%{customdata[0]}", f"{sub.xaxis.name}: %{{x}}", f"{sub.yaxis.name}: %{{y}}"]
+    lines.append(f"<b>{info.target_name}: %{{customdata[1]}}</b>")
+    lines += [f"Objective #{i}: %{{customdata[{i + 2}]}}" for i in range(n_columns - 2)]
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def _rank_traces(
+    sub: _data.RankSubplotInfo, info: _data.RankPlotInfo, hover: np.ndarray
+) -> list[dict[str, Any]]:
     traces = []
+    template = _rank_template(sub, info, hover.shape[1])
     for ok in (True, False):
         keep = np.flatnonzero(sub.feasible == ok)
         if not ok and keep.size == 0:
             continue
-        xs = [sub.xs[i] for i in keep]
-        ys = [sub.ys[i] for i in keep]
         marker: dict[str, Any] = {"line": {"width": 0.5, "color": "Grey"}}
         if ok:
             marker.update(color=sub.color_idxs[keep], colorscale=RANK_COLORMAP, cmin=0, cmax=1)
         else:
             marker["color"] = "rgb(204, 204, 204)"
         traces.append(
-            g.Scatter(
-                x=[str(v) for v in xs] if sub.xaxis.is_cat else xs,
-                y=[str(v) for v in ys] if sub.yaxis.is_cat else ys,
-                marker=marker,
-                mode="markers",
-                showlegend=False,
-                hovertemplate="%{hovertext}<extra></extra>",
-                hovertext=[hover[sub.trials[i].number] for i in keep],
-            )
+            {
+                "type": "scatter",
+                "x": _rank_points(sub.xs, keep, sub.xaxis.is_cat),
+                "y": _rank_points(sub.ys, keep, sub.yaxis.is_cat),
+                "marker": marker,
+                "mode": "markers",
+                "showlegend": False,
+                "hovertemplate": template,
+                "customdata": hover[sub.indices[keep]],
+            }
         )
     return traces
+
+
+def _rank_points(values: list[Any], keep: np.ndarray, categorical: bool) -> np.ndarray:
+    if categorical:
+        return np.array([str(values[i]) for i in keep], dtype=str)
+    return np.asarray(values, dtype=float)[keep]
 
 
 def _rank_colorbar(g: Any, zs: np.ndarray) -> Any:
@@ -445,7 +483,9 @@ def _parallel_line_traces(
         members = order[(bins[order] == bin_index) & (feasible[order] == ok)]
         x = np.tile(np.append(np.arange(n_dims, dtype=float), np.nan), members.size)
         y = np.column_stack([ys[members], np.full(members.size, np.nan)]).ravel()
-        hover = [t for m in members for t in [*(texts[d][m] for d in range(n_dims)), ""]]
+        hover = np.array(
+            [t for m in members for t in [*(texts[d][m] for d in range(n_dims)), ""]], dtype=str
+        )
         color = sample_scale(BLUES, np.array([(bin_index + 0.5) / _PARALLEL_COLOR_BINS]))[0]
         traces.append(
             g.Scatter(

@@ -33,7 +33,9 @@ class ContourAxisInfo(NamedTuple):
     ``values[i]`` is trial i's value (None when the trial lacks the parameter; the value's
     ``str`` on a categorical axis). ``indices`` are the grid coordinates: sorted distinct
     values (or evenly spaced ones when there are too many), plus the padded ``range`` ends on
-    numeric axes. ``cell[i]`` is the position of trial i in ``indices`` (-1 when missing).
+    numeric axes. ``cell[i]`` is the position of trial i in ``indices`` (-1 when missing) and
+    ``positions[i]`` its coordinate as a float (the category's index on a categorical axis,
+    nan when missing).
     """
 
     name: str
@@ -43,6 +45,7 @@ class ContourAxisInfo(NamedTuple):
     indices: list[str | float]
     values: list[str | float | None]
     cell: np.ndarray
+    positions: np.ndarray
 
 
 class SubContourInfo(NamedTuple):
@@ -85,7 +88,9 @@ def _axis_info(trials: list[FrozenTrial], name: str) -> ContourAxisInfo:
         lookup = {label: i for i, label in enumerate(labels)}
         cell = np.array([lookup[v] if v is not None else -1 for v in values], dtype=np.int64)
         pad = span * 0.05
-        return ContourAxisInfo(name, (-pad, span + pad), False, True, list(labels), values, cell)
+        positions = np.where(cell >= 0, cell, np.nan).astype(float)
+        axis_range = (-pad, span + pad)
+        return ContourAxisInfo(name, axis_range, False, True, list(labels), values, cell, positions)
     values = list(raw)
     numbers = np.array([float(v) if ok else np.nan for v, ok in zip(raw, present)])  # type: ignore[arg-type]
     low, high = float(np.nanmin(numbers)), float(np.nanmax(numbers))
@@ -101,10 +106,11 @@ def _axis_info(trials: list[FrozenTrial], name: str) -> ContourAxisInfo:
     else:
         cell[present] = np.searchsorted(distinct, numbers[present])
     if distinct.size < 2:
-        return ContourAxisInfo(name, axis_range, log, False, distinct.tolist(), values, cell)
+        indices = distinct.tolist()
+        return ContourAxisInfo(name, axis_range, log, False, indices, values, cell, numbers)
     cell[present] += 1  # after the padded lower end
     indices = [axis_range[0], *distinct.tolist(), axis_range[1]]
-    return ContourAxisInfo(name, axis_range, log, False, indices, values, cell)
+    return ContourAxisInfo(name, axis_range, log, False, indices, values, cell, numbers)
 
 
 def _best_grid(
@@ -192,10 +198,7 @@ def _grid_positions(axis: ContourAxisInfo, n_points: int) -> tuple[np.ndarray, n
     """Return the surface grid of an axis and each trial's nearest grid index (-1: missing)."""
     low, high = axis.range
     present = axis.cell >= 0
-    if axis.is_cat:
-        coords = np.where(present, axis.cell, 0).astype(float)
-    else:
-        coords = np.array([float(v) if v is not None else np.nan for v in axis.values])
+    coords = axis.positions
     if axis.is_log:
         grid = np.logspace(np.log10(low), np.log10(high), n_points)
         coords, low, high = np.log10(coords), np.log10(low), np.log10(high)

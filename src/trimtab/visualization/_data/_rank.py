@@ -36,7 +36,8 @@ class RankAxisInfo(NamedTuple):
 class RankSubplotInfo(NamedTuple):
     """The trials that have both parameters: positions ``xs``/``ys`` (raw values), target
     values ``zs``, ``colors`` (n, 3) RGB in 0..255 (grey for infeasible trials), the colour
-    scale positions ``color_idxs`` in [0, 1] and ``feasible`` flags."""
+    scale positions ``color_idxs`` in [0, 1], ``feasible`` flags and ``indices``, the
+    positions of these trials among the plot's complete trials."""
 
     xaxis: RankAxisInfo
     yaxis: RankAxisInfo
@@ -47,6 +48,7 @@ class RankSubplotInfo(NamedTuple):
     colors: np.ndarray
     color_idxs: np.ndarray
     feasible: np.ndarray
+    indices: np.ndarray
 
 
 class RankPlotInfo(NamedTuple):
@@ -90,25 +92,41 @@ def rank_colors(color_idxs: np.ndarray) -> np.ndarray:
     return sample_rdylbu_r(color_idxs)
 
 
+Columns = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _columns(trials: list[FrozenTrial], names: list[str]) -> Columns:
+    """Per parameter: which trials have it, and its values (object array)."""
+    columns: Columns = {}
+    for name in names:
+        values = np.empty(len(trials), dtype=object)
+        values[:] = [t.params.get(name) for t in trials]
+        present = np.array([name in t.params for t in trials], dtype=bool)
+        columns[name] = (present, values)
+    return columns
+
+
 def _subplot(
-    trials: list[FrozenTrial],
+    trial_array: np.ndarray,
     per_trial: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     axes: tuple[RankAxisInfo, RankAxisInfo],
+    columns: Columns,
 ) -> RankSubplotInfo:
     zs, colors, color_idxs, feasible = per_trial
     xaxis, yaxis = axes
-    keep = [i for i, t in enumerate(trials) if xaxis.name in t.params and yaxis.name in t.params]
-    kept = [trials[i] for i in keep]
+    (x_present, x_values), (y_present, y_values) = columns[xaxis.name], columns[yaxis.name]
+    keep = np.flatnonzero(x_present & y_present)
     return RankSubplotInfo(
         xaxis,
         yaxis,
-        [t.params[xaxis.name] for t in kept],
-        [t.params[yaxis.name] for t in kept],
-        kept,
+        x_values[keep].tolist(),
+        y_values[keep].tolist(),
+        trial_array[keep].tolist(),
         zs[keep],
         colors[keep],
         color_idxs[keep],
         feasible[keep],
+        keep,
     )
 
 
@@ -142,8 +160,15 @@ def rank_data(
     colors[np.flatnonzero(~feasible)] = INFEASIBLE_RGB
     per_trial = (zs, colors, color_idxs, feasible)
     axes = {name: _axis_info(trials, name) for name in params}
+    columns = _columns(trials, list(params))
+    trial_array = np.empty(len(trials), dtype=object)
+    trial_array[:] = trials
+
+    def sub(x: str, y: str) -> RankSubplotInfo:
+        return _subplot(trial_array, per_trial, (axes[x], axes[y]), columns)
+
     if len(params) == 2:
-        grid = [[_subplot(trials, per_trial, (axes[params[0]], axes[params[1]]))]]
+        grid = [[sub(params[0], params[1])]]
     else:
-        grid = [[_subplot(trials, per_trial, (axes[x], axes[y])) for x in params] for y in params]
+        grid = [[sub(x, y) for x in params] for y in params]
     return RankPlotInfo(list(params), grid, target_name, zs, colors, target is not None, color_idxs)

@@ -18,6 +18,11 @@ Target = Callable[[FrozenTrial], float]
 CONTOUR_POINT_NUM = 100
 
 
+def _surface_points(n_params: int) -> int:
+    """Surface resolution per axis: Optuna's 100, coarser in big matrices of small plots."""
+    return CONTOUR_POINT_NUM if n_params <= 3 else max(40, 300 // n_params)
+
+
 def plot_contour(
     study: Study,
     params: list[str] | None = None,
@@ -40,7 +45,7 @@ def plot_contour(
     if len(names) == 2:
         fig, axs = plt.subplots()
         axs.set_title("Contour Plot")
-        filled = _contour_subplot(axs, info.sub_plot_infos[0][0], cmap)
+        filled = _contour_subplot(axs, info.sub_plot_infos[0][0], cmap, CONTOUR_POINT_NUM)
         targets = axs
     else:
         fig, axs = plt.subplots(len(names), len(names))
@@ -48,7 +53,8 @@ def plot_contour(
         filled = None
         for yi in range(len(names)):
             for xi in range(len(names)):
-                drawn = _contour_subplot(axs[yi, xi], info.sub_plot_infos[yi][xi], cmap)
+                sub = info.sub_plot_infos[yi][xi]
+                drawn = _contour_subplot(axs[yi, xi], sub, cmap, _surface_points(len(names)))
                 filled = filled or drawn
         targets = axs
     if filled is not None:
@@ -65,14 +71,14 @@ def _set_axis(ax: Any, axis: _data.ContourAxisInfo, which: str) -> None:
         getattr(ax, f"set_{which}scale")("log" if axis.is_log else "linear")
 
 
-def _contour_subplot(ax: Any, sub: _data.SubContourInfo, cmap: Any) -> Any:
+def _contour_subplot(ax: Any, sub: _data.SubContourInfo, cmap: Any, n_points: int) -> Any:
     ax.label_outer()
     if len(sub.xaxis.indices) < 2 or len(sub.yaxis.indices) < 2:
         return None
     ax.set(xlabel=sub.xaxis.name, ylabel=sub.yaxis.name)
     _set_axis(ax, sub.xaxis, "x")
     _set_axis(ax, sub.yaxis, "y")
-    surface = _data.contour_surface(sub, CONTOUR_POINT_NUM)
+    surface = _data.contour_surface(sub, n_points)
     if surface is None:
         return None
     xi, yi, zi = surface
@@ -82,16 +88,9 @@ def _contour_subplot(ax: Any, sub: _data.SubContourInfo, cmap: Any) -> Any:
     feasible = np.asarray(sub.constraints, dtype=bool)
     for ok, color in ((True, "black"), (False, "#cccccc")):
         keep = np.flatnonzero(both & (feasible == ok))
-        xs = _positions(sub.xaxis, keep)
-        ys = _positions(sub.yaxis, keep)
+        xs, ys = sub.xaxis.positions[keep], sub.yaxis.positions[keep]
         ax.scatter(xs, ys, marker="o", c=color, s=20, edgecolors="grey", linewidth=2.0)
     return filled
-
-
-def _positions(axis: _data.ContourAxisInfo, keep: np.ndarray) -> list[float]:
-    if axis.is_cat:
-        return [float(axis.cell[i]) for i in keep]
-    return [float(axis.values[i]) for i in keep]  # type: ignore[arg-type]
 
 
 def plot_slice(
@@ -139,8 +138,20 @@ def _slice_subplot(ax: Any, sub: _data.SliceSubplotInfo, cmap: Any, target_name:
         ax.set_xlim(-width * 0.05, width + width * 0.05)
     elif xs:
         ax.set_xlim(*padded_range(min(xs), max(xs), sub.is_log))
-    scatter = ax.scatter(good.x, good.y, c=good.trial_numbers, cmap=cmap, edgecolors="grey")
-    ax.scatter(bad.x, bad.y, c="#cccccc", label="Infeasible Trial")
+    numeric = sub.is_numerical
+    scatter = ax.scatter(
+        _points(good.x, not numeric),
+        np.asarray(good.y, dtype=float),
+        c=np.asarray(good.trial_numbers, dtype=float),
+        cmap=cmap,
+        edgecolors="grey",
+    )
+    ax.scatter(
+        _points(bad.x, not numeric),
+        np.asarray(bad.y, dtype=float),
+        c="#cccccc",
+        label="Infeasible Trial",
+    )
     ax.label_outer()
     return scatter
 
@@ -197,6 +208,16 @@ def _rank_subplot(ax: Any, sub: _data.RankSubplotInfo, x_label: bool, y_label: b
             getattr(ax, f"set_{which}lim")(*axis.range)
         if axis.is_log:
             getattr(ax, f"set_{which}scale")("log")
-    xs = [str(v) for v in sub.xs] if sub.xaxis.is_cat else sub.xs
-    ys = [str(v) for v in sub.ys] if sub.yaxis.is_cat else sub.ys
-    return ax.scatter(x=xs, y=ys, c=sub.colors / 255, edgecolors="grey")
+    return ax.scatter(
+        x=_points(sub.xs, sub.xaxis.is_cat),
+        y=_points(sub.ys, sub.yaxis.is_cat),
+        c=sub.colors / 255,
+        edgecolors="grey",
+    )
+
+
+def _points(values: list[Any], categorical: bool) -> np.ndarray:
+    """Values as an array (strings on a categorical axis): matplotlib converts lists slowly."""
+    if categorical:
+        return np.array([str(v) for v in values])
+    return np.asarray(values, dtype=float)
