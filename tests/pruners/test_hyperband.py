@@ -105,16 +105,22 @@ class RecordingSampler(RandomSampler):
     def __init__(self) -> None:
         super().__init__(seed=0)
         self.seen: list[tuple[int, set[int], set[int], set[int]]] = []
+        self.whole_study_views = 0
 
     def sample_independent(self, study, trial, param_name, param_distribution):  # type: ignore[no-untyped-def]
         listed = {t.number for t in study.get_trials(deepcopy=False)}
+        assert {t.number for t in study._get_trials(deepcopy=False)} == listed
         since = {t.number for t in study._get_trials_since(0)[0]}
         stored = {t.number for t in study._storage.get_all_trials(study._study_id)}
-        self.seen.append((trial.number, listed, since, stored))
+        if study.pruner._pruners and type(study).__name__ == "SubsetStudy":
+            self.seen.append((trial.number, listed, since, stored))
+        else:  # sampled before the brackets existed
+            self.whole_study_views += 1
         return super().sample_independent(study, trial, param_name, param_distribution)
 
 
-def test_samplers_see_only_the_trials_of_the_same_bracket() -> None:
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_samplers_see_only_the_trials_of_the_same_bracket(n_jobs: int) -> None:
     sampler = RecordingSampler()
     pruner = HyperbandPruner(min_resource=1, max_resource=27, reduction_factor=3)
     study = trimtab.create_study(study_name="views", sampler=sampler, pruner=pruner)
@@ -127,10 +133,13 @@ def test_samplers_see_only_the_trials_of_the_same_bracket() -> None:
                 raise trimtab.TrialPruned()
         return x
 
-    study.optimize(objective, n_trials=60)
-    # Trial 0 completes before any bracket exists: it and trial 1 see the whole study.
-    assert sampler.seen[0] == (0, {0}, {0}, {0})
-    for number, listed, since, stored in sampler.seen[2:]:
+    study.optimize(objective, n_trials=60, n_jobs=n_jobs)
+    # The brackets are built by the first pruning decision (max_resource is given): trials
+    # sampled before it (trial 0; with threads, the ones started alongside) see the whole
+    # study.
+    assert 1 <= sampler.whole_study_views <= 2 * n_jobs
+    assert len(sampler.seen) + sampler.whole_study_views == 60
+    for number, listed, since, stored in sampler.seen:
         bracket = expected_bracket("views", number)
         assert listed == since == stored
         assert number in listed
