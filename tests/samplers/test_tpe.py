@@ -382,11 +382,12 @@ def test_constant_liar_spreads_pending_trials() -> None:
         for _ in range(8):
             trial = study.ask()
             pending.append(trial.suggest_float("x", -10, 10))
-        return float(np.min(np.diff(np.sort(pending))))  # the closest pair of pending points
+        assert len(set(pending)) == len(pending)
+        return float(np.std(pending))
 
-    with_liar = np.median([spread(True, s) for s in range(5)])
-    without = np.median([spread(False, s) for s in range(5)])
-    assert with_liar > 5 * without
+    with_liar = np.mean([spread(True, s) for s in range(8)])
+    without = np.mean([spread(False, s) for s in range(8)])
+    assert with_liar > 3 * without
 
 
 def test_constant_liar_sees_relative_params_of_other_workers() -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from trimtab.distributions import BaseDistribution, CategoricalDistribution
 from trimtab.samplers._history import TrialHistory
 from trimtab.samplers._tpe._parzen import EstimatorParameters, ParzenEstimator
-from trimtab.samplers._tpe._space import Dim, NumericDim
+from trimtab.samplers._tpe._space import Dim, NumericDim, grid_codes
 
 WeightsFunc = Callable[[int], np.ndarray]
 
@@ -55,8 +55,10 @@ class TPEModel:
         """Return external values for ``search_space`` chosen by the TPE acquisition."""
         names = list(search_space)
         dists = list(search_space.values())
-        below_obs, _ = self._observations(names, dists, dims, self.below, [])
-        above_obs, above_numbers = self._observations(names, dists, dims, self.above, self.running)
+        below_obs, _, _ = self._observations(names, dists, dims, self.below, [])
+        above_obs, above_numbers, pending = self._observations(
+            names, dists, dims, self.above, self.running
+        )
         if self.multi_objective:
             below_w = np.ones(len(below_obs))  # MOTPE: the good set is weighted uniformly
         else:
@@ -64,11 +66,22 @@ class TPEModel:
         above_w = call_weights(weights, len(above_obs))
         # Weights are given oldest first; constant-liar rows were merged in number order.
         above_w = above_w[np.argsort(np.argsort(above_numbers, kind="stable"), kind="stable")]
-        l_x = ParzenEstimator(dims, below_obs, below_w, parameters)
-        g_x = ParzenEstimator(dims, above_obs, above_w, parameters)
+        # The good set's minimum bandwidth follows the resolution of the whole study (all n
+        # trials), not of the good set alone (Optuna: 1 / (n_good + 2)), so that l(x) can
+        # concentrate as finely as the evaluated points already resolve the space.
+        clip = len(below_obs) + len(above_obs) + 1
+        l_x = ParzenEstimator(dims, below_obs, below_w, parameters, clip_kernels=clip)
+        # Constant liar: a pending point is a sharp bump in g(x), at the resolution l(x) works
+        # at, so that no candidate lands on top of a point another worker is evaluating.
+        g_x = ParzenEstimator(
+            dims, above_obs, above_w, parameters, clip_kernels=clip, pinned=pending
+        )
         candidates = l_x.sample(rng, n_candidates)
         score = l_x.log_pdf(candidates) - g_x.log_pdf(candidates)
-        best = candidates[int(np.argmax(score))]
+        order = np.argsort(-score, kind="stable")
+        if set(self.history.param_names) <= set(names):
+            order = _fresh_first(dims, candidates, order, np.vstack([below_obs, above_obs]))
+        best = candidates[order[0]]
         return {
             name: dist.to_external_repr(_python_number(dist, value))
             for name, dist, value in zip(names, search_space.values(), best)
@@ -81,23 +94,42 @@ class TPEModel:
         dims: list[Dim],
         rows: np.ndarray,
         running: Sequence[RunningTrial],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Internal values (n, d) of ``rows`` (then ``running``) that have every parameter."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Internal values (n, d) of ``rows`` (then ``running``) that have every parameter,
+        their trial numbers, and which of them are running trials."""
         columns = np.empty((len(rows), len(names)))
         for j, name in enumerate(names):
             columns[:, j] = self.history.column(name)[rows]
         numbers = self.history.numbers[rows]
+        pending = np.zeros(len(rows), dtype=bool)
         if running:
             extra = [_running_row(r, names, dists) for r in running]
             kept = [(r.number, row) for r, row in zip(running, extra) if row is not None]
             if kept:
                 columns = np.vstack([columns, np.array([row for _, row in kept])])
                 numbers = np.concatenate([numbers, [number for number, _ in kept]])
+                pending = np.concatenate([pending, np.ones(len(kept), dtype=bool)])
         valid = ~np.isnan(columns).any(axis=1)
         for j, dim in enumerate(dims):
             if isinstance(dim, NumericDim) and dim.log:
                 valid &= columns[:, j] > 0  # a value from an earlier, non-log range
-        return columns[valid], numbers[valid]
+        return columns[valid], numbers[valid], pending[valid]
+
+
+def _fresh_first(
+    dims: list[Dim], candidates: np.ndarray, order: np.ndarray, observed: np.ndarray
+) -> np.ndarray:
+    """Put candidates that repeat an evaluated (or pending) point after the others.
+
+    Only for fully discrete spaces that hold every parameter of the study: there, a repeat
+    is the same configuration again and, for a deterministic objective, a wasted trial.
+    """
+    codes = grid_codes(dims, candidates)
+    seen = grid_codes(dims, observed)
+    if codes is None or seen is None:
+        return order
+    repeat = np.isin(codes[order], seen)
+    return np.concatenate([order[~repeat], order[repeat]])
 
 
 def _running_row(

@@ -58,6 +58,8 @@ class ParzenEstimator:
         observations: Internal values, shape ``(n, d)`` (categorical columns hold indices).
         weights: Non-negative kernel weights, shape ``(n,)``.
         parameters: Prior weight, magic clip and endpoint handling.
+        clip_kernels: The kernel count the magic clip uses (default: this mixture's).
+        pinned: Shape ``(n,)``; True gives that observation's kernels the narrowest width.
     """
 
     def __init__(
@@ -66,6 +68,8 @@ class ParzenEstimator:
         observations: np.ndarray,
         weights: np.ndarray,
         parameters: EstimatorParameters,
+        clip_kernels: int | None = None,
+        pinned: np.ndarray | None = None,
     ) -> None:
         n = observations.shape[0]
         self._dims = dims
@@ -79,23 +83,33 @@ class ParzenEstimator:
         self._weights = w / w.sum()
         with np.errstate(divide="ignore"):
             self._log_weights = np.log(self._weights)
-        self._fit_numeric(observations, parameters)
+        self._fit_numeric(observations, parameters, clip_kernels or self.n_kernels, pinned)
         self._log_cat = [
             _categorical_log_kernels(dims[j], observations[:, j], parameters.prior_weight)  # type: ignore[arg-type]
             for j in self._cat
         ]
 
-    def _fit_numeric(self, observations: np.ndarray, parameters: EstimatorParameters) -> None:
+    def _fit_numeric(
+        self,
+        observations: np.ndarray,
+        parameters: EstimatorParameters,
+        clip_kernels: int,
+        pinned: np.ndarray | None,
+    ) -> None:
         numeric = [self._dims[j] for j in self._num]
         self._t_low = np.array([d._t_low for d in numeric])  # type: ignore[union-attr]
         self._t_width = np.array([d._t_width for d in numeric])  # type: ignore[union-attr]
         self._is_log = np.array([bool(d.log) for d in numeric], dtype=np.bool_)  # type: ignore[union-attr]
         units = np.clip(self._to_unit(observations[:, self._num]), 0.0, 1.0)
         sigmas = _neighbour_sigmas(units, parameters.consider_endpoints)
-        min_sigma = (
-            1.0 / min(100.0, 1.0 + self.n_kernels) if parameters.consider_magic_clip else EPS
-        )
-        sigmas = np.clip(sigmas, min_sigma, 1.0)
+        min_sigma = 1.0 / min(100.0, 1.0 + clip_kernels) if parameters.consider_magic_clip else EPS
+        # A stepped dimension's kernels stay at least half a cell wide: narrower ones put all
+        # their mass on one grid value and the dimension stops exploring.
+        cells = np.array([d.max_cell_width for d in numeric])  # type: ignore[union-attr]
+        floor = np.maximum(min_sigma, 0.5 * cells)
+        sigmas = np.clip(sigmas, floor, 1.0)
+        if pinned is not None and pinned.any():
+            sigmas[pinned] = floor
         # The prior kernel: centred, as wide as the whole range.
         self._mus = np.vstack([units, np.full((1, len(numeric)), 0.5)])[: self.n_kernels]
         self._sigmas = np.vstack([sigmas, np.ones((1, len(numeric)))])[: self.n_kernels]

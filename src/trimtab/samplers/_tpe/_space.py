@@ -113,3 +113,25 @@ def _distance_matrix(
         )
     largest = dist.max()
     return dist / largest if largest > 0 else dist
+
+
+def grid_codes(dims: list[Dim], values: np.ndarray) -> np.ndarray | None:
+    """One integer per row of internal ``values`` (m, d) identifying its grid point.
+
+    None when a dimension is continuous or the grid has more than 2**62 points.
+    """
+    codes = np.zeros(len(values), dtype=np.int64)
+    size = 1
+    for j, dim in enumerate(dims):
+        if isinstance(dim, CategoricalDim):
+            index, count = values[:, j], dim.n_choices
+        elif dim.step is not None:
+            index = np.round((values[:, j] - dim.low) / dim.step)
+            count = int(round((dim.high - dim.low) / dim.step)) + 1
+        else:
+            return None
+        size *= count
+        if size > 2**62:
+            return None
+        codes = codes * count + index.astype(np.int64)
+    return codes

@@ -24,7 +24,7 @@ EPS = 1e-12
 def split_rows(
     history: TrialHistory, signs: np.ndarray, n_below: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (below, above) history rows, each in trial-number order.
+    """Return (below, above): history rows, each in trial-number order.
 
     Args:
         history: The study's finished trials.
@@ -46,12 +46,11 @@ def split_rows(
         if take > 0:
             below_parts.append(order(history, group, signs, take))
         n_below -= take
-    below = np.concatenate(below_parts) if below_parts else np.zeros(0, dtype=np.intp)
-    mask = np.zeros(history.n, dtype=bool)
-    mask[below] = True
+    is_below = np.zeros(history.n, dtype=bool)
+    for part in below_parts:
+        is_below[part] = True
     numbers = history.numbers
-    below = rows[mask]
-    above = rows[~mask]
+    below, above = rows[is_below], rows[~is_below]
     return below[np.argsort(numbers[below], kind="stable")], above[
         np.argsort(numbers[above], kind="stable")
     ]
