@@ -15,10 +15,10 @@ from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any, cast
 
 from trimtab._study_records import StudyDirection
-from trimtab.storages import BaseStorage
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
+    from trimtab.storages import BaseStorage
     from trimtab.study import Study
 
 
@@ -100,7 +100,7 @@ def _subset_study_class() -> type:
             # No Study.__init__: the view shares the study's name, id, sampler, pruner and
             # thread-local state, and only swaps the storage it reads trials from.
             self.__dict__.update(study.__dict__)
-            self._storage = cast(BaseStorage, storage)
+            self._storage = cast("BaseStorage", storage)
             self._study = study
 
         def stop(self) -> None:
