@@ -13,15 +13,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from storage_backends import BACKENDS, REDIS_URL, open_storage
 
 from trimtab.storages import BaseStorage
 
+__all__ = ["BACKENDS", "REDIS_URL", "open_storage"]
+
 PG_ADMIN_URL = os.environ.get("TRIMTAB_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432")
 MYSQL_ADMIN_URL = os.environ.get("TRIMTAB_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306")
-REDIS_URL = os.environ.get("TRIMTAB_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-BACKENDS = ["sqlite", "postgresql", "mysql", "journal_file", "journal_redis"]
-RDB_BACKENDS = ["sqlite", "postgresql", "mysql"]
 
 
 def server_missing(what: str, err: Exception) -> None:
@@ -128,19 +127,6 @@ def storage_url(kind: str, tmp_path: Any) -> str:
         redis_client()
         return f"trimtab-test-{uuid.uuid4().hex}"
     raise ValueError(kind)
-
-
-def open_storage(kind: str, location: str, **kwargs: Any) -> BaseStorage:
-    """Open the storage ``storage_url`` named."""
-    if kind in RDB_BACKENDS:
-        from trimtab.storages import RDBStorage
-
-        return RDBStorage(location, **kwargs)
-    from trimtab.storages.journal import JournalFileBackend, JournalRedisBackend, JournalStorage
-
-    if kind == "journal_file":
-        return JournalStorage(JournalFileBackend(location), **kwargs)
-    return JournalStorage(JournalRedisBackend(REDIS_URL, prefix=location), **kwargs)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -31,7 +31,7 @@ class TestPersistentStorages(StorageContract):
 def test_reopened_storage_sees_everything(
     storage_factory: Callable[..., tuple[BaseStorage, str]], backend: str
 ) -> None:
-    from conftest import open_storage
+    from storage_backends import open_storage
 
     storage, location = storage_factory()
     study_id = storage.create_new_study([1], "reopen")  # type: ignore[list-item]

@@ -95,7 +95,7 @@ def _open(lib: Any, backend: str, location: str) -> Any:
     journal = lib.storages.journal
     if backend == "journal_file":
         return journal.JournalStorage(journal.JournalFileBackend(location))
-    from conftest import REDIS_URL
+    from storage_backends import REDIS_URL
 
     return journal.JournalStorage(journal.JournalRedisBackend(REDIS_URL, prefix=location))
 

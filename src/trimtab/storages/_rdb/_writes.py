@@ -49,6 +49,15 @@ def _updatable_study_id(conn: Connection, trial_id: int) -> int:
     return int(row[0])
 
 
+def _study_id_of(conn: Connection, trial_id: int) -> int:
+    study_id = conn.execute(
+        select(s.trials.c.study_id).where(s.trials.c.trial_id == trial_id)
+    ).scalar()
+    if study_id is None:
+        raise KeyError(f"No trial with trial_id {trial_id} exists.")
+    return int(study_id)
+
+
 def _study_distribution(conn: Connection, study_id: int, name: str) -> BaseDistribution | None:
     from trimtab.distributions import json_to_distribution
 
@@ -155,8 +164,10 @@ class TrialWriter:
                 .values(**changes)
             )
             if result.rowcount == 0:
+                if state == TrialState.RUNNING:
+                    _study_id_of(conn, trial_id)  # raises KeyError for an unknown trial
+                    return False  # no longer WAITING: another worker took it
                 _updatable_study_id(conn, trial_id)  # raises for unknown/finished trials
-                return False  # RUNNING asked for a trial someone else took
             for objective, (value, value_type) in enumerate(stored):
                 upsert(
                     conn,

@@ -19,6 +19,7 @@ from trimtab.distributions import (
     check_distribution_compatibility,
     distribution_to_json,
 )
+from trimtab.exceptions import UpdateFinishedTrialError
 from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
 from trimtab.storages._heartbeat import BaseHeartbeat
 from trimtab.storages._in_memory import _thaw, check_json_serializable
@@ -279,10 +280,19 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
             fields["datetime_complete"] = _now()
         with self._thread_lock:
             replay = self._synced()
-            trial = replay._updatable(trial_id)
-            if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
-                return False
-            self._write_and_sync(JournalOperation.SET_TRIAL_STATE_VALUES, fields)
+            if state == TrialState.RUNNING:
+                if not 0 <= trial_id < len(replay.trials):
+                    raise KeyError(f"No trial with trial_id {trial_id} exists.")
+                if replay.trials[trial_id].state != TrialState.WAITING:
+                    return False  # another worker took it
+            else:
+                replay._updatable(trial_id)
+            try:
+                self._write_and_sync(JournalOperation.SET_TRIAL_STATE_VALUES, fields)
+            except UpdateFinishedTrialError:
+                if state != TrialState.RUNNING:
+                    raise
+                return False  # another worker took it and finished it before our record
             return state != TrialState.RUNNING or trial_id == replay.owned_trial_id
 
     def set_trial_intermediate_value(
