@@ -65,12 +65,15 @@ def propagate_logs() -> Any:
 def both(
     caplog: pytest.LogCaptureFixture, name: str, make: Callable[[Any], Any], **kwargs: Any
 ) -> None:
-    for back in ("", ".matplotlib"):
-        o_fn = getattr(eval(f"optuna.visualization{back}"), name)  # noqa: S307
-        t_fn = getattr(eval(f"trimtab.visualization{back}"), name)  # noqa: S307
-        theirs = outcome(lambda: o_fn(make(optuna), **kwargs), caplog)
-        ours = outcome(lambda: t_fn(make(trimtab), **kwargs), caplog)
-        assert ours == theirs, (back, name)
+    backends = [
+        (optuna.visualization, trimtab.visualization),
+        (optuna.visualization.matplotlib, trimtab.visualization.matplotlib),
+    ]
+    for o_back, t_back in backends:
+        o_fn, t_fn = getattr(o_back, name), getattr(t_back, name)
+        theirs = outcome(lambda f=o_fn: f(make(optuna), **kwargs), caplog)
+        ours = outcome(lambda f=t_fn: f(make(trimtab), **kwargs), caplog)
+        assert ours == theirs, (t_back.__name__, name)
 
 
 @pytest.mark.parametrize("name", PLOTS)
