@@ -80,6 +80,7 @@ class ParzenEstimator:
         else:
             w = np.append(np.asarray(weights, dtype=float), parameters.prior_weight)
         self.n_kernels = len(w)
+        self._split: tuple[list[int], list[int]] | None = None
         self._weights = w / w.sum()
         with np.errstate(divide="ignore"):
             self._log_weights = np.log(self._weights)
@@ -143,49 +144,68 @@ class ParzenEstimator:
 
     def log_pdf(self, x: np.ndarray) -> np.ndarray:
         """Log density (log mass for stepped/categorical parts) of points ``x`` (m, d)."""
-        total = np.broadcast_to(self._log_weights, (x.shape[0], self.n_kernels)).copy()
-        if self._num:
-            total += self._numeric_log_kernels(x)
+        dense, exact = self._split_numeric()
+        # Every product-form term, and the log weights, come out of one matrix product.
+        total = self._dense_log_kernels(x, dense)
+        for c in exact:
+            total += self._cell_log_kernels(x[:, self._num[c]], c)
         for c, j in enumerate(self._cat):
             total += self._log_cat[c][:, x[:, j].astype(np.intp)].T
         peak = total.max(axis=1, keepdims=True)
         peak[~np.isfinite(peak)] = 0.0
+        total -= peak
+        np.exp(total, out=total)
         with np.errstate(divide="ignore"):
-            return np.log(np.exp(total - peak).sum(axis=1)) + peak[:, 0]
+            return np.log(total.sum(axis=1)) + peak[:, 0]
 
-    def _numeric_log_kernels(self, x: np.ndarray) -> np.ndarray:
-        """log K_kj(x_j) summed over numeric j, shape (m, n_kernels)."""
-        min_sigma = self._sigmas.min(axis=0)
-        dense, exact = [], []
-        for c, j in enumerate(self._num):
-            dim = self._dims[j]
-            assert isinstance(dim, NumericDim)
-            # A cell much narrower than every kernel: mass = density x cell width (midpoint
-            # rule, relative error ~ (width / sigma)^2 / 24), which keeps the product form.
-            if dim.step is None or dim.max_cell_width <= 0.1 * min_sigma[c]:
-                dense.append(c)
-            else:
-                exact.append(c)
-        out = np.zeros((x.shape[0], self.n_kernels))
-        if dense:
-            out += self._dense_log_kernels(x, dense)
-        for c in exact:
-            out += self._cell_log_kernels(x[:, self._num[c]], c)
-        return out
+    def _split_numeric(self) -> tuple[list[int], list[int]]:
+        """Numeric columns evaluated in product form (dense) and by exact cell mass."""
+        if self._split is None:
+            min_sigma = self._sigmas.min(axis=0) if self._num else np.zeros(0)
+            dense, exact = [], []
+            for c, j in enumerate(self._num):
+                dim = self._dims[j]
+                assert isinstance(dim, NumericDim)
+                # A cell much narrower than every kernel: mass = density x cell width (midpoint
+                # rule, relative error ~ (width / sigma)^2 / 24), which keeps the product form.
+                if dim.step is None or dim.max_cell_width <= 0.1 * min_sigma[c]:
+                    dense.append(c)
+                else:
+                    exact.append(c)
+            self._split = (dense, exact)
+        return self._split
 
     def _dense_log_kernels(self, x: np.ndarray, cols: list[int]) -> np.ndarray:
-        units = self._to_unit(x[:, self._num])[:, cols]
+        """log w_k + sum over ``cols`` of log K_kj(x_j), shape (m, n_kernels).
+
+        -(u - mu)^2 / (2 sigma^2) expands to [u^2, u, 1] . [-P/2, mu P, -mu^2 P/2] with
+        P = 1 / sigma^2, so the whole sum, constants included, is one (m, 2c+1) x (2c+1, n)
+        product.
+        """
+        m = x.shape[0]
         mus, sigmas = self._mus[:, cols], self._sigmas[:, cols]
+        const = self._log_weights - (
+            (np.log(sigmas) + self._log_z[:, cols]).sum(axis=1) + len(cols) * _LOG_SQRT_2PI
+        )
+        if not cols:
+            out = np.empty((m, self.n_kernels))
+            out[:] = const
+            return out
+        units = self._to_unit(x[:, self._num])[:, cols]
         if sigmas.min() > 1e-3:
             precision = 1.0 / (sigmas * sigmas)
-            lhs = np.hstack([units * units, -2.0 * units])
-            rhs = np.hstack([precision, mus * precision])
-            quad = _blocked_matmul_t(lhs, rhs) + (mus * mus * precision).sum(axis=1)
+            lhs = np.hstack([units * units, units, np.ones((m, 1))])
+            rhs = np.hstack(
+                [
+                    -0.5 * precision,
+                    mus * precision,
+                    (const - 0.5 * (mus * mus * precision).sum(axis=1))[:, None],
+                ]
+            )
+            out = _blocked_matmul_t(lhs, rhs)
         else:  # the expansion would cancel catastrophically for tiny sigmas
             diff = (units[:, None, :] - mus[None]) / sigmas[None]
-            quad = (diff * diff).sum(axis=2)
-        const = (np.log(sigmas) + self._log_z[:, cols]).sum(axis=1) + len(cols) * _LOG_SQRT_2PI
-        out = -0.5 * quad - const
+            out = const - 0.5 * (diff * diff).sum(axis=2)
         for c in cols:
             dim = self._dims[self._num[c]]
             if dim.step is not None:  # type: ignore[union-attr]

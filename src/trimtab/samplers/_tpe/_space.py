@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Union
 
 import numpy as np
@@ -30,12 +31,12 @@ class NumericDim:
     step: float | None
     log: bool
 
-    @property
+    @cached_property
     def _t_low(self) -> float:
         lo = self.low - self.step / 2 if self.step is not None else self.low
         return math.log(lo) if self.log else lo
 
-    @property
+    @cached_property
     def _t_width(self) -> float:
         hi = self.high + self.step / 2 if self.step is not None else self.high
         width = (math.log(hi) if self.log else hi) - self._t_low
@@ -64,7 +65,7 @@ class NumericDim:
         left, right = self.cell_bounds(x)
         return right - left
 
-    @property
+    @cached_property
     def max_cell_width(self) -> float:
         """The widest cell (the lowest one, on a log scale)."""
         if self.step is None:
