@@ -64,8 +64,9 @@ class TPEModel:
         else:
             below_w = call_weights(weights, len(below_obs))
         above_w = call_weights(weights, len(above_obs))
-        # Weights are given oldest first; constant-liar rows were merged in number order.
-        above_w = above_w[np.argsort(np.argsort(above_numbers, kind="stable"), kind="stable")]
+        if pending.any():
+            # Weights are given oldest first: place the running trials among the others.
+            above_w = above_w[np.argsort(np.argsort(above_numbers, kind="stable"), kind="stable")]
         # The good set's minimum bandwidth follows the resolution of the whole study (all n
         # trials), not of the good set alone (Optuna: 1 / (n_good + 2)), so that l(x) can
         # concentrate as finely as the evaluated points already resolve the space.

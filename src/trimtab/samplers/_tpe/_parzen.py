@@ -25,6 +25,7 @@ expanded as x^2 P - 2 x (mu P) + mu^2 P with P = 1 / sigma^2).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -97,16 +98,13 @@ class ParzenEstimator:
         clip_kernels: int,
         pinned: np.ndarray | None,
     ) -> None:
-        numeric = [self._dims[j] for j in self._num]
-        self._t_low = np.array([d._t_low for d in numeric])  # type: ignore[union-attr]
-        self._t_width = np.array([d._t_width for d in numeric])  # type: ignore[union-attr]
-        self._is_log = np.array([bool(d.log) for d in numeric], dtype=np.bool_)  # type: ignore[union-attr]
+        numeric = tuple(self._dims[j] for j in self._num)
+        self._t_low, self._t_width, self._is_log, cells = _layout(numeric)  # type: ignore[arg-type]
         units = np.clip(self._to_unit(observations[:, self._num]), 0.0, 1.0)
         sigmas = _neighbour_sigmas(units, parameters.consider_endpoints)
         min_sigma = 1.0 / min(100.0, 1.0 + clip_kernels) if parameters.consider_magic_clip else EPS
         # A stepped dimension's kernels stay at least half a cell wide: narrower ones put all
         # their mass on one grid value and the dimension stops exploring.
-        cells = np.array([d.max_cell_width for d in numeric])  # type: ignore[union-attr]
         floor = np.maximum(min_sigma, 0.5 * cells)
         sigmas = np.clip(sigmas, floor, 1.0)
         if pinned is not None and pinned.any():
@@ -235,6 +233,19 @@ class ParzenEstimator:
             mass[tiny] = log_gauss_mass(lo[tiny], hi[tiny])
         mass -= self._log_z[first, c]
         return mass[np.ix_(inv_x.ravel(), inv_k.ravel())]
+
+
+@lru_cache(maxsize=64)
+def _layout(
+    numeric: tuple[NumericDim, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per numeric dimension: transformed low, width, log flag, widest cell (unit)."""
+    return (
+        np.array([d._t_low for d in numeric]),
+        np.array([d._t_width for d in numeric]),
+        np.array([d.log for d in numeric], dtype=np.bool_),
+        np.array([d.max_cell_width for d in numeric]),
+    )
 
 
 def _blocked_matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -221,11 +221,12 @@ class TPESampler(BaseSampler):
     ) -> dict[str, BaseDistribution]:
         if not self._is_multivariate(study):
             return {}
-        if self._group_space is not None:
-            self._search_space_group = self._group_space.calculate(study)
-            spaces = self._search_space_group.search_spaces
-        else:
-            spaces = [self._search_space.calculate(study)]
+        with self._lock:  # the search-space caches are shared by the n_jobs threads
+            if self._group_space is not None:
+                self._search_space_group = self._group_space.calculate(study)
+                spaces = self._search_space_group.search_spaces
+            else:
+                spaces = [self._search_space.calculate(study)]
         return {
             name: dist
             for space in spaces
