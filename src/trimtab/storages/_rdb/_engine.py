@@ -219,4 +219,9 @@ def _is_transient(err: Exception) -> bool:
 
 def _wrap(err: Exception) -> StorageInternalError:
     detail = str(getattr(err, "orig", err)).strip()
+    if "readonly" in detail or "read-only" in detail:
+        return StorageInternalError(
+            f"Cannot write to the database: {detail}. The SQLite file (or its directory, which "
+            "must hold the -wal and -shm files) is read-only or was opened with mode=ro."
+        )
     return StorageInternalError(f"A database error occurred: {detail}")

@@ -18,6 +18,8 @@ from trimtab.storages.journal._base import BaseJournalBackend
 _logger = logging.get_logger(__name__)
 LOCK_FILE_SUFFIX = ".lock"
 RENAME_FILE_SUFFIX = ".rename"
+# Stands in for a line that is not JSON (a write cut short by a crash); replay skips it.
+UNREADABLE_RECORD = {"op_code": -1}
 
 
 class BaseJournalFileLock(abc.ABC):
@@ -164,6 +166,7 @@ class JournalFileBackend(BaseJournalBackend):
                     logs.append(json.loads(line))
                 except ValueError:
                     self._warn_corrupt(offset, line)
+                    logs.append(dict(UNREADABLE_RECORD))  # keeps the record numbers aligned
             number += 1
             offset += len(line)
         self._position = (number, offset)
