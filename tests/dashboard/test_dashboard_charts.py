@@ -83,3 +83,17 @@ def test_unknown_and_bad_chart_requests(storage: Any) -> None:
     assert client.get(f"{base}/slice", params={"params": '["missing"]'}).status_code == 400
     if "pareto" in available_charts():
         assert client.get(f"{base}/pareto").status_code == 400
+
+
+def test_pareto_of_four_objectives_plots_the_first_three() -> None:
+    if "pareto" not in available_charts():
+        pytest.skip("pareto data function not installed")
+    from trimtab.storages import InMemoryStorage
+
+    storage = InMemoryStorage()
+    study = trimtab.create_study(storage=storage, directions=["minimize"] * 4)
+    study.optimize(lambda t: [t.suggest_float(f"x{i}", 0, 1) for i in range(4)], n_trials=10)
+    response = make_client(storage).get(f"/api/studies/{study._study_id}/charts/pareto")
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert data["n_targets"] == 3 and len(data["target_names"]) == 3

@@ -94,7 +94,9 @@ def _kwargs(kind: str, view: CachedStudyView, req: ApiRequest) -> dict[str, Any]
         kwargs["target"] = lambda t: t.values[i]
         kwargs["target_name"] = names[i]
     if "target_names" in wanted:
-        kwargs["target_names"] = names[:3] if n_obj >= 2 else None
+        kwargs["target_names"] = names[:3]
+        if n_obj > 3:  # plotted in 3-D: the first three objectives
+            kwargs["targets"] = lambda t: t.values[:3]
     if "params" in wanted and req.query.get("params"):
         params = json.loads(req.query["params"])
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):

@@ -730,6 +730,10 @@ async function poll(force) {
     renderSummary();
     if (S.tab === "trials" && S.refreshTable) S.refreshTable();
     if (newColumns && S.tab === "charts") return renderStudy();
+    // Big studies: charts follow at most every 10 s (the table and counts every poll).
+    const now = Date.now();
+    if (up.n_trials > 5000 && now - (S.chartsAt || 0) < 10000) return;
+    S.chartsAt = now;
     for (const chart of S.charts) if (chart.visible) chart.reload();
   } catch (e) { setStatus(e.message); } finally { S.busy = false; }
 }
