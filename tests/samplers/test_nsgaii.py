@@ -24,8 +24,8 @@ from trimtab.samplers.nsgaii import (
     UniformCrossover,
     VSBXCrossover,
 )
-from trimtab.testing.samplers import SamplerContract
 from trimtab.samplers.nsgaii._selection import NSGAIIElitePopulationSelectionStrategy
+from trimtab.testing.samplers import SamplerContract
 from trimtab.trial import FrozenTrial, Trial, TrialState, create_trial
 
 trimtab.logging.set_verbosity(trimtab.logging.WARNING)

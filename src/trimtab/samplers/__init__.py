@@ -5,6 +5,7 @@ from trimtab.samplers._base import BaseSampler
 from trimtab.samplers._brute_force import BruteForceSampler
 from trimtab.samplers._cmaes import CmaEsSampler
 from trimtab.samplers._ga import BaseGASampler
+from trimtab.samplers._gp import GPSampler
 from trimtab.samplers._grid import GridSampler
 from trimtab.samplers._nsga3 import NSGAIIISampler
 from trimtab.samplers._partial_fixed import PartialFixedSampler
@@ -18,6 +19,7 @@ __all__ = [
     "BaseSampler",
     "BruteForceSampler",
     "CmaEsSampler",
+    "GPSampler",
     "GridSampler",
     "NSGAIIISampler",
     "NSGAIISampler",
