@@ -25,10 +25,12 @@ from trimtab.visualization._data._parallel import (
 )
 from trimtab.visualization._data._rank import RANK_COLORMAP
 from trimtab.visualization._data._slice import slice_points
-from trimtab.visualization._plotly_imports import COLOR_SCALE, go, make_subplots
+from trimtab.visualization._plotly_imports import COLOR_SCALE, go
 
 Target = Callable[[FrozenTrial], float]
 _PARALLEL_COLOR_BINS = 64
+# COLOR_SCALE as (position, colour) pairs, the form plotly keeps after validation.
+_SCALE = [[i / (len(COLOR_SCALE) - 1), c] for i, c in enumerate(COLOR_SCALE)]
 
 
 def _as_array(values: list[Any]) -> np.ndarray:
@@ -53,7 +55,7 @@ def _axis_name(kind: str, index: int) -> str:
 def _axis_settings(
     name: str, value_range: tuple[float, float], is_log: bool, is_cat: bool
 ) -> dict[str, Any]:
-    settings: dict[str, Any] = {"range": list(value_range)}
+    settings: dict[str, Any] = {"range": list(value_range), "title": {"text": name}}
     if is_cat:
         settings["type"] = "category"
     if is_log:
@@ -61,21 +63,50 @@ def _axis_settings(
     return settings
 
 
+def _trace(kind: str, **props: Any) -> dict[str, Any]:
+    """A trace as a plain dict (grid figures are assembled without plotly's validation)."""
+    return {"type": kind, **props}
+
+
 def _grid_figure(
-    g: Any, n: int, traces: list[tuple[int, int, Any]], axes: dict[str, Any], **kwargs: Any
+    g: Any,
+    shape: tuple[int, int],
+    traces: list[tuple[int, int, dict[str, Any]]],
+    axes: dict[str, Any],
+    *,
+    title: str,
+    shared: tuple[bool, bool] = (True, True),
+    spacing: tuple[float, float] | None = None,
 ) -> Any:
-    """An n x n (or 1 x n) subplot figure from ``(row, col, trace)`` and axis settings."""
-    rows = kwargs.pop("rows", n)
-    validate = kwargs.pop("validate", True)
-    base = make_subplots(rows=rows, cols=n, **kwargs)
+    """A ``rows`` x ``cols`` subplot figure from ``(row, col, trace)`` and axis settings.
+
+    Lays the grid out as ``make_subplots`` does (domains, anchors, shared axes matching the
+    bottom row / first column) but builds the figure from plain dicts in one step, without
+    re-validating every trace: with 10 parameters and 10,000 trials, plotly's per-property
+    validation would otherwise dominate the time.
+    """
+    rows, cols = shape
+    h_space, v_space = spacing or (0.2 / cols, 0.3 / rows)
+    width = (1.0 - (cols - 1) * h_space) / cols
+    height = (1.0 - (rows - 1) * v_space) / rows
+    layout: dict[str, Any] = {"title": {"text": title}}
+    for row in range(1, rows + 1):
+        for col in range(1, cols + 1):
+            k = (row - 1) * cols + col
+            x0, y1 = (col - 1) * (width + h_space), 1.0 - (row - 1) * (height + v_space)
+            xaxis: dict[str, Any] = {"domain": [x0, x0 + width], "anchor": _axis_name("y", k)}
+            yaxis: dict[str, Any] = {"domain": [y1 - height, y1], "anchor": _axis_name("x", k)}
+            if shared[0] and row < rows:
+                xaxis.update(matches=_axis_name("x", (rows - 1) * cols + col), showticklabels=False)
+            if shared[1] and col > 1:
+                yaxis.update(matches=_axis_name("y", (row - 1) * cols + 1), showticklabels=False)
+            layout[_axis_name("xaxis", k)] = xaxis | axes.get(_axis_name("xaxis", k), {})
+            layout[_axis_name("yaxis", k)] = yaxis | axes.get(_axis_name("yaxis", k), {})
     data = []
     for row, col, trace in traces:
-        index = (row - 1) * n + col
-        trace.update(xaxis=_axis_name("x", index), yaxis=_axis_name("y", index))
-        data.append(trace)
-    figure = g.Figure(data=data, layout=base.layout, _validate=validate)
-    figure.update_layout(axes)
-    return figure
+        k = (row - 1) * cols + col
+        data.append(trace | {"xaxis": _axis_name("x", k), "yaxis": _axis_name("y", k)})
+    return g.Figure(data=data, layout=layout, _validate=False)
 
 
 def plot_contour(
@@ -95,59 +126,59 @@ def plot_contour(
     """
     g = go()
     info = _data.contour_data(study, params, target, target_name)
-    layout = g.Layout(title="Contour Plot")
     names = info.sorted_params
     if len(names) <= 1:
-        return g.Figure(data=[], layout=layout)
+        return g.Figure(data=[], layout=g.Layout(title="Contour Plot"))
     if len(names) == 2:
         sub = info.sub_plot_infos[0][0]
-        figure = g.Figure(data=_contour_traces(g, sub, info, True), layout=layout)
-        figure.update_layout(
-            xaxis=_axis_settings(names[0], sub.xaxis.range, sub.xaxis.is_log, sub.xaxis.is_cat)
-            | {"title_text": names[0]},
-            yaxis=_axis_settings(names[1], sub.yaxis.range, sub.yaxis.is_log, sub.yaxis.is_cat)
-            | {"title_text": names[1]},
+        figure = g.Figure(
+            data=_contour_traces(sub, info, True),
+            layout={
+                "title": {"text": "Contour Plot"},
+                "xaxis": _axis_settings(names[0], *sub.xaxis[1:4]),  # type: ignore[arg-type]
+                "yaxis": _axis_settings(names[1], *sub.yaxis[1:4]),  # type: ignore[arg-type]
+            },
+            _validate=False,
         )
         return figure
     n = len(names)
-    traces: list[tuple[int, int, Any]] = []
+    traces: list[tuple[int, int, dict[str, Any]]] = []
     axes: dict[str, Any] = {}
     showscale = True
     for xi, x_name in enumerate(names):
         for yi, y_name in enumerate(names):
             sub = info.sub_plot_infos[yi][xi]
-            parts = _contour_traces(g, sub, info, showscale) if xi != yi else [g.Scatter()]
+            parts = _contour_traces(sub, info, showscale) if xi != yi else [_trace("scatter")]
             showscale = showscale and (xi == yi or sub.z is None)
             traces.extend((yi + 1, xi + 1, t) for t in parts)
             index = yi * n + xi + 1
             x_set = _axis_settings(x_name, sub.xaxis.range, sub.xaxis.is_log, sub.xaxis.is_cat)
             y_set = _axis_settings(y_name, sub.yaxis.range, sub.yaxis.is_log, sub.yaxis.is_cat)
-            if yi == n - 1:
-                x_set["title_text"] = x_name
-            if xi == 0:
-                y_set["title_text"] = y_name
+            if yi != n - 1:
+                del x_set["title"]
+            if xi != 0:
+                del y_set["title"]
             axes[_axis_name("xaxis", index)] = x_set
             axes[_axis_name("yaxis", index)] = y_set
-    figure = _grid_figure(g, n, traces, axes, shared_xaxes=True, shared_yaxes=True)
-    figure.update_layout(layout)
-    return figure
+    return _grid_figure(g, (n, n), traces, axes, title="Contour Plot")
 
 
 def _contour_traces(
-    g: Any, sub: _data.SubContourInfo, info: _data.ContourInfo, showscale: bool
-) -> list[Any]:
+    sub: _data.SubContourInfo, info: _data.ContourInfo, showscale: bool
+) -> list[dict[str, Any]]:
     if sub.z is None:
-        return [g.Contour(), g.Scatter(), g.Scatter()]
-    contour = g.Contour(
-        x=sub.xaxis.indices,
-        y=sub.yaxis.indices,
+        return [_trace("contour"), _trace("scatter"), _trace("scatter")]
+    contour = _trace(
+        "contour",
+        x=_as_array(sub.xaxis.indices),
+        y=_as_array(sub.yaxis.indices),
         z=sub.z,
-        colorbar={"title": info.target_name},
-        colorscale=COLOR_SCALE,
+        colorbar={"title": {"text": info.target_name}},
+        colorscale=_SCALE,
         connectgaps=True,
-        contours_coloring="heatmap",
+        contours={"coloring": "heatmap"},
         hoverinfo="none",
-        line_smoothing=1.3,
+        line={"smoothing": 1.3},
         reversescale=info.reverse_scale,
         showscale=showscale,
     )
@@ -160,7 +191,8 @@ def _contour_traces(
     ):
         keep = np.flatnonzero(both & (feasible == ok))
         traces.append(
-            g.Scatter(
+            _trace(
+                "scatter",
                 x=_axis_points(sub.xaxis, keep),
                 y=_axis_points(sub.yaxis, keep),
                 marker={"line": {"width": 2.0, "color": "Gray"}, "color": color},
@@ -189,54 +221,51 @@ def plot_slice(
     """
     g = go()
     info = _data.slice_data(study, params, target, target_name)
-    layout = g.Layout(title="Slice Plot")
     if not info.subplots:
-        return g.Figure(data=[], layout=layout)
+        return g.Figure(data=[], layout=g.Layout(title="Slice Plot"))
     n = len(info.subplots)
-    traces: list[tuple[int, int, Any]] = []
+    traces: list[tuple[int, int, dict[str, Any]]] = []
     axes: dict[str, Any] = {}
     for col, sub in enumerate(info.subplots, start=1):
-        parts = _slice_traces(g, sub, showscale=col == 1)
+        parts = _slice_traces(sub, showscale=col == 1)
         traces.extend((1, col, t) for t in parts)
-        x_set: dict[str, Any] = {"title_text": sub.param_name}
+        x_set: dict[str, Any] = {"title": {"text": sub.param_name}}
         if not sub.is_numerical:
             labels = [repr(v) for v in sub.x_labels or ()]
             x_set.update(type="category", categoryorder="array", categoryarray=labels)
         elif sub.is_log:
             x_set["type"] = "log"
         axes[_axis_name("xaxis", col)] = x_set
-    axes["yaxis"] = {"title_text": info.target_name}
+    axes["yaxis"] = {"title": {"text": info.target_name}}
     if n == 1:
-        figure = g.Figure(data=[t for _, _, t in traces], layout=layout)
-        figure.update_layout(axes)
-        return figure
-    figure = _grid_figure(g, n, traces, axes, rows=1, shared_yaxes=True)
-    figure.update_layout(layout)
+        layout = {"title": {"text": "Slice Plot"}, **axes}
+        return g.Figure(data=[t for _, _, t in traces], layout=layout, _validate=False)
+    figure = _grid_figure(g, (1, n), traces, axes, title="Slice Plot", shared=(False, True))
     if n > 3:
         figure.update_layout(width=300 * n)
     return figure
 
 
-def _slice_traces(g: Any, sub: _data.SliceSubplotInfo, showscale: bool) -> list[Any]:
+def _slice_traces(sub: _data.SliceSubplotInfo, showscale: bool) -> list[dict[str, Any]]:
     good, bad = slice_points(sub)
     marker = {
         "line": {"width": 0.5, "color": "Grey"},
-        "color": good.trial_numbers,
-        "colorscale": COLOR_SCALE,
-        "colorbar": {"title": "Trial", "x": 1.0, "xpad": 40},
+        "color": np.asarray(good.trial_numbers, dtype=float),
+        "colorscale": _SCALE,
+        "colorbar": {"title": {"text": "Trial"}, "x": 1.0, "xpad": 40},
         "showscale": showscale,
     }
     traces = [
-        g.Scatter(
-            x=_as_array(good.x), y=good.y, mode="markers", name="Feasible Trial", marker=marker,
-            showlegend=False,
+        _trace(
+            "scatter", x=_as_array(good.x), y=np.asarray(good.y, dtype=float), mode="markers",
+            name="Feasible Trial", marker=marker, showlegend=False,
         )
     ]  # fmt: skip
     if bad.x:
         traces.append(
-            g.Scatter(
-                x=bad.x, y=bad.y, mode="markers", name="Infeasible Trial",
-                marker={"color": "#cccccc"}, showlegend=False,
+            _trace(
+                "scatter", x=_as_array(bad.x), y=np.asarray(bad.y, dtype=float), mode="markers",
+                name="Infeasible Trial", marker={"color": "#cccccc"}, showlegend=False,
             )
         )  # fmt: skip
     return traces
@@ -259,14 +288,15 @@ def plot_rank(
     """
     g = go()
     info = _data.rank_data(study, params, target, target_name)
-    layout = g.Layout(title=f"Rank ({info.target_name})")
+    title = f"Rank ({info.target_name})"
     names = info.params
     if not names:
-        return g.Figure(data=[], layout=layout)
+        return g.Figure(data=[], layout=g.Layout(title=title))
     hover = _rank_hover(info)
     n = len(names)
+    # Rank plots hold every trial in every subplot: traces are plain dicts of arrays.
     pairs = [(0, 1)] if n == 2 else [(y, x) for x in range(n) for y in range(n)]
-    traces: list[tuple[int, int, Any]] = []
+    traces: list[tuple[int, int, dict[str, Any]]] = []
     axes: dict[str, Any] = {}
     for yi, xi in pairs:
         sub = info.sub_plot_infos[0][0] if n == 2 else info.sub_plot_infos[yi][xi]
@@ -275,31 +305,17 @@ def plot_rank(
         index = (row - 1) * (1 if n == 2 else n) + col
         x_set = _axis_settings(sub.xaxis.name, sub.xaxis.range, sub.xaxis.is_log, sub.xaxis.is_cat)
         y_set = _axis_settings(sub.yaxis.name, sub.yaxis.range, sub.yaxis.is_log, sub.yaxis.is_cat)
-        if n == 2 or yi == n - 1:
-            x_set["title_text"] = sub.xaxis.name
-        if n == 2 or xi == 0:
-            y_set["title_text"] = sub.yaxis.name
+        if n != 2 and yi != n - 1:
+            del x_set["title"]
+        if n != 2 and xi != 0:
+            del y_set["title"]
         axes[_axis_name("xaxis", index)] = x_set
         axes[_axis_name("yaxis", index)] = y_set
-    # Rank plots hold every trial in every subplot: traces are plain dicts of arrays built
-    # here (numbers, strings) and are not re-validated, which keeps big studies fast.
     if n == 2:
+        layout = {"title": {"text": title}, **axes}
         figure = g.Figure(data=[t for _, _, t in traces], layout=layout, _validate=False)
-        figure.update_layout(axes)
     else:
-        spacing = 0.08 / n
-        figure = _grid_figure(
-            g,
-            n,
-            traces,
-            axes,
-            shared_xaxes=True,
-            shared_yaxes=True,
-            horizontal_spacing=spacing,
-            vertical_spacing=spacing,
-            validate=False,
-        )
-        figure.update_layout(layout)
+        figure = _grid_figure(g, (n, n), traces, axes, title=title, spacing=(0.08 / n, 0.08 / n))
     figure.add_trace(_rank_colorbar(g, info.zs))
     return figure
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 from types import ModuleType
-from typing import Any
 
 _INSTALL_HINT = 'Plotly is required for trimtab.visualization: pip install "trimtab[visualization]"'
 
@@ -21,14 +20,6 @@ def go() -> ModuleType:
     except ImportError as err:
         raise ImportError(_INSTALL_HINT) from err
     return plotly.graph_objects
-
-
-def make_subplots(**kwargs: Any) -> Any:
-    """Call ``plotly.subplots.make_subplots``."""
-    go()
-    from plotly.subplots import make_subplots as make
-
-    return make(**kwargs)
 
 
 COLOR_SCALE = [
