@@ -8,6 +8,7 @@ trials and continues the same search. Completed trials are read incrementally.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -186,6 +187,7 @@ class CmaEsSampler(BaseSampler):
         if len(solutions) >= optimizer.population_size:
             sign = 1.0 if study.direction == StudyDirection.MINIMIZE else -1.0
             chosen = sorted(solutions, key=lambda s: s[0])[: optimizer.population_size]
+            optimizer = copy.deepcopy(optimizer)  # the memo must stay equal to its snapshot
             optimizer.tell([(self._x_of(t, trans), sign * v) for _, t, v in chosen])
             if self._restart_strategy is not None and optimizer.should_stop():
                 optimizer, restart = restart_optimizer(self, trans, optimizer, restart)
@@ -210,7 +212,8 @@ class CmaEsSampler(BaseSampler):
         return trans.transform(trial.params)
 
     def _restore(self, history: _History) -> tuple[Any, RestartState]:
-        """The optimizer from the newest snapshot among finished trials (memoised)."""
+        """The optimizer from the newest snapshot among finished trials (memoised; callers
+        copy it before ``tell``, and ``ask`` only uses its reseeded random state)."""
         if history.latest is None:
             return None, RestartState()
         number, record = history.latest
@@ -219,8 +222,7 @@ class CmaEsSampler(BaseSampler):
             restart = RestartState.from_json(record.get("restart_state"))
             self._restored = (number, optimizer, restart)
         _, optimizer, restart = self._restored
-        # ``tell`` mutates the optimizer: hand out a copy so the memo stays the snapshot.
-        return from_snapshot(to_snapshot(optimizer)), restart.copy()
+        return optimizer, restart.copy()
 
     def _sync(self, study: Study) -> _History:
         key = (id(study._storage), study._study_id)

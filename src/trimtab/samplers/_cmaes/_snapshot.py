@@ -30,7 +30,10 @@ def import_cmaes() -> Any:
 
 def _encode(value: Any) -> Any:
     if isinstance(value, np.ndarray):
-        return {"ndarray": _json_floats(value.tolist()), "dtype": value.dtype.str}
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            # JSON has no inf/nan: such entries are written as strings ("inf", "nan").
+            return {"ndarray": value.astype(str).tolist(), "dtype": value.dtype.str}
+        return {"ndarray": value.tolist(), "dtype": value.dtype.str}
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -48,26 +51,14 @@ def _json_float(x: float) -> Any:
     return x if math.isfinite(x) else repr(x)
 
 
-def _json_floats(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_json_floats(v) for v in value]
-    return _json_float(value) if isinstance(value, float) else value
-
-
 def _decode(value: Any) -> Any:
     if isinstance(value, dict) and "ndarray" in value:
-        return np.array(_parse_floats(value["ndarray"]), dtype=np.dtype(value["dtype"]))
+        return np.array(value["ndarray"], dtype=np.dtype(value["dtype"]))
     if isinstance(value, dict) and "optimizer" in value:
         return from_snapshot(value["optimizer"])
     if isinstance(value, str) and value in ("inf", "-inf", "nan"):
         return float(value)
     return value
-
-
-def _parse_floats(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_parse_floats(v) for v in value]
-    return float(value) if isinstance(value, str) else value
 
 
 def to_snapshot(optimizer: Any) -> dict[str, Any]:
