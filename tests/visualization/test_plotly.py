@@ -191,3 +191,24 @@ def test_hypervolume_history() -> None:
     fig = as_json(vis.plot_hypervolume_history(multi, reference_point=[1.5, -0.5]))
     values = fig["data"][0]["y"]
     assert len(values) == 20 and values == sorted(values) and values[-1] > 0
+
+
+def test_colour_scales_are_explicit(study: Any) -> None:
+    """Figures built without validation must not rely on plotly's named scales."""
+
+    def scales(node: Any) -> list[Any]:
+        if isinstance(node, dict):
+            found = [v for k, v in node.items() if k == "colorscale"]
+            return found + [s for v in node.values() for s in scales(v)]
+        if isinstance(node, list):
+            return [s for v in node for s in scales(v)]
+        return []
+
+    for figure in (
+        vis.plot_rank(study),
+        vis.plot_contour(study),
+        vis.plot_slice(study),
+        vis.plot_parallel_coordinate(study),
+    ):
+        found = scales(as_json(figure)["data"])
+        assert found and all(isinstance(s, list) and len(s) > 1 for s in found)

@@ -16,14 +16,13 @@ import numpy as np
 from trimtab.study import Study
 from trimtab.trial import FrozenTrial
 from trimtab.visualization import _data
-from trimtab.visualization._data._colors import BLUES, sample_scale
+from trimtab.visualization._data._colors import BLUES, RDYLBU_R, plotly_scale, sample_scale
 from trimtab.visualization._data._common import DEFAULT_TARGET_NAME
 from trimtab.visualization._data._parallel import (
     axis_ticks,
     color_range,
     normalize_dimension,
 )
-from trimtab.visualization._data._rank import RANK_COLORMAP
 from trimtab.visualization._data._slice import slice_points
 from trimtab.visualization._plotly_imports import COLOR_SCALE, go
 
@@ -31,6 +30,8 @@ Target = Callable[[FrozenTrial], float]
 _PARALLEL_COLOR_BINS = 64
 # COLOR_SCALE as (position, colour) pairs, the form plotly keeps after validation.
 _SCALE = [[i / (len(COLOR_SCALE) - 1), c] for i, c in enumerate(COLOR_SCALE)]
+# The rank plot's RdYlBu_r as explicit colours (its traces skip plotly's name lookup).
+_RANK_SCALE = plotly_scale(RDYLBU_R)
 
 
 def _as_array(values: list[Any]) -> np.ndarray:
@@ -358,7 +359,7 @@ def _rank_traces(
             continue
         marker: dict[str, Any] = {"line": {"width": 0.5, "color": "Grey"}}
         if ok:
-            marker.update(color=sub.color_idxs[keep], colorscale=RANK_COLORMAP, cmin=0, cmax=1)
+            marker.update(color=sub.color_idxs[keep], colorscale=_RANK_SCALE, cmin=0, cmax=1)
         else:
             marker["color"] = "rgb(204, 204, 204)"
         traces.append(
@@ -392,7 +393,7 @@ def _rank_colorbar(g: Any, zs: np.ndarray) -> Any:
         y=[None],
         mode="markers",
         marker={
-            "colorscale": RANK_COLORMAP,
+            "colorscale": _RANK_SCALE,
             "showscale": True,
             "cmin": 0,
             "cmax": 1,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 # ColorBrewer's RdYlBu (11 classes), low to high; reversed below for RdYlBu_r.
@@ -39,3 +41,12 @@ def sample_rdylbu_r(positions: np.ndarray) -> np.ndarray:
 def rgb_strings(rgb: np.ndarray) -> list[str]:
     """Format (n, 3) RGB values as ``"rgb(r, g, b)"`` strings."""
     return [f"rgb({r:g}, {g:g}, {b:g})" for r, g, b in rgb]
+
+
+def plotly_scale(stops: np.ndarray) -> list[list[Any]]:
+    """Colour ``stops`` as a plotly colour scale: ``[[position, "rgb(r,g,b)"], ...]``."""
+    last = len(stops) - 1
+    return [[i / last, f"rgb({r:g},{g:g},{b:g})"] for i, (r, g, b) in enumerate(stops)]
+
+
+RDYLBU_R = _RDYLBU[::-1]
