@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import random
 import threading
 import time
@@ -88,6 +89,13 @@ class EngineHandle:
         elif self.backend in ("postgresql", "mysql", "mariadb"):
             kwargs.setdefault("isolation_level", "READ COMMITTED")
             kwargs.setdefault("pool_pre_ping", True)
+        if self.backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "psycopg"):
+            # Like SQLite's synchronous=NORMAL: a commit does not wait for the WAL flush. A
+            # server crash may lose the last fraction of a second of writes, never consistency.
+            # Pass connect_args={"options": "-c synchronous_commit=on"} to wait for each flush.
+            connect_args = dict(kwargs.pop("connect_args", {}))
+            connect_args.setdefault("options", "-c synchronous_commit=off")
+            kwargs["connect_args"] = connect_args
         try:
             engine = sqlalchemy.create_engine(url, **kwargs)
         except NoSuchModuleError as err:
@@ -106,6 +114,13 @@ class EngineHandle:
         if self.is_sqlite:
             event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
+
+    def now(self) -> datetime.datetime:
+        """The current time as naive UTC, at the precision the database keeps."""
+        value = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        if self.backend in ("mysql", "mariadb"):  # DATETIME columns hold whole seconds
+            value = value.replace(microsecond=0)
+        return value
 
     def dispose(self) -> None:
         self.engine.dispose()

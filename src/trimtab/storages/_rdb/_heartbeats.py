@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from trimtab import _warnings
 from trimtab.storages._rdb import _schema as s
-from trimtab.storages._rdb._writes import upsert
+from trimtab.storages._rdb._statements import update_then_insert
 from trimtab.trial import FrozenTrial
 
 if TYPE_CHECKING:
@@ -81,12 +81,8 @@ class HeartbeatMixin:
         """Record that ``trial_id`` is alive now (by the database's clock)."""
 
         def write(conn: Connection) -> None:
-            upsert(
-                conn,
-                s.trial_heartbeats,
-                {"trial_id": trial_id},
-                {"heartbeat": func.current_timestamp()},
-            )
+            row = {"trial_id": trial_id, "heartbeat": func.current_timestamp()}
+            update_then_insert(conn, s.trial_heartbeats, row, ("trial_id",))
 
         self._handle.write(write)
 

@@ -22,8 +22,10 @@ from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
 from trimtab.storages._heartbeat import BaseHeartbeat
 from trimtab.storages._in_memory import _thaw, check_json_serializable
 from trimtab.storages._rdb import _schema as s
+from trimtab.storages._rdb import _statements as st
 from trimtab.storages._rdb._engine import EngineHandle, fill_url_template
 from trimtab.storages._rdb._heartbeats import HeartbeatMixin
+from trimtab.storages._rdb._owned import OwnedTrials
 from trimtab.storages._rdb._trials import (
     DistributionCache,
     StudyCache,
@@ -97,6 +99,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         self._lock = threading.RLock()
         self._caches: dict[int, StudyCache] = {}
         self._dists = DistributionCache()
+        self._owned = OwnedTrials()
         self._version_manager = VersionManager(self._handle)
         try:
             if not self.skip_table_creation:
@@ -114,7 +117,15 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_handle", "engine", "_lock", "_caches", "_dists", "_version_manager"):
+        for key in (
+            "_handle",
+            "engine",
+            "_lock",
+            "_caches",
+            "_dists",
+            "_owned",
+            "_version_manager",
+        ):
             state.pop(key, None)
         return state
 
@@ -313,23 +324,25 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
     def _sync(self, study_id: int) -> StudyCache:
         cache = self._cache(study_id)
         with self._lock:
-            trial_where, child_where = cache.sync_condition(study_id)
+            statement, children, params = cache.sync_statements(study_id)
             loaded = self._handle.read(
-                lambda conn: load_trials(conn, trial_where, child_where, self._dists)
+                lambda conn: load_trials(conn, statement, children, params, self._dists)
             )
             cache.apply(loaded)
         return cache
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
+        owned = self._owned.get(trial_id)
+        if owned is not None:
+            return owned
         with self._lock:
             for cache in self._caches.values():
                 trial = cache.by_id.get(trial_id)
                 if trial is not None and trial.state not in _UNFINISHED:
                     return trial
-        t = s.trials
         loaded = self._handle.read(
             lambda conn: load_trials(
-                conn, t.c.trial_id == trial_id, lambda x: x.c.trial_id == trial_id, self._dists
+                conn, st.ONE_TRIAL, st.ONE_TRIAL_CHILDREN, {"tid": trial_id}, self._dists
             )
         )
         if not loaded:
@@ -344,15 +357,28 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
     ) -> list[FrozenTrial]:
         import copy
 
+        wanted: Container[TrialState] = states if states is not None else tuple(TrialState)
+        unfinished_only = all(s not in wanted for s in TrialState if s.is_finished())
+        if unfinished_only and not self._any_in_states(study_id, wanted):
+            return []
         cache = self._sync(study_id)
         with self._lock:
-            if states is not None and all(s not in states for s in TrialState if s.is_finished()):
+            if unfinished_only:
                 numbers = sorted(cache.unfinished.values())
-                found = [cache.trials[n] for n in numbers if cache.trials[n].state in states]
+                found = [cache.trials[n] for n in numbers if cache.trials[n].state in wanted]
             else:
-                found = [t for t in cache.trials if states is None or t.state in states]
+                found = [t for t in cache.trials if t.state in wanted]
         result = [_thaw(t) if t.state in _UNFINISHED else t for t in found]
         return copy.deepcopy(result) if deepcopy else result
+
+    def _any_in_states(self, study_id: int, states: Container[TrialState]) -> bool:
+        """One cheap query: does the study have a trial in one of the (unfinished) states?"""
+        self._cache(study_id)  # raises KeyError for an unknown study
+        names = [state.name for state in TrialState if state in states]
+        found = self._handle.read(
+            lambda conn: conn.execute(st.IDS_IN_STATES, {"sid": study_id, "states": names}).first()
+        )
+        return found is not None
 
     def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:
         cache = self._sync(study_id)

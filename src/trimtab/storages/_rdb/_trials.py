@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution, json_to_distribution
 from trimtab.storages._rdb import _schema
+from trimtab.storages._rdb import _statements as st
 from trimtab.trial import FrozenTrial, TrialState
 
 _UTC = datetime.timezone.utc
@@ -77,60 +78,41 @@ class DistributionCache:
         return dist
 
 
-def _children(
-    conn: Connection, table: Any, columns: Iterable[Any], where: ColumnElement[bool]
-) -> list[Any]:
-    primary_key = next(iter(table.primary_key.columns))
-    query = select(table.c.trial_id, *columns).where(where).order_by(primary_key)
-    return list(conn.execute(query))
-
-
 def load_trials(
     conn: Connection,
-    trial_where: ColumnElement[bool],
-    child_where: Any,
+    trial_statement: Any,
+    child_statements: tuple[Any, ...],
+    params: dict[str, Any],
     dists: DistributionCache,
 ) -> list[FrozenTrial]:
-    """Build the trials matching ``trial_where``; ``child_where(table)`` selects their rows."""
-    t = _schema.trials
-    rows = list(
-        conn.execute(
-            select(t.c.trial_id, t.c.number, t.c.state, t.c.datetime_start, t.c.datetime_complete)
-            .where(trial_where)
-            .order_by(t.c.trial_id)
-        )
-    )
+    """Build the trials ``trial_statement`` selects; ``child_statements`` select their rows.
+
+    The child statements select, in order, params, values, intermediate values, user attrs
+    and system attrs (each row led by its ``trial_id``).
+    """
+    rows = list(conn.execute(trial_statement, params))
     if not rows:
         return []
     ids = {row[0] for row in rows}
-    params: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    distributions: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
-    p = _schema.trial_params
-    for trial_id, name, value, text in _children(
-        conn, p, (p.c.param_name, p.c.param_value, p.c.distribution_json), child_where(p)
-    ):
+    params_of: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    dists_of: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
+    p_rows, v_rows, i_rows, u_rows, s_rows = (
+        conn.execute(statement, params) for statement in child_statements
+    )
+    for trial_id, name, value, text in p_rows:
         if trial_id in ids:
             dist = dists.get(text)
-            distributions[trial_id][name] = dist
-            params[trial_id][name] = dist.to_external_repr(value)
+            dists_of[trial_id][name] = dist
+            params_of[trial_id][name] = dist.to_external_repr(value)
     values: dict[int, dict[int, float]] = {}
-    v = _schema.trial_values
-    for trial_id, objective, value, value_type in _children(
-        conn, v, (v.c.objective, v.c.value, v.c.value_type), child_where(v)
-    ):
+    for trial_id, objective, value, value_type in v_rows:
         values.setdefault(trial_id, {})[objective] = _restored_value(value, value_type)
     intermediate: dict[int, dict[int, float]] = {i: {} for i in ids}
-    iv = _schema.trial_intermediate_values
-    for trial_id, step, value, value_type in _children(
-        conn,
-        iv,
-        (iv.c.step, iv.c.intermediate_value, iv.c.intermediate_value_type),
-        child_where(iv),
-    ):
+    for trial_id, step, value, value_type in i_rows:
         if trial_id in ids:
             intermediate[trial_id][step] = _restored_value(value, value_type)
-    user_attrs = _attrs(conn, _schema.trial_user_attributes, child_where, ids)
-    system_attrs = _attrs(conn, _schema.trial_system_attributes, child_where, ids)
+    user_attrs = _attrs(u_rows, ids)
+    system_attrs = _attrs(s_rows, ids)
     result = []
     for trial_id, number, state, start, complete in rows:
         objective_values = values.get(trial_id)
@@ -144,8 +126,8 @@ def load_trials(
                 else None,
                 datetime_start=from_db_datetime(start),
                 datetime_complete=from_db_datetime(complete),
-                params=params[trial_id],
-                distributions=distributions[trial_id],
+                params=params_of[trial_id],
+                distributions=dists_of[trial_id],
                 user_attrs=user_attrs[trial_id],
                 system_attrs=system_attrs[trial_id],
                 intermediate_values=intermediate[trial_id],
@@ -155,13 +137,9 @@ def load_trials(
     return result
 
 
-def _attrs(
-    conn: Connection, table: Any, child_where: Any, ids: set[int]
-) -> dict[int, dict[str, Any]]:
+def _attrs(rows: Iterable[Any], ids: set[int]) -> dict[int, dict[str, Any]]:
     attrs: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    for trial_id, key, text in _children(
-        conn, table, (table.c.key, table.c.value_json), child_where(table)
-    ):
+    for trial_id, key, text in rows:
         if trial_id in ids:
             attrs[trial_id][key] = json.loads(text)
     return attrs
@@ -188,18 +166,28 @@ class StudyCache:
         self.param_distributions: dict[str, BaseDistribution] = {}
         self.best: FrozenTrial | None = None
 
-    def sync_condition(self, study_id: int) -> tuple[ColumnElement[bool], Any]:
-        """Conditions selecting new and unfinished trials, and their child rows."""
-        t = _schema.trials
+    def sync_statements(self, study_id: int) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        """Statements (and parameters) selecting new and unfinished trials and their rows."""
         unfinished = sorted(self.unfinished)
+        params = {"sid": study_id, "last": self.last_trial_id, "ids": unfinished}
+        if len(unfinished) <= st.MAX_BOUND_IDS:
+            return st.SYNC_TRIALS, st.SYNC_CHILDREN, params
+        t = _schema.trials
         new_trials = (t.c.study_id == study_id) & (t.c.trial_id > self.last_trial_id)
-        trial_where = or_(new_trials, ids_condition(t.c.trial_id, unfinished))
         new_ids = select(t.c.trial_id).where(new_trials)
-
-        def child_where(table: Any) -> ColumnElement[bool]:
-            return or_(table.c.trial_id.in_(new_ids), ids_condition(table.c.trial_id, unfinished))
-
-        return trial_where, child_where
+        trial_statement = (
+            select(*st.SYNC_TRIALS.selected_columns)
+            .where(or_(new_trials, ids_condition(t.c.trial_id, unfinished)))
+            .order_by(t.c.trial_id)
+        )
+        children = tuple(
+            st.child_select(
+                table,
+                or_(table.c.trial_id.in_(new_ids), ids_condition(table.c.trial_id, unfinished)),
+            )
+            for table in st.CHILD_TABLES
+        )
+        return trial_statement, children, {}
 
     def apply(self, loaded: list[FrozenTrial]) -> None:
         """Merge freshly read trials (new ones, and current versions of unfinished ones)."""

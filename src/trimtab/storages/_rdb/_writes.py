@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from trimtab.distributions import (
@@ -16,7 +17,9 @@ from trimtab.distributions import (
 from trimtab.exceptions import UpdateFinishedTrialError
 from trimtab.storages._in_memory import check_json_serializable
 from trimtab.storages._rdb import _schema as s
-from trimtab.storages._rdb._trials import stored_value, to_db_datetime, utc_now
+from trimtab.storages._rdb import _statements as st
+from trimtab.storages._rdb._owned import OwnedTrials
+from trimtab.storages._rdb._trials import stored_value, to_db_datetime
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -25,21 +28,21 @@ if TYPE_CHECKING:
     from trimtab.storages._rdb._engine import EngineHandle
 
 _UNFINISHED_NAMES = ("RUNNING", "WAITING")
+T = TypeVar("T")
 
 
 def upsert(conn: Connection, table: Any, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Update the row with ``keys`` or insert it (callers hold the owning row's lock)."""
-    condition = and_(*(table.c[column] == value for column, value in keys.items()))
-    if conn.execute(update(table).where(condition).values(**values)).rowcount == 0:
-        conn.execute(insert(table).values(**keys, **values))
+    """Insert the row with ``keys``, or update its ``values`` if it exists (one statement)."""
+    statement = st.upsert(conn.dialect.name, table, tuple(keys), tuple(values))
+    if statement is None:
+        st.update_then_insert(conn, table, {**keys, **values}, tuple(keys))
+    else:
+        conn.execute(statement, {**keys, **values})
 
 
 def _updatable_study_id(conn: Connection, trial_id: int) -> int:
     """Return the study of an unfinished trial; raise for an unknown or finished one."""
-    t = s.trials
-    row = conn.execute(
-        select(t.c.study_id, t.c.number, t.c.state).where(t.c.trial_id == trial_id)
-    ).first()
+    row = conn.execute(st.TRIAL_ROW, {"tid": trial_id}).first()
     if row is None:
         raise KeyError(f"No trial with trial_id {trial_id} exists.")
     if row[2] not in _UNFINISHED_NAMES:
@@ -50,12 +53,10 @@ def _updatable_study_id(conn: Connection, trial_id: int) -> int:
 
 
 def _study_id_of(conn: Connection, trial_id: int) -> int:
-    study_id = conn.execute(
-        select(s.trials.c.study_id).where(s.trials.c.trial_id == trial_id)
-    ).scalar()
-    if study_id is None:
+    row = conn.execute(st.TRIAL_ROW, {"tid": trial_id}).first()
+    if row is None:
         raise KeyError(f"No trial with trial_id {trial_id} exists.")
-    return int(study_id)
+    return int(row[0])
 
 
 def _study_distribution(conn: Connection, study_id: int, name: str) -> BaseDistribution | None:
@@ -75,6 +76,18 @@ class TrialWriter:
     """The trial-writing half of ``RDBStorage``."""
 
     _handle: EngineHandle
+    _owned: OwnedTrials
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        raise NotImplementedError
+
+    def _guarded_write(self, trial_id: int, write: Callable[[Connection], T]) -> T:
+        """Run a write to a trial; forget the trial as owned if someone else finished it."""
+        try:
+            return self._handle.write(write)
+        except UpdateFinishedTrialError:
+            self._owned.forget(trial_id)
+            raise
 
     def _known_distribution(self, study_id: int, name: str) -> BaseDistribution | None:
         raise NotImplementedError
@@ -92,18 +105,13 @@ class TrialWriter:
             check_distribution_compatibility(known, dist)
 
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
-        t = s.trials
-
-        def write(conn: Connection) -> int:
+        def write(conn: Connection) -> tuple[int, int]:
             # Locking the study row serialises trial creation per study: dense numbers.
-            query = select(s.studies.c.study_id).where(s.studies.c.study_id == study_id)
-            if conn.execute(query.with_for_update()).first() is None:
+            if conn.execute(st.LOCK_STUDY, {"sid": study_id}).first() is None:
                 raise KeyError(f"No study with study_id {study_id} exists.")
-            number = conn.execute(
-                select(func.count()).select_from(t).where(t.c.study_id == study_id)
-            ).scalar()
+            number = conn.execute(st.COUNT_TRIALS, {"sid": study_id}).scalar()
             if template_trial is None:
-                row = {"state": "RUNNING", "datetime_start": utc_now()}
+                row = {"state": "RUNNING", "datetime_start": now, "datetime_complete": None}
             else:
                 for name, dist in template_trial.distributions.items():
                     self._check_param(conn, study_id, name, dist)
@@ -112,13 +120,17 @@ class TrialWriter:
                     "datetime_start": to_db_datetime(template_trial.datetime_start),
                     "datetime_complete": to_db_datetime(template_trial.datetime_complete),
                 }
-            result = conn.execute(insert(t).values(study_id=study_id, number=number, **row))
+            result = conn.execute(st.INSERT_TRIAL, {"study_id": study_id, "number": number, **row})
             trial_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             if template_trial is not None:
                 _insert_template_children(conn, trial_id, template_trial)
-            return trial_id
+            return trial_id, int(number or 0)
 
-        return self._handle.write(write)
+        now = self._handle.now()
+        trial_id, number = self._handle.write(write)
+        if template_trial is None:
+            self._owned.started(trial_id, number, now)
+        return trial_id
 
     def set_trial_param(
         self,
@@ -140,30 +152,27 @@ class TrialWriter:
             )
             return study_id
 
-        study_id = self._handle.write(write)
+        study_id = self._guarded_write(trial_id, write)
         self._remember_distribution(study_id, param_name, distribution)
+        self._owned.param(trial_id, param_name, float(param_value_internal), distribution)
 
     def set_trial_state_values(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
     ) -> bool:
-        t = s.trials
         stored = [stored_value(float(v), nan_allowed=False) for v in values or ()]
 
+        if state == TrialState.RUNNING:
+            statement = st.CLAIM_WAITING
+        elif state.is_finished():
+            statement = st.FINISH_TRIAL
+        else:
+            statement = st.SET_TRIAL_STATE
+
         def write(conn: Connection) -> bool:
-            changes: dict[str, Any] = {"state": state.name}
-            if state == TrialState.RUNNING:
-                changes["datetime_start"] = utc_now()
-                allowed: tuple[str, ...] = ("WAITING",)
-            else:
-                allowed = _UNFINISHED_NAMES
-            if state.is_finished():
-                changes["datetime_complete"] = utc_now()
-            result = conn.execute(
-                update(t)
-                .where((t.c.trial_id == trial_id) & t.c.state.in_(allowed))
-                .values(**changes)
-            )
-            if result.rowcount == 0:
+            params: dict[str, Any] = {"tid": trial_id, "new_state": state.name}
+            if statement is not st.SET_TRIAL_STATE:
+                params["dt"] = now
+            if conn.execute(statement, params).rowcount == 0:
                 if state == TrialState.RUNNING:
                     _study_id_of(conn, trial_id)  # raises KeyError for an unknown trial
                     return False  # no longer WAITING: another worker took it
@@ -177,7 +186,14 @@ class TrialWriter:
                 )
             return True
 
-        return self._handle.write(write)
+        now = self._handle.now()
+        changed = self._guarded_write(trial_id, write)
+        if changed and state == TrialState.RUNNING:
+            self._owned.claimed(self.get_trial(trial_id))
+        elif changed:
+            restored = [float(v) for v in values] if values is not None else None
+            self._owned.finished(trial_id, state, restored, now if state.is_finished() else None)
+        return changed
 
     def set_trial_intermediate_value(
         self, trial_id: int, step: int, intermediate_value: float
@@ -193,7 +209,8 @@ class TrialWriter:
                 {"intermediate_value": value, "intermediate_value_type": value_type},
             )
 
-        self._handle.write(write)
+        self._guarded_write(trial_id, write)
+        self._owned.intermediate(trial_id, int(step), float(intermediate_value))
 
     def _set_trial_attr(self, table: Any, trial_id: int, key: str, value: Any) -> None:
         text = json.dumps(value)
@@ -202,7 +219,8 @@ class TrialWriter:
             _updatable_study_id(conn, trial_id)
             upsert(conn, table, {"trial_id": trial_id, "key": key}, {"value_json": text})
 
-        self._handle.write(write)
+        self._guarded_write(trial_id, write)
+        self._owned.attr(trial_id, table is s.trial_system_attributes, key, value)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         check_json_serializable(value, f"Trial user attribute {key!r}")

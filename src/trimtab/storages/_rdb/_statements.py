@@ -1,0 +1,131 @@
+"""Statements of the hot path, built once: SQLAlchemy then only binds values and runs them.
+
+Building a Core statement costs more than running it on a local database, so every statement
+used per trial is constructed here at import time (with bound parameters, expanding ``IN``
+lists) or once per dialect (upserts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
+
+from trimtab.storages._rdb import _schema as s
+
+t = s.trials
+UNFINISHED_NAMES = ("RUNNING", "WAITING")
+
+TRIAL_ROW = select(t.c.study_id, t.c.number, t.c.state).where(t.c.trial_id == bindparam("tid"))
+LOCK_STUDY = (
+    select(s.studies.c.study_id).where(s.studies.c.study_id == bindparam("sid")).with_for_update()
+)
+COUNT_TRIALS = select(func.count()).select_from(t).where(t.c.study_id == bindparam("sid"))
+INSERT_TRIAL = insert(t)
+IDS_IN_STATES = select(t.c.trial_id).where(
+    (t.c.study_id == bindparam("sid")) & t.c.state.in_(bindparam("states", expanding=True))
+)
+CLAIM_WAITING = (
+    update(t)
+    .where((t.c.trial_id == bindparam("tid")) & (t.c.state == "WAITING"))
+    .values(state=bindparam("new_state"), datetime_start=bindparam("dt"))
+)
+FINISH_TRIAL = (
+    update(t)
+    .where((t.c.trial_id == bindparam("tid")) & t.c.state.in_(UNFINISHED_NAMES))
+    .values(state=bindparam("new_state"), datetime_complete=bindparam("dt"))
+)
+SET_TRIAL_STATE = (
+    update(t)
+    .where((t.c.trial_id == bindparam("tid")) & t.c.state.in_(UNFINISHED_NAMES))
+    .values(state=bindparam("new_state"))
+)
+
+_TRIAL_COLUMNS = (t.c.trial_id, t.c.number, t.c.state, t.c.datetime_start, t.c.datetime_complete)
+_CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "trial_params": ("param_name", "param_value", "distribution_json"),
+    "trial_values": ("objective", "value", "value_type"),
+    "trial_intermediate_values": ("step", "intermediate_value", "intermediate_value_type"),
+    "trial_user_attributes": ("key", "value_json"),
+    "trial_system_attributes": ("key", "value_json"),
+}
+CHILD_TABLES = tuple(s.metadata.tables[name] for name in _CHILD_COLUMNS)
+
+
+def child_select(table: Any, where: ColumnElement[bool]) -> Any:
+    columns = [table.c[name] for name in _CHILD_COLUMNS[table.name]]
+    primary_key = next(iter(table.primary_key.columns))
+    return select(table.c.trial_id, *columns).where(where).order_by(primary_key)
+
+
+_new_ids = select(t.c.trial_id).where(
+    (t.c.study_id == bindparam("sid")) & (t.c.trial_id > bindparam("last"))
+)
+_ids: Any = bindparam("ids", expanding=True)
+
+# One trial by id.
+ONE_TRIAL = select(*_TRIAL_COLUMNS).where(t.c.trial_id == bindparam("tid"))
+ONE_TRIAL_CHILDREN = tuple(
+    child_select(table, table.c.trial_id == bindparam("tid")) for table in CHILD_TABLES
+)
+# A study's trials created after ``last`` plus the listed (unfinished) ones.
+SYNC_TRIALS = (
+    select(*_TRIAL_COLUMNS)
+    .where(
+        or_(
+            (t.c.study_id == bindparam("sid")) & (t.c.trial_id > bindparam("last")),
+            t.c.trial_id.in_(_ids),
+        )
+    )
+    .order_by(t.c.trial_id)
+)
+SYNC_CHILDREN = tuple(
+    child_select(table, or_(table.c.trial_id.in_(_new_ids), table.c.trial_id.in_(_ids)))
+    for table in CHILD_TABLES
+)
+# The largest ``ids`` list bound at once (SQLite's historical limit on variables is 999).
+MAX_BOUND_IDS = 900
+
+_upserts: dict[tuple[str, str], Any] = {}
+
+
+def upsert(dialect: str, table: Any, keys: tuple[str, ...], values: tuple[str, ...]) -> Any:
+    """An insert-or-update of ``table`` on its unique ``keys`` for ``dialect`` (cached).
+
+    Execute it with a dict holding every key and value column.
+    """
+    cached = _upserts.get((dialect, table.name))
+    if cached is not None:
+        return cached
+    statement: Any
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        base: Any = mysql_insert(table)
+        statement = base.on_duplicate_key_update({name: base.inserted[name] for name in values})
+        _upserts[(dialect, table.name)] = statement
+        return statement
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        base = sqlite_insert(table)
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        base = postgresql_insert(table)
+    else:
+        return None
+    statement = base.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={name: base.excluded[name] for name in values},
+    )
+    _upserts[(dialect, table.name)] = statement
+    return statement
+
+
+def update_then_insert(conn: Any, table: Any, row: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """A portable upsert for dialects without one (two statements)."""
+    condition = and_(*(table.c[k] == row[k] for k in keys))
+    changes = {k: v for k, v in row.items() if k not in keys}
+    if conn.execute(update(table).where(condition).values(**changes)).rowcount == 0:
+        conn.execute(insert(table).values(**row))
