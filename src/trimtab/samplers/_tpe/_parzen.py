@@ -38,8 +38,6 @@ from trimtab.samplers._tpe._truncnorm import (
 )
 
 EPS = 1e-12
-# Beyond this many standard deviations the truncation mass is 1 to double precision.
-_TAIL = 8.5
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,9 @@ class ParzenEstimator:
         pinned: np.ndarray | None,
     ) -> None:
         numeric = tuple(self._dims[j] for j in self._num)
-        self._t_low, self._t_width, self._is_log, cells = _layout(numeric)  # type: ignore[arg-type]
+        layout = _layout(numeric)  # type: ignore[arg-type]
+        self._t_low, self._t_width, self._is_log, cells, *bounds = layout
+        self._bounds = tuple(bounds)
         units = np.clip(self._to_unit(observations[:, self._num]), 0.0, 1.0)
         sigmas = _neighbour_sigmas(units, parameters.consider_endpoints)
         min_sigma = 1.0 / min(100.0, 1.0 + clip_kernels) if parameters.consider_magic_clip else EPS
@@ -121,6 +121,19 @@ class ParzenEstimator:
             t[:, self._is_log] = np.log(t[:, self._is_log])
         return (t - self._t_low) / self._t_width
 
+    def _from_unit(self, units: np.ndarray) -> np.ndarray:
+        """Unit coordinates (m, d_numeric) to internal values on the grids, in the bounds."""
+        t = self._t_low + units * self._t_width
+        if self._is_log.any():
+            t[:, self._is_log] = np.exp(t[:, self._is_log])
+        low, high, step = self._bounds
+        has_step = ~np.isnan(step)
+        if has_step.any():
+            cols = t[:, has_step]
+            lo, st = low[has_step], step[has_step]
+            t[:, has_step] = lo + np.round((cols - lo) / st) * st
+        return np.clip(t, low, high)
+
     def sample(self, rng: np.random.RandomState, size: int) -> np.ndarray:
         """Draw ``size`` points; returns internal values, shape ``(size, d)``."""
         active = rng.choice(self.n_kernels, p=self._weights, size=size)
@@ -130,9 +143,7 @@ class ParzenEstimator:
             sigmas = self._sigmas[active]
             # u ~ N(mu, sigma^2) truncated to [0, 1], via z ~ N(0, 1) truncated to [a, b].
             z = sample_truncnorm(rng, (0.0 - mus) / sigmas, (1.0 - mus) / sigmas)
-            units = np.clip(mus + sigmas * z, 0.0, 1.0)
-            for c, j in enumerate(self._num):
-                out[:, j] = self._dims[j].from_unit(units[:, c])  # type: ignore[union-attr]
+            out[:, self._num] = self._from_unit(np.clip(mus + sigmas * z, 0.0, 1.0))
         for c, j in enumerate(self._cat):
             probs = np.exp(self._log_cat[c][active])
             cum = np.cumsum(probs, axis=1)
@@ -236,15 +247,17 @@ class ParzenEstimator:
 
 
 @lru_cache(maxsize=64)
-def _layout(
-    numeric: tuple[NumericDim, ...],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per numeric dimension: transformed low, width, log flag, widest cell (unit)."""
+def _layout(numeric: tuple[NumericDim, ...]) -> tuple[np.ndarray, ...]:
+    """Per numeric dimension: transformed low and width, log flag, widest cell (unit),
+    low, high and step (NaN for none) in internal values."""
     return (
         np.array([d._t_low for d in numeric]),
         np.array([d._t_width for d in numeric]),
         np.array([d.log for d in numeric], dtype=np.bool_),
         np.array([d.max_cell_width for d in numeric]),
+        np.array([d.low for d in numeric]),
+        np.array([d.high for d in numeric]),
+        np.array([np.nan if d.step is None else d.step for d in numeric]),
     )
 
 
@@ -280,19 +293,17 @@ def _neighbour_sigmas(units: np.ndarray, consider_endpoints: bool) -> np.ndarray
         sorted_sigmas[:, 0] = gaps[:, 1]
         sorted_sigmas[:, -1] = gaps[:, -2]
     sigmas = np.empty((d, n))
-    np.put_along_axis(sigmas, order, sorted_sigmas, axis=1)
+    sigmas[np.arange(d)[:, None], order] = sorted_sigmas
     return sigmas.T
 
 
 def _log_truncation_mass(mus: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
-    """log Z_kj = log(Phi((1 - mu) / sigma) - Phi(-mu / sigma)); 0 far from both bounds."""
-    a = -mus / sigmas
-    b = (1.0 - mus) / sigmas
-    out = np.zeros(mus.shape)
-    near = (a > -_TAIL) | (b < _TAIL)
-    if near.any():
-        out[near] = log_gauss_mass(a[near], b[near])
-    return out
+    """log Z_kj = log(Phi((1 - mu) / sigma) - Phi(-mu / sigma)) for mu in [0, 1].
+
+    With mu inside [0, 1], a = -mu / sigma <= 0 <= b = (1 - mu) / sigma, so
+    Z = 1 - Phi(a) - Phi(-b) >= 1/2 - Phi(-b) loses no precision in this form.
+    """
+    return np.log1p(-(ndtr(-mus / sigmas) + ndtr((mus - 1.0) / sigmas)))
 
 
 def _categorical_log_kernels(
