@@ -23,10 +23,6 @@ from trimtab._warnings import warn, warn_deprecated
 from trimtab.distributions import BaseDistribution
 from trimtab.exceptions import ExperimentalWarning
 from trimtab.samplers._base import BaseSampler, process_constraints_after_trial
-from trimtab.samplers._gp._acquisition import ConstraintModel, LogEHVI, LogEI
-from trimtab.samplers._gp._optimizer import optimize_acquisition
-from trimtab.samplers._gp._search_space import GPSearchSpace
-from trimtab.samplers._gp._surrogate import GPRegressor, KernelParams, fit_gp
 from trimtab.samplers._gp._threads import single_threaded_blas
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._state import load_trial_state, save_trial_state
@@ -34,6 +30,9 @@ from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
+    from trimtab.samplers._gp._acquisition import ConstraintModel
+    from trimtab.samplers._gp._search_space import GPSearchSpace
+    from trimtab.samplers._gp._surrogate import GPRegressor, KernelParams
     from trimtab.study import Study
 
 _logger = logging.get_logger(__name__)
@@ -165,6 +164,11 @@ class GPSampler(BaseSampler):
         running: list[FrozenTrial],
         search_space: dict[str, BaseDistribution],
     ) -> dict[str, Any]:
+        # scipy.stats/optimize are imported here, not with trimtab: they are slow to import.
+        from trimtab.samplers._gp._acquisition import LogEHVI, LogEI
+        from trimtab.samplers._gp._optimizer import optimize_acquisition
+        from trimtab.samplers._gp._search_space import GPSearchSpace
+
         space = GPSearchSpace(search_space)
         X = space.normalize([t.params for t in completed])
         signs = np.array([-1.0 if d == StudyDirection.MINIMIZE else 1.0 for d in study.directions])
@@ -197,6 +201,8 @@ class GPSampler(BaseSampler):
     def _fit_all(
         self, kind: str, X: np.ndarray, targets: np.ndarray, space: GPSearchSpace
     ) -> list[GPRegressor]:
+        from trimtab.samplers._gp._surrogate import fit_gp
+
         cache = self._kernel_cache.get(kind, [])
         gps = [
             fit_gp(
@@ -212,6 +218,8 @@ class GPSampler(BaseSampler):
     def _constraints(
         self, completed: list[FrozenTrial], X: np.ndarray, space: GPSearchSpace
     ) -> tuple[ConstraintModel | None, np.ndarray]:
+        from trimtab.samplers._gp._acquisition import ConstraintModel
+
         rows = [list(t.constraints.values()) for t in completed]
         if not any(rows):
             return None, np.ones(len(completed), dtype=bool)
