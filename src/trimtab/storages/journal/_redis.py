@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ _APPEND_SCRIPT = (
     "redis.call('set', string.format('%s:log:%d', ARGV[1], i), ARGV[2])"
 )
 _BATCH = 1000
+_FIRST_WINDOW = 8
 
 
 def _import_redis() -> Any:
@@ -41,6 +41,7 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         self._url = url
         self._use_cluster = use_cluster
         self._prefix = prefix
+        self._counter_ready = False
         self._redis = _import_redis().Redis.from_url(url)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -50,37 +51,35 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._counter_ready = False
         self._redis = _import_redis().Redis.from_url(self._url)
 
     def _log_key(self, log_number: int) -> str:
         return f"{self._prefix}:log:{log_number}"
 
     def read_logs(self, log_number_from: int) -> Iterator[dict[str, Any]]:
-        """Yield the records numbered ``log_number_from`` and later."""
-        last = self._redis.get(f"{self._prefix}:log_number")
-        if last is None:
-            return
-        last_number = int(last)
-        for start in range(log_number_from, last_number + 1, _BATCH):
-            numbers = list(range(start, min(start + _BATCH, last_number + 1)))
-            records = self._redis.mget([self._log_key(n) for n in numbers])
-            for number, record in zip(numbers, records):
-                if record is None:  # numbered but not yet written (cluster mode)
-                    record = self._wait_for(number)
-                yield json.loads(record)
+        """Yield the records numbered ``log_number_from`` and later.
 
-    def _wait_for(self, log_number: int) -> bytes:
-        delay = 0.01
+        Reads windows of keys with MGET until a key is missing: one round trip when little is
+        new. A missing key ends the read, so a record numbered but not yet written (possible
+        only with ``use_cluster``) is read next time, in order.
+        """
+        number = log_number_from
+        window = _FIRST_WINDOW
         while True:
-            record = self._redis.get(self._log_key(log_number))
-            if record is not None:
-                return record
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            records = self._redis.mget([self._log_key(n) for n in range(number, number + window)])
+            for record in records:
+                if record is None:
+                    return
+                yield json.loads(record)
+                number += 1
+            window = min(window * 4, _BATCH)
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
         """Append records; each gets the next number atomically."""
-        self._redis.setnx(f"{self._prefix}:log_number", -1)
+        if not self._counter_ready:
+            self._redis.setnx(f"{self._prefix}:log_number", -1)
+            self._counter_ready = True
         for log in logs:
             text = json.dumps(log)
             if self._use_cluster:
