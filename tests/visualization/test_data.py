@@ -151,3 +151,33 @@ def test_large_study_data_is_consistent() -> None:
     assert all(len(d.values) == 3000 for d in parallel.dims_params)
     edf = _data.edf_data(study)
     assert edf.lines[0].y_values[-1] == 1.0 and np.all(np.diff(edf.lines[0].y_values) >= 0)
+
+
+@pytest.mark.parametrize(
+    ("blocked", "call", "extra"),
+    [
+        ("plotly", "trimtab.visualization.plot_edf(s)", "trimtab[visualization]"),
+        ("matplotlib", "trimtab.visualization.matplotlib.plot_edf(s)", "trimtab[visualization]"),
+        (
+            "sklearn",
+            "trimtab.importance.FanovaImportanceEvaluator()",
+            "trimtab[importance]",
+        ),
+    ],
+)
+def test_missing_library_names_the_extra(blocked: str, call: str, extra: str) -> None:
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "import trimtab, trimtab.visualization, trimtab.importance\n"
+        "s = trimtab.create_study()\n"
+        f"try:\n    {call}\nexcept ImportError as err:\n    print(err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert f'pip install "{extra}"' in out.stdout
+    if blocked != "sklearn":
+        module = "v" if blocked == "plotly" else "v.matplotlib"
+        code = f"import sys; sys.modules[{blocked!r}] = None\nimport trimtab.visualization as v\n"
+        code += f"import warnings; warnings.simplefilter('ignore'); print({module}.is_available())"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert out.stdout.strip() == "False", out.stderr

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 from types import ModuleType
 
 _INSTALL_HINT = 'Plotly is required for trimtab.visualization: pip install "trimtab[visualization]"'
 
 
 def is_available() -> bool:
-    """Return whether plotly is installed (the Plotly plotting functions need it)."""
-    return importlib.util.find_spec("plotly") is not None
+    """Return whether plotly can be imported (the Plotly plotting functions need it)."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def go() -> ModuleType:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from types import ModuleType
 
 from trimtab._warnings import warn_experimental
@@ -31,4 +30,8 @@ def start(name: str, since: str) -> ModuleType:
 def is_available() -> bool:
     """Return whether matplotlib is installed (the Matplotlib plotting functions need it)."""
     warn_experimental("trimtab.visualization.matplotlib.is_available", "2.2.0")
-    return importlib.util.find_spec("matplotlib") is not None
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
