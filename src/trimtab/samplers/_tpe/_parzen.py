@@ -192,15 +192,20 @@ class ParzenEstimator:
         product.
         """
         m = x.shape[0]
-        mus, sigmas = self._mus[:, cols], self._sigmas[:, cols]
+        every = len(cols) == len(self._num)  # the usual case: no copies of the kernel arrays
+        mus = self._mus if every else self._mus[:, cols]
+        sigmas = self._sigmas if every else self._sigmas[:, cols]
+        log_z = self._log_z if every else self._log_z[:, cols]
         const = self._log_weights - (
-            (np.log(sigmas) + self._log_z[:, cols]).sum(axis=1) + len(cols) * _LOG_SQRT_2PI
+            (np.log(sigmas) + log_z).sum(axis=1) + len(cols) * _LOG_SQRT_2PI
         )
         if not cols:
             out = np.empty((m, self.n_kernels))
             out[:] = const
             return out
-        units = self._to_unit(x[:, self._num])[:, cols]
+        units = self._to_unit(x[:, self._num])
+        if not every:
+            units = units[:, cols]
         if sigmas.min() > 1e-3:
             precision = 1.0 / (sigmas * sigmas)
             lhs = np.hstack([units * units, units, np.ones((m, 1))])
@@ -303,7 +308,13 @@ def _log_truncation_mass(mus: np.ndarray, sigmas: np.ndarray) -> np.ndarray:
     With mu inside [0, 1], a = -mu / sigma <= 0 <= b = (1 - mu) / sigma, so
     Z = 1 - Phi(a) - Phi(-b) >= 1/2 - Phi(-b) loses no precision in this form.
     """
-    return np.log1p(-(ndtr(-mus / sigmas) + ndtr((mus - 1.0) / sigmas)))
+    out = np.zeros(np.broadcast(mus, sigmas).shape)
+    # Kernels more than 8.5 sigma inside both bounds have Z = 1 to double precision.
+    near = (mus < 8.5 * sigmas) | (1.0 - mus < 8.5 * sigmas)
+    if near.any():
+        mu, sigma = np.broadcast_to(mus, out.shape)[near], np.broadcast_to(sigmas, out.shape)[near]
+        out[near] = np.log1p(-(ndtr(-mu / sigma) + ndtr((mu - 1.0) / sigma)))
+    return out
 
 
 def _categorical_log_kernels(

@@ -56,10 +56,18 @@ def split_rows(
     ]
 
 
-def _by_number_then(history: TrialHistory, group: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
-    """``group`` sorted by ``keys`` (most significant last), ties broken by trial number."""
+def _by_number_then(
+    history: TrialHistory, group: np.ndarray, keys: list[np.ndarray], take: int
+) -> np.ndarray:
+    """The ``take`` first of ``group`` sorted by ``keys`` (most significant last), ties broken
+    by trial number. Only rows that can make the cut are fully sorted (a partition first)."""
+    primary = keys[-1]
+    if take < len(group):
+        cut = np.partition(primary, take - 1)[take - 1]
+        inside = primary <= cut
+        group, keys = group[inside], [k[inside] for k in keys]
     order = np.lexsort([history.numbers[group], *keys])
-    return group[order]
+    return group[order][:take]
 
 
 def _complete_order(
@@ -67,7 +75,7 @@ def _complete_order(
 ) -> np.ndarray:
     losses = history.values[group] * signs
     if losses.shape[1] == 1:
-        return _by_number_then(history, group, [losses[:, 0]])[:take]
+        return _by_number_then(history, group, [losses[:, 0]], take)
     return group[_select_multi_objective(losses, take)]
 
 
@@ -80,13 +88,13 @@ def _pruned_order(
     # Optuna's key: (-step, value) with NaN values last; a trial with no report gets (1, 0).
     primary = np.where(has_step, -np.nan_to_num(steps), 1.0)
     secondary = np.where(has_step, np.where(np.isnan(inter), np.inf, inter), 0.0)
-    return _by_number_then(history, group, [secondary, primary])[:take]
+    return _by_number_then(history, group, [secondary, primary], take)
 
 
 def _infeasible_order(
     history: TrialHistory, group: np.ndarray, signs: np.ndarray, take: int
 ) -> np.ndarray:
-    return _by_number_then(history, group, [history.infeasibility[group]])[:take]
+    return _by_number_then(history, group, [history.infeasibility[group]], take)
 
 
 def nondomination_ranks(losses: np.ndarray, n_below: int | None = None) -> np.ndarray:
