@@ -343,6 +343,11 @@ class InMemoryStorage(BaseStorage):
             record, number = self._locate(trial_id)
             return self._snapshot(record.trials[number])
 
+    def get_trial_system_attrs(self, trial_id: int) -> dict[str, Any]:
+        with self._lock:
+            record, number = self._locate(trial_id)
+            return dict(record.trials[number]._system_attrs)
+
     @staticmethod
     def _snapshot(trial: FrozenTrial) -> FrozenTrial:
         return _thaw(trial) if trial.state in _UNFINISHED else trial

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -134,7 +135,12 @@ class Trial(BaseTrial):
             raise NotImplementedError(
                 "Trial.should_prune is not supported for multi-objective optimization."
             )
-        trial = self.storage.get_trial(self._trial_id)
+        # This worker owns the running trial, so its cached record is current except for
+        # system attributes, which pruners (e.g. successive halving's rungs) write themselves.
+        trial = copy.copy(self._cached)
+        trial._params = dict(self._cached._params)
+        trial.intermediate_values = dict(self._cached.intermediate_values)
+        trial._system_attrs = dict(self.storage.get_trial_system_attrs(self._trial_id))
         return bool(self.study.pruner.prune(self.study, trial))
 
     def set_user_attr(self, key: str, value: Any) -> None:
