@@ -10,16 +10,20 @@ observations (Bergstra et al., 2011, "Algorithms for Hyper-Parameter Optimizatio
   N(mu_kj, sigma_kj^2) truncated to [0, 1]. ``mu_kj`` is the observation; ``sigma_kj`` is the
   larger gap to its neighbours among the sorted observations (Bergstra et al. 2011; Watanabe
   2023, "Tree-Structured Parzen Estimator: Understanding Its Algorithm Components", sec. 2.3),
-  clipped below by the "magic clip" 1 / min(100, n + 2) and above by 1. The prior kernel is
-  N(0.5, 1). Stepped parameters use the mass of the kernel on the cell [x - s/2, x + s/2].
+  clipped below by the "magic clip" 1 / min(100, N + 1) and above by 1, where N is the
+  mixture's kernel count unless the caller passes another (TPE passes the study size for
+  l(x)); stepped parameters also keep sigma >= half a cell. The prior kernel is N(0.5, 1).
+  Stepped parameters use the mass of the kernel on the cell [x - s/2, x + s/2] (exactly, or
+  density x width when the cells are far narrower than every kernel).
 * categorical parameters use a smoothed one-hot kernel: weight 1 on the observed choice plus
   ``prior_weight / (n + 1)`` on every choice, normalised (Watanabe 2023, sec. 2.4); with a
   distance function the one-hot is replaced by exp(-(d(obs, x) / max d)^2 / (2 h^2)),
   h = 0.5 (n + 1)^(-1/5).
 
 Everything is vectorised over kernels: the Gaussian part of the log density of ``m``
-candidates under ``n`` kernels is one (m, d) x (d, n) matrix product (the quadratic form
-expanded as x^2 P - 2 x (mu P) + mu^2 P with P = 1 / sigma^2).
+candidates under ``n`` kernels, log weights and normalisers included, is one
+(m, 2d + 1) x (2d + 1, n) matrix product (the quadratic form expanded as
+x^2 P - 2 x (mu P) + mu^2 P with P = 1 / sigma^2).
 """
 
 from __future__ import annotations

@@ -67,6 +67,13 @@ class TPESampler(BaseSampler):
     and hypervolume (MOTPE: Ozaki et al., GECCO 2020 / JAIR 2022). Infeasible trials (from
     ``Trial.set_constraint`` or ``constraints_func``) rank after every feasible one.
 
+    Differences from Optuna 5.0's TPE, same options: the good set's kernels may narrow down
+    to the resolution of the whole study (1 / (n + 2) instead of 1 / (n_good + 2)), stepped
+    parameters keep kernels at least half a cell wide, a running trial (constant liar) is a
+    sharp bump in g(x), and on fully discrete spaces a candidate that repeats an evaluated
+    point is only taken when every candidate does. The history is read incrementally (each
+    finished trial once) and kept as numpy columns.
+
     Args:
         consider_prior: Deprecated (4.3.0). False drops the prior kernel.
         prior_weight: Deprecated (4.9.0). Weight of the prior kernel (default 1.0).
