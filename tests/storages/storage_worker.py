@@ -35,6 +35,13 @@ def _objective(out: str | None):  # noqa: ANN202 - a closure returned to optimiz
     return objective
 
 
+GRID = {"a": list(range(8)), "b": [0.5, 1.5, 2.5]}
+
+
+def _grid_objective(trial: trimtab.Trial) -> float:
+    return trial.suggest_int("a", 0, 7) + trial.suggest_float("b", 0.5, 2.5)
+
+
 def main() -> None:
     args = json.loads(sys.argv[1])
     kwargs = {}
@@ -43,11 +50,14 @@ def main() -> None:
     storage = open_storage(args["backend"], args["location"], **kwargs)
     while args.get("go") and not os.path.exists(args["go"]):
         time.sleep(0.01)
-    study = trimtab.load_study(
-        study_name=args["study"], storage=storage, sampler=trimtab.samplers.RandomSampler()
-    )
+    sampler: trimtab.samplers.BaseSampler = trimtab.samplers.RandomSampler()
+    if args["mode"] == "grid":
+        sampler = trimtab.samplers.GridSampler(GRID, seed=0)
+    study = trimtab.load_study(study_name=args["study"], storage=storage, sampler=sampler)
     objective = _objective(args.get("out"))
-    if args["mode"] == "optimize":
+    if args["mode"] == "grid":
+        study.optimize(_grid_objective, n_trials=args["n_trials"])
+    elif args["mode"] == "optimize":
         study.optimize(objective, n_trials=args["n_trials"])
     elif args["mode"] == "drain":
         while study.get_trials(deepcopy=False, states=(trimtab.trial.TrialState.WAITING,)):

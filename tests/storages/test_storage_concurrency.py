@@ -122,6 +122,24 @@ def _check_enqueued(
     assert [t.params["i"] for t in trials[:200]] == list(range(200))
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "journal_file"], indirect=True)
+def test_grid_sampler_over_processes_runs_each_point_once(
+    storage_factory: Callable[..., tuple[BaseStorage, str]], backend: str, tmp_path: Path
+) -> None:
+    storage, location = storage_factory()
+    name = f"grid-{uuid.uuid4().hex[:8]}"
+    trimtab.create_study(storage=storage, study_name=name)
+    args = {"backend": backend, "location": location, "study": name, "mode": "grid"}
+    _run_workers(4, tmp_path / "go", {**args, "n_trials": 24, "go": str(tmp_path / "go")})
+    trials = trimtab.load_study(study_name=name, storage=storage).trials
+    # Trials 0..23 take grid points 0..23; workers that start a trial before they see the grid
+    # done re-evaluate a point (Optuna's GridSampler does the same, with a warning).
+    first = [t for t in trials if t.number < 24]
+    assert all(t.state == TrialState.COMPLETE for t in first)
+    points = [(t.params["a"], t.params["b"]) for t in first]
+    assert sorted(points) == sorted((a, b) for a in range(8) for b in (0.5, 1.5, 2.5))
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "journal_file"], indirect=True)
 def test_killed_worker_trial_is_failed_and_retried(
     storage_factory: Callable[..., tuple[BaseStorage, str]], backend: str, tmp_path: Path
