@@ -212,3 +212,16 @@ def test_colour_scales_are_explicit(study: Any) -> None:
     ):
         found = scales(as_json(figure)["data"])
         assert found and all(isinstance(s, list) and len(s) > 1 for s in found)
+
+
+def test_intermediate_values_of_many_trials_share_traces() -> None:
+    big = build(trimtab, 1200, constraints=True)
+    fig = vis.plot_intermediate_values(big)
+    assert len(fig.data) == 11  # ten colours of the default cycle, plus grey for infeasible
+    n_lines = sum(int(np.isnan(np.asarray(t.y, dtype=float)).sum()) for t in fig.data)
+    assert n_lines == 1200
+    grey = next(t for t in fig.data if t.line.color == "#CCCCCC")
+    assert int(np.isnan(np.asarray(grey.y, dtype=float)).sum()) == sum(
+        t.params["x"] > 2 for t in big.get_trials(deepcopy=False)
+    )
+    as_json(fig)

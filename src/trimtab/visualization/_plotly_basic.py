@@ -117,8 +117,21 @@ def _history_traces(
     return traces
 
 
+_MAX_TRACES = 1000
+# Plotly's default colour cycle: trial i's line takes colour i % 10, as with one trace each.
+_COLORWAY = [
+    "#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A",
+    "#19d3f3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52",
+]  # fmt: skip
+
+
 def plot_intermediate_values(study: Study) -> Any:
-    """Plot the intermediate values reported by each trial (grey: infeasible trials)."""
+    """Plot the intermediate values reported by each trial (grey: infeasible trials).
+
+    Up to 1,000 trials get a trace each, as in Optuna. Beyond that, lines of one colour
+    share a trace (broken between trials, hover naming the trial), which keeps both
+    building and drawing the figure fast.
+    """
     g = go()
     info = _data.intermediate_values_data(study)
     layout = g.Layout(
@@ -127,9 +140,11 @@ def plot_intermediate_values(study: Study) -> Any:
         yaxis={"title": "Intermediate Value"},
         showlegend=False,
     )
+    if len(info.trial_infos) > _MAX_TRACES:
+        return g.Figure(data=_merged_lines(info), layout=layout, _validate=False)
     marker = {"maxdisplayed": 10}
     # One trace per trial, as Optuna draws it; built as plain dicts and not re-validated
-    # (every value is a number from the study), which keeps 10,000 trials fast.
+    # (every value is a number from the study).
     traces = [
         {
             "type": "scatter",
@@ -142,6 +157,35 @@ def plot_intermediate_values(study: Study) -> Any:
         for t in info.trial_infos
     ]
     return g.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _merged_lines(info: _data.IntermediatePlotInfo) -> list[dict[str, Any]]:
+    groups: dict[str, list[_data.IntermediateTrialInfo]] = {}
+    for i, t in enumerate(info.trial_infos):
+        groups.setdefault(_COLORWAY[i % 10] if t.feasible else "#CCCCCC", []).append(t)
+    traces = []
+    for color, members in groups.items():
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        names: list[str] = []
+        for t in members:
+            xs += [step for step, _ in t.sorted_intermediate_values] + [None]
+            ys += [value for _, value in t.sorted_intermediate_values] + [None]
+            names += [f"Trial{t.trial_number}"] * (len(t.sorted_intermediate_values) + 1)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": np.array(xs, dtype=float),
+                "y": np.array(ys, dtype=float),
+                "text": np.array(names, dtype=object),
+                "hovertemplate": "%{text}<br>step %{x}: %{y}<extra></extra>",
+                "mode": "lines",
+                "line": {"color": color, "width": 1},
+                "opacity": 0.7,
+                "connectgaps": False,
+            }
+        )
+    return traces
 
 
 def plot_edf(
