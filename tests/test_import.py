@@ -21,6 +21,7 @@ HEAVY = [
     "cmaes",
     "torch",
     "optuna",
+    "scipy",
 ]
 
 

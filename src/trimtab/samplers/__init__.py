@@ -1,4 +1,10 @@
-"""Samplers: decide which parameter values each trial tries."""
+"""Samplers: decide which parameter values each trial tries.
+
+``TPESampler`` (numpy/scipy kernels) loads on first use, so ``import trimtab`` stays fast.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from trimtab.samplers import nsgaii
 from trimtab.samplers._base import BaseSampler
@@ -11,8 +17,18 @@ from trimtab.samplers._nsga3 import NSGAIIISampler
 from trimtab.samplers._partial_fixed import PartialFixedSampler
 from trimtab.samplers._qmc import QMCSampler
 from trimtab.samplers._random import RandomSampler
-from trimtab.samplers._tpe import TPESampler
 from trimtab.samplers.nsgaii._sampler import NSGAIISampler
+
+if TYPE_CHECKING:
+    from trimtab.samplers._tpe import TPESampler
+
+_LAZY = {"TPESampler": "trimtab.samplers._tpe"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'trimtab.samplers' has no attribute {name!r}")
 
 __all__ = [
     "BaseGASampler",

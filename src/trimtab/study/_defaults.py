@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from trimtab.pruners import BasePruner, MedianPruner
-from trimtab.samplers import BaseSampler, TPESampler
+from trimtab.samplers import BaseSampler
 
 
 def default_sampler() -> BaseSampler:
     """The default sampler: ``TPESampler()`` for single- and multi-objective studies."""
+    from trimtab.samplers import TPESampler  # loads numpy/scipy kernels on first use
+
     return TPESampler()
 
 
