@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
@@ -177,3 +178,38 @@ def test_stale_trials_fail_and_retry_with_history(tmp_path: Path, kind: str) -> 
     assert RetryHeartbeatStaleTrialCallback.retry_history(retry) == [0]
     fail_stale_trials(study)  # nothing more is stale
     assert len(study.get_trials(deepcopy=False)) == 2
+
+
+def test_redis_journal_snapshot_speeds_up_a_new_reader() -> None:
+    from conftest import redis_client
+    from storage_backends import REDIS_URL
+
+    from trimtab.storages.journal import JournalRedisBackend
+
+    client = redis_client()
+    prefix = f"trimtab-test-snap-{time.time_ns()}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            storage = JournalStorage(JournalRedisBackend(REDIS_URL, prefix=prefix))
+            study = trimtab.create_study(storage=storage, study_name="snap")
+            study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=101)
+            assert client.get(f"{prefix}:trimtab_snapshot") is not None
+            backend = JournalRedisBackend(REDIS_URL, prefix=prefix)
+            read_from: list[int] = []
+            original = backend.read_logs
+
+            def spy(log_number_from: int) -> Any:
+                read_from.append(log_number_from)
+                return original(log_number_from)
+
+            backend.read_logs = spy  # type: ignore[method-assign]
+            reader = JournalStorage(backend)
+            assert read_from[0] > 0  # started from the snapshot, not the first record
+        loaded = trimtab.load_study(study_name="snap", storage=reader)
+        assert [t.number for t in loaded.trials] == list(range(101))
+        assert loaded.best_value == study.best_value
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)

@@ -34,6 +34,8 @@ _logger = logging.get_logger(__name__)
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
 # Heartbeats are trial system attributes, so Optuna can still read the log.
 HEARTBEAT_KEY = "trimtab:heartbeat"
+# A backend that keeps snapshots gets one every this many trials (faster start-up).
+SNAPSHOT_INTERVAL = 100
 StaleTrialCallback = Callable[["Study", FrozenTrial], None]
 
 
@@ -44,7 +46,7 @@ def _now() -> str:
 class _SnapshotUnpickler(pickle.Unpickler):
     """Loads only trimtab's own replay state (never arbitrary or Optuna classes)."""
 
-    _ALLOWED_PREFIXES = ("trimtab.", "builtins", "datetime", "collections")
+    _ALLOWED_PREFIXES = ("trimtab.", "builtins", "datetime", "collections", "copyreg")
 
     def find_class(self, module: str, name: str) -> Any:
         if not module.startswith(self._ALLOWED_PREFIXES):
@@ -206,7 +208,14 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
             fields.update(self._template_fields(study_id, template_trial))
         with self._thread_lock:
             self._write_and_sync(JournalOperation.CREATE_TRIAL, fields)
-            return self._replay_result.last_created_trial_id
+            trial_id = self._replay_result.last_created_trial_id
+            if (
+                isinstance(self._backend, BaseJournalSnapshot)
+                and trial_id > 0
+                and trial_id % SNAPSHOT_INTERVAL == 0
+            ):
+                self._backend.save_snapshot(pickle.dumps(self._replay_result))
+            return trial_id
 
     def _template_fields(self, study_id: int, trial: FrozenTrial) -> dict[str, Any]:
         with self._thread_lock:
