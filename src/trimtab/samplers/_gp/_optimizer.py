@@ -124,18 +124,25 @@ def _local_lbfgs(
 def _discrete_sweep(
     acquisition: Acquisition, space: GPSearchSpace, x: np.ndarray, f: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Try the grid values of each discrete column, one column at a time, for every start."""
+    """Try the grid values of each discrete column, one column at a time, for every start
+    (all starts' candidates scored in one batch per column)."""
     improved = False
     x, f = x.copy(), f.copy()
     for i in np.flatnonzero(space.discrete):
         exhaustive = space.grid_size(int(i)) <= _MAX_EXHAUSTIVE
         grid = space.choices(int(i)) if exhaustive else None
+        blocks = []
         for s in range(len(x)):
             values = grid if grid is not None else space.choices(int(i), x[s, i], radius=4)
-            trial = np.repeat(x[s : s + 1], len(values), axis=0)
-            trial[:, i] = values
-            scores = acquisition(trial)
-            j = int(np.argmax(scores))
-            if scores[j] > f[s] + 1e-12:
-                x[s], f[s], improved = trial[j], scores[j], True
+            block = np.repeat(x[s : s + 1], len(values), axis=0)
+            block[:, i] = values
+            blocks.append(block)
+        scores = acquisition(np.vstack(blocks))
+        offset = 0
+        for s, block in enumerate(blocks):
+            part = scores[offset : offset + len(block)]
+            offset += len(block)
+            j = int(np.argmax(part))
+            if part[j] > f[s] + 1e-12:
+                x[s], f[s], improved = block[j], part[j], True
     return x, f, improved

@@ -20,5 +20,9 @@ def single_threaded_blas() -> contextlib.AbstractContextManager[Any]:
     except ImportError:  # pragma: no cover - threadpoolctl is a dependency
         return contextlib.nullcontext()
     if _controller is None:
+        # SciPy ships its own OpenBLAS: load it first so the controller sees both libraries.
+        import scipy.linalg  # noqa: F401
+        import scipy.optimize  # noqa: F401
+
         _controller = ThreadpoolController()
     return _controller.limit(limits=1, user_api="blas")
