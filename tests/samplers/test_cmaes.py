@@ -239,3 +239,37 @@ def test_constraints_warn() -> None:
 def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         _make(**kwargs)
+
+
+def _worker(url: str, name: str, seed: int) -> None:
+    import warnings as _warnings
+
+    import trimtab as _trimtab
+
+    _trimtab.logging.set_verbosity(_trimtab.logging.WARNING)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        sampler = _trimtab.samplers.CmaEsSampler(seed=seed, popsize=4)
+    study = _trimtab.load_study(study_name=name, storage=url, sampler=sampler)
+    study.optimize(_sphere(3), n_trials=16)
+
+
+def test_worker_processes_continue_one_search(tmp_path: Any) -> None:
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'cma.db'}"
+    study = trimtab.create_study(storage=url, study_name="cma")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_worker, args=(url, "cma", s)) for s in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        assert w.exitcode == 0
+    trials = study.get_trials()
+    assert len(trials) == 32 and all(t.state.name == "COMPLETE" for t in trials)
+    states = [_state(t) for t in trials if "cma:state" in t.system_attrs]
+    # Both processes advanced the same optimizer: generations keep growing past what either
+    # process alone (16 trials, popsize 4) could reach from a fresh start.
+    assert max(s["generation"] for s in states) >= 5
+    assert sum("optimizer" in s for s in states) >= 5
