@@ -29,9 +29,10 @@ class OwnedTrials:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: dict[int, FrozenTrial] = {}
+        self._study_ids: dict[int, int] = {}
         self._finished: collections.OrderedDict[int, FrozenTrial] = collections.OrderedDict()
 
-    def started(self, trial_id: int, number: int, start: datetime.datetime) -> None:
+    def started(self, trial_id: int, number: int, start: datetime.datetime, study_id: int) -> None:
         """Record a RUNNING trial this process created (``start`` as written, naive UTC)."""
         trial = FrozenTrial(
             number=number,
@@ -48,6 +49,12 @@ class OwnedTrials:
         )
         with self._lock:
             self._running[trial_id] = trial
+            self._study_ids[trial_id] = study_id
+
+    def study_of(self, trial_id: int) -> int | None:
+        """The study of an owned running trial, or None."""
+        with self._lock:
+            return self._study_ids.get(trial_id) if trial_id in self._running else None
 
     def claimed(self, trial: FrozenTrial) -> None:
         """Record a WAITING trial this process moved to RUNNING (as read after the claim)."""
@@ -92,6 +99,7 @@ class OwnedTrials:
         """Move an owned trial to the just-finished list (or forget it for non-final states)."""
         with self._lock:
             trial = self._running.pop(trial_id, None)
+            self._study_ids.pop(trial_id, None)
             if trial is None or not state.is_finished():
                 return
             trial.state = state
@@ -106,3 +114,4 @@ class OwnedTrials:
         """Drop a trial someone else finished (e.g. failed as stale)."""
         with self._lock:
             self._running.pop(trial_id, None)
+            self._study_ids.pop(trial_id, None)

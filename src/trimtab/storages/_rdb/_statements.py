@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Enum,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from trimtab.storages._rdb import _schema as s
 
@@ -120,6 +132,52 @@ def upsert(dialect: str, table: Any, keys: tuple[str, ...], values: tuple[str, .
         set_={name: base.excluded[name] for name in values},
     )
     _upserts[(dialect, table.name)] = statement
+    return statement
+
+
+_guarded: dict[tuple[str, str], Any] = {}
+
+
+def guarded_upsert(dialect: str, table: Any, keys: tuple[str, ...], values: tuple[str, ...]) -> Any:
+    """Like ``upsert``, but writes nothing unless trial ``guard_tid`` is unfinished.
+
+    One statement (``INSERT ... SELECT ... WHERE EXISTS ... ON CONFLICT``) checks the trial
+    and writes the row. Bind ``guard_tid`` and ``p_<column>`` for every column; a row count
+    of 0 means the trial is unknown or finished (or, on MySQL, the row was already equal).
+    """
+    cached = _guarded.get((dialect, table.name))
+    if cached is not None:
+        return cached
+    columns = keys + values
+
+    def bound(name: str) -> Any:
+        param: Any = bindparam(f"p_{name}")
+        if dialect == "postgresql" and isinstance(table.c[name].type, Enum):
+            return cast(param, table.c[name].type)  # an untyped literal is not an enum
+        return param
+
+    source = select(*(bound(name) for name in columns)).where(
+        exists().where((t.c.trial_id == bindparam("guard_tid")) & t.c.state.in_(UNFINISHED_NAMES))
+    )
+    statement: Any
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        base: Any = mysql_insert(table).from_select(list(columns), source)
+        statement = base.on_duplicate_key_update({name: base.inserted[name] for name in values})
+    elif dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]
+        base = dialect_insert(table).from_select(list(columns), source)
+        statement = base.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys],
+            set_={name: base.excluded[name] for name in values},
+        )
+    else:
+        return None
+    _guarded[(dialect, table.name)] = statement
     return statement
 
 

@@ -40,6 +40,20 @@ def upsert(conn: Connection, table: Any, keys: dict[str, Any], values: dict[str,
         conn.execute(statement, {**keys, **values})
 
 
+def guarded_upsert(
+    conn: Connection, trial_id: int, table: Any, keys: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Write a row of an unfinished trial in one statement; raise if the trial is finished."""
+    statement = st.guarded_upsert(conn.dialect.name, table, tuple(keys), tuple(values))
+    if statement is None:
+        _updatable_study_id(conn, trial_id)
+        upsert(conn, table, keys, values)
+        return
+    params = {f"p_{name}": value for name, value in {**keys, **values}.items()}
+    if conn.execute(statement, {"guard_tid": trial_id, **params}).rowcount == 0:
+        _updatable_study_id(conn, trial_id)  # raises; otherwise the row was already equal
+
+
 def _updatable_study_id(conn: Connection, trial_id: int) -> int:
     """Return the study of an unfinished trial; raise for an unknown or finished one."""
     row = conn.execute(st.TRIAL_ROW, {"tid": trial_id}).first()
@@ -129,7 +143,7 @@ class TrialWriter:
         now = self._handle.now()
         trial_id, number = self._handle.write(write)
         if template_trial is None:
-            self._owned.started(trial_id, number, now)
+            self._owned.started(trial_id, number, now, study_id)
         return trial_id
 
     def set_trial_param(
@@ -141,11 +155,16 @@ class TrialWriter:
     ) -> None:
         text = distribution_to_json(distribution)
 
+        known_study = self._owned.study_of(trial_id)
+
         def write(conn: Connection) -> int:
-            study_id = _updatable_study_id(conn, trial_id)
+            study_id = known_study
+            if study_id is None:
+                study_id = _updatable_study_id(conn, trial_id)
             self._check_param(conn, study_id, param_name, distribution)
-            upsert(
+            guarded_upsert(
                 conn,
+                trial_id,
                 s.trial_params,
                 {"trial_id": trial_id, "param_name": param_name},
                 {"param_value": float(param_value_internal), "distribution_json": text},
@@ -201,9 +220,9 @@ class TrialWriter:
         value, value_type = stored_value(float(intermediate_value), nan_allowed=True)
 
         def write(conn: Connection) -> None:
-            _updatable_study_id(conn, trial_id)
-            upsert(
+            guarded_upsert(
                 conn,
+                trial_id,
                 s.trial_intermediate_values,
                 {"trial_id": trial_id, "step": int(step)},
                 {"intermediate_value": value, "intermediate_value_type": value_type},
@@ -216,8 +235,8 @@ class TrialWriter:
         text = json.dumps(value)
 
         def write(conn: Connection) -> None:
-            _updatable_study_id(conn, trial_id)
-            upsert(conn, table, {"trial_id": trial_id, "key": key}, {"value_json": text})
+            row_key = {"trial_id": trial_id, "key": key}
+            guarded_upsert(conn, trial_id, table, row_key, {"value_json": text})
 
         self._guarded_write(trial_id, write)
         self._owned.attr(trial_id, table is s.trial_system_attributes, key, value)
