@@ -70,7 +70,7 @@ class NumericalTransform:
 
 def _step(dist: FloatDistribution | IntDistribution) -> float:
     if isinstance(dist, IntDistribution):
-        return 0.0 if dist.log else float(dist.step)
+        return float(dist.step)  # log ints have step 1: their margin is applied before the log
     return float(dist.step) if dist.step is not None else 0.0
 
 

@@ -148,6 +148,11 @@ class GPSampler(BaseSampler):
             completed = self._sync(study)
             if len(completed) < self._n_startup_trials:
                 return {}
+            # A trial that finished after the search space was computed may lack a parameter.
+            completed = [
+                t for t in completed
+                if all(t.distributions.get(n) == d for n, d in search_space.items())
+            ]
             running = [
                 t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                 if t._trial_id != trial._trial_id
