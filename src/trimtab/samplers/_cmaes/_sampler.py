@@ -132,6 +132,7 @@ class CmaEsSampler(BaseSampler):
         self._prefix = "sepcma" if use_separable_cma else "cmawm" if with_margin else "cma"
         self._histories: dict[tuple[int, int], _History] = {}
         self._restored: tuple[int, Any, RestartState] | None = None
+        self._transform: NumericalTransform | None = None
         self._lock = threading.RLock()
 
     def reseed_rng(self) -> None:
@@ -167,9 +168,11 @@ class CmaEsSampler(BaseSampler):
         history: _History,
     ) -> dict[str, Any]:
         cmaes = import_cmaes()
-        trans = NumericalTransform(
-            search_space, transform_step=not self._with_margin, transform_0_1=True
-        )
+        if self._transform is None or self._transform.search_space != search_space:
+            self._transform = NumericalTransform(
+                search_space, transform_step=not self._with_margin, transform_0_1=True
+            )
+        trans = self._transform
         optimizer, restart = self._restore(history)
         if optimizer is None:
             optimizer, restart = init_optimizer(self, trans, study.direction), RestartState()
