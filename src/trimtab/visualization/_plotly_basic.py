@@ -373,7 +373,7 @@ def _number_marker(
         colorbar.update(x=bar_x, xpad=40)
     return {
         "line": {"width": 0.5, "color": "Grey"},
-        "color": [t.number for t, _ in points],
+        "color": np.array([t.number for t, _ in points], dtype=float),
         "colorscale": scale,
         "colorbar": colorbar,
     }
@@ -387,10 +387,11 @@ def _pareto_scatter(
     marker: dict[str, Any],
 ) -> Any:
     axes = {
-        axis: [values[index] for _, values in points] for axis, index in zip("xyz", info.axis_order)
+        axis: np.array([values[index] for _, values in points], dtype=float)
+        for axis, index in zip("xyz", info.axis_order)
     }
     common = {
-        "text": [make_hovertext(t) for t, _ in points],
+        "text": np.array([make_hovertext(t) for t, _ in points], dtype=str),
         "mode": "markers",
         "hovertemplate": "%{text}<extra>" + label + "</extra>",
         "marker": marker,

@@ -14,6 +14,7 @@ from trimtab.study import Study, StudyDirection
 from trimtab.trial import FrozenTrial
 
 _logger = get_logger("trimtab.visualization")
+_encode_string = json.encoder.encode_basestring_ascii
 
 Target = Callable[[FrozenTrial], float]
 DEFAULT_TARGET_NAME = "Objective Value"
@@ -125,6 +126,41 @@ def _json_compatible(value: Any) -> Any:
         return str(value)
 
 
+def _scalar(value: Any) -> str:
+    """``json.dumps(value)`` for the common scalars, without the encoder's call overhead."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return float.__repr__(value)
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    return json.dumps(value)
+
+
+def _indented(value: Any, pad: str) -> str:
+    """``json.dumps(value, indent=2)`` nested at ``pad``, with lines joined by ``<br>``.
+
+    (``json.dumps`` with ``indent`` falls back to its pure-Python encoder, which made
+    hover texts the slowest part of big timeline and Pareto plots.)
+    """
+    inner = pad + "  "
+    if isinstance(value, dict) and value:
+        items = [
+            f"{inner}{_encode_string(str(k))}: {_indented(v, inner)}" for k, v in value.items()
+        ]
+        return "{<br>" + ",<br>".join(items) + f"<br>{pad}}}"
+    if isinstance(value, (list, tuple)) and value:
+        items = [inner + _indented(v, inner) for v in value]
+        return "[<br>" + ",<br>".join(items) + f"<br>{pad}]"
+    return _scalar(value)
+
+
 def make_hovertext(trial: FrozenTrial) -> str:
     """Return a trial's number, values, params and user attrs as HTML-broken JSON."""
     attrs = {k: _json_compatible(v) for k, v in trial.user_attrs.items()}
@@ -132,4 +168,4 @@ def make_hovertext(trial: FrozenTrial) -> str:
     record["params"] = trial.params
     if attrs:
         record["user_attrs"] = attrs
-    return json.dumps(record, indent=2).replace("\n", "<br>")
+    return _indented(record, "")

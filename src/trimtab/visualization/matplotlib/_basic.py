@@ -291,7 +291,7 @@ def plot_pareto_front(
     for points, color, label in groups:
         if not points:
             continue
-        coords = [[values[i] for _, values in points] for i in info.axis_order]
+        coords = [np.array([v[i] for _, v in points], dtype=float) for i in info.axis_order]
         ax.scatter(*coords, color=color, label=label)
     if ax.has_data():
         ax.legend()
