@@ -168,6 +168,9 @@ def test_stale_trials_fail_and_retry_with_history(tmp_path: Path, kind: str) -> 
             storage.record_heartbeat(trial._trial_id)
             time.sleep(2.2)
             fail_stale_trials(study)
+            if attempt == 0:  # the queued retry starts without the old trial's heartbeat
+                (queued,) = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+                assert "trimtab:heartbeat" not in queued.system_attrs
     first, retry = study.get_trials(deepcopy=False)  # the retry was not retried (max_retry=1)
     assert first.state == retry.state == TrialState.FAIL
     assert retry.params == first.params

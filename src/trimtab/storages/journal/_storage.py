@@ -240,7 +240,8 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
             k: trial.distributions[k].to_internal_repr(v) for k, v in trial.params.items()
         }
         fields["user_attrs"] = trial.user_attrs
-        fields["system_attrs"] = trial.system_attrs
+        # A copy (e.g. a retry of a stale trial) must not inherit the old trial's heartbeat.
+        fields["system_attrs"] = {k: v for k, v in trial.system_attrs.items() if k != HEARTBEAT_KEY}
         fields["intermediate_values"] = trial.intermediate_values
         return fields
 
