@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from trimtab.distributions import BaseDistribution, CategoricalChoiceType, CategoricalDistribution
 from trimtab.study import Study
 from trimtab.trial import FrozenTrial, TrialState
@@ -76,27 +78,28 @@ def slice_data(
         return SlicePlotInfo(target_name, [])
     distributions = first_distributions(trials)
     names = select_params(set(distributions), params)
-    feasible = [is_feasible(t) for t in trials]
+    feasible = np.array([is_feasible(t) for t in trials], dtype=bool)
+    numbers = np.array([t.number for t in trials], dtype=np.int64)
+    y = np.asarray(values, dtype=float)
+    trial_params = [t.params for t in trials]
     subplots = []
     for name in names:
         dist = distributions[name]
-        info = SliceSubplotInfo(
-            param_name=name,
-            x=[],
-            y=[],
-            trial_numbers=[],
-            is_log=is_log_scale(trials, name),
-            is_numerical=not isinstance(dist, CategoricalDistribution),
-            constraints=[],
-            x_labels=dist.choices if isinstance(dist, CategoricalDistribution) else None,
+        raw = np.empty(len(trials), dtype=object)
+        raw[:] = [p.get(name) for p in trial_params]
+        keep = np.array([name in p for p in trial_params], dtype=bool)
+        subplots.append(
+            SliceSubplotInfo(
+                param_name=name,
+                x=raw[keep].tolist(),
+                y=y[keep].tolist(),
+                trial_numbers=numbers[keep].tolist(),
+                is_log=is_log_scale(trials, name),
+                is_numerical=not isinstance(dist, CategoricalDistribution),
+                constraints=feasible[keep].tolist(),
+                x_labels=dist.choices if isinstance(dist, CategoricalDistribution) else None,
+            )
         )
-        for trial, value, ok in zip(trials, values, feasible):
-            if name in trial.params:
-                info.x.append(trial.params[name])
-                info.y.append(value)
-                info.trial_numbers.append(trial.number)
-                info.constraints.append(ok)
-        subplots.append(info)
     return SlicePlotInfo(target_name=target_name, subplots=subplots)
 
 
