@@ -48,18 +48,7 @@ def plot_parallel_coordinate(
         pad = abs(low) * 0.05 if low != 0.0 else 0.5
         low, high = low - pad, high + pad
     order = np.asarray(info.draw_order, dtype=np.int64)
-    # Every axis is rescaled onto the first objective's range.
-    columns = [np.asarray(first.values, dtype=float)[order]]
-    for dim in others:
-        lo, hi = dim.range
-        values = np.asarray(dim.values, dtype=float)[order]
-        mid = (high - low) / 2 + low
-        columns.append(
-            np.full(order.size, mid) if hi == lo else (values - lo) / (hi - lo) * (high - low) + low
-        )
-    ys = np.column_stack(columns)
-    xs = np.arange(len(others) + 1, dtype=float)
-    segments = np.stack([np.broadcast_to(xs, ys.shape), ys], axis=-1)
+    segments = _segments(first, others, order, (low, high))
     ax.set_xlim(0, len(others))
     ax.set_ylim(low, high)
     if constant:
@@ -89,6 +78,28 @@ def plot_parallel_coordinate(
         _twin_axis(ax, dim, (i + 1) / len(others))
     ax.add_collection(lines)
     return ax
+
+
+def _segments(
+    first: _data.DimensionInfo,
+    others: list[_data.DimensionInfo],
+    order: np.ndarray,
+    limits: tuple[float, float],
+) -> np.ndarray:
+    """Polylines (n_trials, n_axes, 2) in draw order, every axis rescaled onto ``limits``
+    (the first objective's range), a flat axis drawn at its middle."""
+    low, high = limits
+    columns = [np.asarray(first.values, dtype=float)[order]]
+    for dim in others:
+        lo, hi = dim.range
+        values = np.asarray(dim.values, dtype=float)[order]
+        mid = (high - low) / 2 + low
+        columns.append(
+            np.full(order.size, mid) if hi == lo else (values - lo) / (hi - lo) * (high - low) + low
+        )
+    ys = np.column_stack(columns)
+    xs = np.arange(len(others) + 1, dtype=float)
+    return np.stack([np.broadcast_to(xs, ys.shape), ys], axis=-1)
 
 
 def _twin_axis(ax: Any, dim: _data.DimensionInfo, position: float) -> None:
