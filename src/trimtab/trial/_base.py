@@ -23,6 +23,15 @@ def _check_name(name: Any) -> str:
     return name
 
 
+def warn_if_outside(name: str, value: Any, distribution: BaseDistribution) -> None:
+    """Warn that a given (fixed or recorded) value lies outside ``distribution``."""
+    if not distribution._contains(distribution.to_internal_repr(value)):
+        _warnings.warn(
+            f"The value {value} of the parameter '{name}' is out of the range of the "
+            f"distribution {distribution}."
+        )
+
+
 class BaseTrial(abc.ABC):
     """What an objective can ask of a trial: ``suggest_*``, ``report``, attributes.
 

@@ -6,6 +6,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from trimtab import _warnings
+
 CONSTRAINTS_KEY = "constraints"
 _PREFIX = CONSTRAINTS_KEY + ":"
 
@@ -34,6 +36,15 @@ def constraint_key(key: str, value: float) -> str:
     if math.isnan(number):
         raise ValueError(f"Attempted to set a constraint for {key!r}, but NaN is not allowed.")
     return _PREFIX + key
+
+
+def new_constraint(system_attrs: Mapping[str, Any], key: str, value: float) -> str | None:
+    """Validate a constraint; return its attribute key, or None (with a warning) if already set."""
+    stored_key = constraint_key(key, value)
+    if stored_key in system_attrs:
+        _warnings.warn(f"The constraint value is ignored because `{key=}` is already set.")
+        return None
+    return stored_key
 
 
 def is_feasible(system_attrs: Mapping[str, Any]) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from trimtab import _warnings
 from trimtab.distributions import BaseDistribution, check_distribution_compatibility
-from trimtab.trial._base import BaseTrial
-from trimtab.trial._constraints import constraint_key, constraints_from_system_attrs
+from trimtab.trial._base import BaseTrial, warn_if_outside
+from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 
 
 class FixedTrial(BaseTrial):
@@ -36,12 +35,7 @@ class FixedTrial(BaseTrial):
                 "construction of the FixedTrial object."
             )
         value = self._params[name]
-        internal = distribution.to_internal_repr(value)
-        if not distribution._contains(internal):
-            _warnings.warn(
-                f"The value {value} of the parameter '{name}' is out of the range of the "
-                f"distribution {distribution}."
-            )
+        warn_if_outside(name, value, distribution)
         if name in self._distributions:
             check_distribution_compatibility(self._distributions[name], distribution)
         self._suggested_params[name] = value
@@ -59,11 +53,9 @@ class FixedTrial(BaseTrial):
         self._user_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        stored_key = constraint_key(key, value)
-        if stored_key in self._system_attrs:
-            _warnings.warn(f"The constraint value is ignored because `{key=}` is already set.")
-            return
-        self._system_attrs[stored_key] = float(value)
+        stored_key = new_constraint(self._system_attrs, key, value)
+        if stored_key is not None:
+            self._system_attrs[stored_key] = float(value)
 
     @property
     def constraints(self) -> dict[str, float]:

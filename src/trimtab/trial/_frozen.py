@@ -7,10 +7,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from trimtab import _warnings
 from trimtab.distributions import BaseDistribution, check_distribution_compatibility
-from trimtab.trial._base import BaseTrial
-from trimtab.trial._constraints import constraint_key, constraints_from_system_attrs
+from trimtab.trial._base import BaseTrial, warn_if_outside
+from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 from trimtab.trial._state import TrialState
 
 
@@ -96,11 +95,7 @@ class FrozenTrial(BaseTrial):
             raise ValueError(f"The value of the parameter '{name}' is not found.")
         check_distribution_compatibility(self._distributions[name], distribution)
         value = self._params[name]
-        if not distribution._contains(distribution.to_internal_repr(value)):
-            _warnings.warn(
-                f"The value {value} of the parameter '{name}' is out of the range of the "
-                f"distribution {distribution}."
-            )
+        warn_if_outside(name, value, distribution)
         return value
 
     def report(self, value: float, step: int) -> None:
@@ -114,11 +109,9 @@ class FrozenTrial(BaseTrial):
         self._user_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        stored_key = constraint_key(key, value)
-        if stored_key in self._system_attrs:
-            _warnings.warn(f"The constraint value is ignored because `{key=}` is already set.")
-            return
-        self._system_attrs[stored_key] = float(value)
+        stored_key = new_constraint(self._system_attrs, key, value)
+        if stored_key is not None:
+            self._system_attrs[stored_key] = float(value)
 
     @property
     def constraints(self) -> dict[str, float]:

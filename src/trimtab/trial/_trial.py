@@ -15,7 +15,7 @@ from trimtab.distributions import (
     check_distribution_compatibility,
 )
 from trimtab.trial._base import BaseTrial
-from trimtab.trial._constraints import constraint_key, constraints_from_system_attrs
+from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 
 if TYPE_CHECKING:
     from trimtab.study import Study
@@ -150,9 +150,8 @@ class Trial(BaseTrial):
 
     def set_constraint(self, key: str, value: float) -> None:
         """Record a constraint value; the trial is feasible when every one is ``<= 0``."""
-        stored_key = constraint_key(key, value)
-        if stored_key in self._cached._system_attrs:
-            _warnings.warn(f"The constraint value is ignored because `{key=}` is already set.")
+        stored_key = new_constraint(self._cached._system_attrs, key, value)
+        if stored_key is None:
             return
         self.storage.set_trial_system_attr(self._trial_id, stored_key, float(value))
         self._cached._system_attrs[stored_key] = float(value)
