@@ -113,9 +113,11 @@ class ParzenEstimator:
         sigmas = np.clip(sigmas, floor, 1.0)
         if pinned is not None and pinned.any():
             sigmas[pinned] = floor
-        # The prior kernel: centred, as wide as the whole range.
-        self._mus = np.vstack([units, np.full((1, len(numeric)), 0.5)])[: self.n_kernels]
-        self._sigmas = np.vstack([sigmas, np.ones((1, len(numeric)))])[: self.n_kernels]
+        # The prior kernel (last row): centred, as wide as the whole range.
+        n = len(units)
+        self._mus = np.full((self.n_kernels, len(numeric)), 0.5)
+        self._sigmas = np.ones((self.n_kernels, len(numeric)))
+        self._mus[:n], self._sigmas[:n] = units[: self.n_kernels], sigmas[: self.n_kernels]
         self._log_z = _log_truncation_mass(self._mus, self._sigmas)
 
     def _to_unit(self, values: np.ndarray) -> np.ndarray:
@@ -290,11 +292,12 @@ def _neighbour_sigmas(units: np.ndarray, consider_endpoints: bool) -> np.ndarray
     n, d = units.shape
     if n == 0:
         return np.empty((0, d))
-    cols = np.ascontiguousarray(units.T)  # sort each dimension along a contiguous row
+    cols = units.T
     order = np.argsort(cols, axis=1)
+    rows = np.arange(d)[:, None]
     padded = np.empty((d, n + 2))
     padded[:, 0], padded[:, -1] = 0.0, 1.0
-    padded[:, 1:-1] = np.take_along_axis(cols, order, axis=1)
+    padded[:, 1:-1] = cols[rows, order]
     gaps = padded[:, 1:] - padded[:, :-1]
     sorted_sigmas = np.maximum(gaps[:, :-1], gaps[:, 1:])
     if not consider_endpoints and n >= 2:
@@ -302,7 +305,7 @@ def _neighbour_sigmas(units: np.ndarray, consider_endpoints: bool) -> np.ndarray
         sorted_sigmas[:, 0] = gaps[:, 1]
         sorted_sigmas[:, -1] = gaps[:, -2]
     sigmas = np.empty((d, n))
-    sigmas[np.arange(d)[:, None], order] = sorted_sigmas
+    sigmas[rows, order] = sorted_sigmas
     return sigmas.T
 
 
