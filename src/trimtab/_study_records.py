@@ -22,28 +22,19 @@ class StudyDirection(enum.IntEnum):
         return f"StudyDirection.{self.name}"
 
 
-class FrozenStudy:
-    """A study's stored description: name, directions, attributes, id."""
+class StudyRecord:
+    """What ``FrozenStudy`` and ``StudySummary`` share: a named study's directions and id."""
 
-    def __init__(
-        self,
-        study_name: str,
-        direction: StudyDirection | None,
-        user_attrs: dict[str, Any],
-        system_attrs: dict[str, Any],
-        study_id: int,
-        *,
-        directions: Sequence[StudyDirection] | None = None,
+    study_name: str
+    _directions: list[StudyDirection]
+    _study_id: int
+
+    def _set_directions(
+        self, direction: StudyDirection | None, directions: Sequence[StudyDirection] | None
     ) -> None:
-        self.study_name = study_name
-        if direction is None and directions is None:
-            raise ValueError("Specify one of `direction` and `directions`.")
-        if direction is not None and directions is not None:
-            raise ValueError("Specify only one of `direction` and `directions`.")
+        if (direction is None) == (directions is None):
+            raise ValueError("Specify exactly one of `direction` and `directions`.")
         self._directions = [direction] if direction is not None else list(directions or [])
-        self.user_attrs = user_attrs
-        self.system_attrs = system_attrs
-        self._study_id = study_id
 
     @property
     def direction(self) -> StudyDirection:
@@ -60,11 +51,11 @@ class FrozenStudy:
         return self._directions
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FrozenStudy):
+        if type(other) is not type(self):
             return NotImplemented
         return self.__dict__ == other.__dict__
 
-    def __lt__(self, other: FrozenStudy) -> bool:
+    def __lt__(self, other: StudyRecord) -> bool:
         return self._study_id < other._study_id
 
     def __hash__(self) -> int:
@@ -72,6 +63,26 @@ class FrozenStudy:
 
     def __repr__(self) -> str:
         return (
-            f"FrozenStudy(study_name={self.study_name!r}, directions={self._directions!r}, "
-            f"study_id={self._study_id})"
+            f"{type(self).__name__}(study_name={self.study_name!r}, "
+            f"directions={self._directions!r}, study_id={self._study_id})"
         )
+
+
+class FrozenStudy(StudyRecord):
+    """A study's stored description: name, directions, attributes, id."""
+
+    def __init__(
+        self,
+        study_name: str,
+        direction: StudyDirection | None,
+        user_attrs: dict[str, Any],
+        system_attrs: dict[str, Any],
+        study_id: int,
+        *,
+        directions: Sequence[StudyDirection] | None = None,
+    ) -> None:
+        self.study_name = study_name
+        self._set_directions(direction, directions)
+        self.user_attrs = user_attrs
+        self.system_attrs = system_attrs
+        self._study_id = study_id
