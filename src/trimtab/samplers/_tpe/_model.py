@@ -80,7 +80,8 @@ class TPEModel:
         candidates = l_x.sample(rng, n_candidates)
         score = l_x.log_pdf(candidates) - g_x.log_pdf(candidates)
         order = np.argsort(-score, kind="stable")
-        if set(self.history.param_names) <= set(names):
+        discrete = all(not isinstance(d, NumericDim) or d.step is not None for d in dims)
+        if discrete and set(self.history.param_names) <= set(names):
             order = _fresh_first(dims, candidates, order, np.vstack([below_obs, above_obs]))
         best = candidates[order[0]]
         return {
