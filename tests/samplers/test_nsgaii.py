@@ -305,3 +305,11 @@ def test_set_constraint_makes_parents_feasible() -> None:
 
     study.optimize(objective, n_trials=30)
     assert all(p.params["x"] <= 0.5 for p in sampler.get_parent_population(study, 4))
+
+
+def test_public_names_match_optuna() -> None:
+    optuna = pytest.importorskip("optuna")
+    assert sorted(trimtab.samplers.nsgaii.__all__) == sorted(optuna.samplers.nsgaii.__all__)
+    for name in ("BaseGASampler", "CmaEsSampler", "GPSampler", "NSGAIISampler",
+                 "NSGAIIISampler", "nsgaii"):
+        assert name in trimtab.samplers.__all__
