@@ -99,10 +99,13 @@ def _static_routes() -> list[Any]:
             files["plotly.min.js"] = bundled
 
     async def static(request: Request) -> Response:
-        path = files.get(request.path_params["name"])
+        name = request.path_params["name"]
+        path = files.get(name)
         if path is None:
             return JSONResponse({"error": "Not found."}, status_code=404)
-        return FileResponse(path, media_type=_STATIC_TYPES[path.suffix])
+        # Plotly's 4 MB bundle changes only with the plotly package: let browsers keep it.
+        headers = {"cache-control": "max-age=86400" if name == "plotly.min.js" else "no-cache"}
+        return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers=headers)
 
     async def index(request: Request) -> Response:
         return FileResponse(files["index.html"], media_type="text/html")

@@ -102,6 +102,11 @@ def _kwargs(kind: str, view: CachedStudyView, req: ApiRequest) -> dict[str, Any]
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
             raise ValueError("Query parameter 'params' must be a JSON list of names.")
         kwargs["params"] = params
+    elif kind in ("contour", "rank"):
+        # Every pair of n params is n² plots (~1 GB of JSON at 100,000 trials): default to
+        # the first pair; the page asks for the pair the user picks.
+        pair = sorted(view._cache.param_info)[:2]
+        kwargs["params"] = pair if len(pair) == 2 else None
     if "n_recent" in wanted and req.query.get("n_recent"):
         kwargs["n_recent_trials"] = req.int_query("n_recent", 1000, low=1)
     return kwargs

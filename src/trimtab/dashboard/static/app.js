@@ -244,9 +244,15 @@ function chartCard(kind, title, options) {
   S.charts.push(chart);
   new IntersectionObserver((entries) => {
     chart.visible = entries[0].isIntersecting;
-    if (chart.visible && chart.loaded < S.cursor) chart.reload();
+    if (chart.visible && chart.loaded < S.cursor) queueChart(chart);
   }).observe(card);
   return card;
+}
+
+// Charts load one after another, in page order: the first (history) is not slowed down by
+// the downloads and renders of the others.
+function queueChart(chart) {
+  S.chartQueue = (S.chartQueue || Promise.resolve()).then(() => chart.reload());
 }
 
 function renderChartsTab(body) {
@@ -273,9 +279,12 @@ function renderChartsTab(body) {
     query: { n_recent: 1000 } });
   add("slice", "Slice", { render: renderSlice, controls: (c, chart) => {
     objectiveControl(c, chart);
+    // Only the shown param is fetched (all of them at 100,000 trials is ~50 MB).
     if (st.params.length) c.append("Param ", paramSelect(st.params[0].name, (e) => {
-      chart.param = e.target.value; chart.reload(); }));
+      chart.param = e.target.value; chart.query.params = JSON.stringify([chart.param]);
+      chart.reload(); }));
     chart.param = st.params.length ? st.params[0].name : null;
+    if (chart.param) chart.query.params = JSON.stringify([chart.param]);
   } });
   add("parallel", "Parallel coordinates (brush an axis to filter the trials table)", {
     render: renderParallel, controls: objectiveControl });
@@ -734,7 +743,7 @@ async function poll(force) {
     const now = Date.now();
     if (up.n_trials > 5000 && now - (S.chartsAt || 0) < 10000) return;
     S.chartsAt = now;
-    for (const chart of S.charts) if (chart.visible) chart.reload();
+    for (const chart of S.charts) if (chart.visible) queueChart(chart);
   } catch (e) { setStatus(e.message); } finally { S.busy = false; }
 }
 
