@@ -159,6 +159,8 @@ def call_weights(weights: WeightsFunc, n: int) -> np.ndarray:
     """Call a user's ``weights`` function and check what it returns."""
     if n == 0:
         return np.zeros(0)
+    if weights is default_weights:
+        return default_weights(n)
     w = np.asarray(weights(n), dtype=float).ravel()
     if len(w) < n:
         raise ValueError(

@@ -202,9 +202,11 @@ class ParzenEstimator:
         mus = self._mus if every else self._mus[:, cols]
         sigmas = self._sigmas if every else self._sigmas[:, cols]
         log_z = self._log_z if every else self._log_z[:, cols]
-        const = self._log_weights - (
-            (np.log(sigmas) + log_z).sum(axis=1) + len(cols) * _LOG_SQRT_2PI
-        )
+        if 0 < len(cols) <= 30 and sigmas.min() > 1e-9:  # one log per kernel: no underflow
+            log_sigma = np.log(np.prod(sigmas, axis=1))
+        else:
+            log_sigma = np.log(sigmas).sum(axis=1)
+        const = self._log_weights - (log_sigma + log_z.sum(axis=1) + len(cols) * _LOG_SQRT_2PI)
         if not cols:
             out = np.empty((m, self.n_kernels))
             out[:] = const
@@ -213,15 +215,15 @@ class ParzenEstimator:
         if not every:
             units = units[:, cols]
         if sigmas.min() > 1e-3:
-            precision = 1.0 / (sigmas * sigmas)
-            lhs = np.hstack([units * units, units, np.ones((m, 1))])
-            rhs = np.hstack(
-                [
-                    -0.5 * precision,
-                    mus * precision,
-                    (const - 0.5 * (mus * mus * precision).sum(axis=1))[:, None],
-                ]
-            )
+            c = len(cols)
+            lhs = np.empty((m, 2 * c + 1))
+            np.multiply(units, units, out=lhs[:, :c])
+            lhs[:, c : 2 * c], lhs[:, -1] = units, 1.0
+            rhs = np.empty((self.n_kernels, 2 * c + 1))
+            precision = np.reciprocal(sigmas * sigmas)
+            np.multiply(mus, precision, out=rhs[:, c : 2 * c])
+            np.multiply(precision, -0.5, out=rhs[:, :c])
+            rhs[:, -1] = const - 0.5 * np.einsum("ij,ij->i", mus, rhs[:, c : 2 * c])
             out = _blocked_matmul_t(lhs, rhs)
         else:  # the expansion would cancel catastrophically for tiny sigmas
             diff = (units[:, None, :] - mus[None]) / sigmas[None]
