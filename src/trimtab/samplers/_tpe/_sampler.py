@@ -323,8 +323,8 @@ class TPESampler(BaseSampler):
 
     def _model_for(self, study: Study, trial: FrozenTrial) -> TPEModel:
         """The split for ``trial``, reused while no other trial has finished."""
-        key = (id(study._storage), study._study_id)
-        history = self._histories.get(key) or self._history(study)  # synced by _n_finished
+        synced = self._histories.get((id(study._storage), study._study_id))  # by _n_finished
+        history = synced if synced is not None else self._history(study)
         key = (id(history), trial._trial_id, history.n)
         if self._model is not None and self._model_key == key:
             return self._model
