@@ -28,6 +28,8 @@ another study (another storage or study id) starts it afresh.
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +42,14 @@ if TYPE_CHECKING:
     from trimtab.study import Study
 
 _FINISHED_ROWS = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+def _reference(obj: Any) -> Callable[[], Any]:
+    """A weak reference to ``obj`` (a strong one for objects that refuse weak references)."""
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return lambda: obj
 
 
 class _Buffer:
@@ -74,6 +84,7 @@ class TrialHistory:
 
     def __init__(self) -> None:
         self._key: tuple[int, int] | None = None
+        self._storage_ref: Callable[[], Any] = lambda: None
         self._reset(0)
 
     def _reset(self, n_objectives: int) -> None:
@@ -92,8 +103,10 @@ class TrialHistory:
     def sync(self, study: Study) -> None:
         """Append the trials of ``study`` that finished since the last call."""
         key = (id(study._storage), study._study_id)
-        if key != self._key:
+        if key != self._key or self._storage_ref() is not study._storage:
+            # The weak reference catches a new storage that reuses a collected one's id.
             self._key = key
+            self._storage_ref = _reference(study._storage)
             self._reset(len(study.directions))
         reader = getattr(study, "_get_trials_since", None)
         if reader is not None:
