@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from conftest import HOSTILE, WRITE, make_client, make_study
+from dashboard_support import HOSTILE, WRITE, make_client, make_study
 
 from trimtab.trial import TrialState
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, add_trials, make_client, make_study
+from dashboard_support import HOSTILE, add_trials, make_client, make_study
 
 import trimtab
 from trimtab.storages import InMemoryStorage

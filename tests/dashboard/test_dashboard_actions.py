@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import WRITE, make_client, make_study
+from dashboard_support import WRITE, make_client, make_study
 
 import trimtab
 from trimtab.trial import TrialState

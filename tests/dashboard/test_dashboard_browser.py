@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from cdp_browser import Browser, chromium_path, free_port
-from conftest import HOSTILE, add_trials
+from dashboard_support import HOSTILE, add_trials
 
 import trimtab
 from trimtab.storages import get_storage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from conftest import add_trials, make_study
+from dashboard_support import add_trials, make_study
 
 from trimtab.dashboard._cache import StudyCache
 from trimtab.storages import BaseStorage, InMemoryStorage

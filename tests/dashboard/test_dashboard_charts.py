@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import make_client, make_study
+from dashboard_support import make_client, make_study
 
 import trimtab
 from trimtab.dashboard._jsonschema import to_jsonable

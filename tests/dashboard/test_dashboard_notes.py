@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, WRITE, make_client, make_study
+from dashboard_support import HOSTILE, WRITE, make_client, make_study
 
 from trimtab.dashboard._markdown import render
 

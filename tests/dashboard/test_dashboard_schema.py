@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import WRITE, make_client, make_study
+from dashboard_support import WRITE, make_client, make_study
 from starlette.routing import Route
 
 from trimtab.dashboard._jsonschema import parse

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, WRITE, make_client, make_study
+from dashboard_support import HOSTILE, WRITE, make_client, make_study
 
 from trimtab.dashboard import create_app
 from trimtab.dashboard._routes import ROUTES
