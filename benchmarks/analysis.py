@@ -222,7 +222,7 @@ def warm_up() -> None:
         studies = {"single": build(mod, 20), "multi": build(mod, 20, multi=True)}
         for backend in ("plotly", "matplotlib"):
             for name in PLOTS:
-                plot_call(mod, backend, name, studies)()
+                time_here(plot_call(mod, backend, name, studies))
         mod.importance.get_param_importances(studies["single"])
 
 
