@@ -48,9 +48,12 @@ def optimize_acquisition(
     starts = _choose_starts(candidates, scores, max(1, n_local - len(warm)), rng)
     x = np.vstack([starts, warm])
     f = evaluate(acquisition, x)
+    active = np.ones(len(x), dtype=bool)  # starts whose continuous optimum may have moved
     for _ in range(3):
-        x, f = _continuous_step(acquisition, space, x, f, tol)
+        x[active], f[active] = _continuous_step(acquisition, space, x[active], f[active], tol)
+        before = x.copy()
         x, f, improved = _discrete_sweep(acquisition, space, x, f)
+        active = np.any(x != before, axis=1)
         if not improved:
             break
     best = int(np.argmax(f))

@@ -190,7 +190,7 @@ class GPSampler(BaseSampler):
             acquisition: Any = LogEI(gps[0], threshold, constraints)
             best = int(np.argmax(np.where(feasible, y, -np.inf)))
             warm = X[best : best + 1] if np.isfinite(threshold) else None
-            n_pre = self._n_preliminary if n <= 500 else max(512, self._n_preliminary * 500 // n)
+            n_pre = self._n_preliminary if n <= 200 else max(512, self._n_preliminary * 200 // n)
         else:
             acquisition = LogEHVI(
                 gps, Y[feasible], _N_EHVI_SAMPLES, int(self._rng.randint(2**30)), constraints

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.optimize
 
 MIN_NOISE = 1e-6
@@ -95,18 +96,29 @@ class GPRegressor:
         K[np.diag_indices_from(K)] += params.noise
         self._chol = scipy.linalg.cho_factor(K, lower=True)
         self._alpha = scipy.linalg.cho_solve(self._chol, y)
+        # Pieces of the cross distance that depend only on the training points.
+        lam = params.inverse_sq_lengthscales
+        self._cont, self._cat = self._enc.cont_idx, self._enc.cat_idx
+        self._root_lam = np.sqrt(lam[self._cont])
+        self._train_scaled = X[:, self._cont] * self._root_lam
+        self._train_norms = (self._train_scaled**2).sum(axis=1)
+        self._train_cat = X[:, self._cat]
 
     def kernel_to_train(self, x: np.ndarray) -> np.ndarray:
         """Cross covariances, (m, n)."""
-        enc = _Encoded(x, self.is_categorical, self.n_choices)
-        return self.params.scale * matern52(enc.sq_dist(self.params.inverse_sq_lengthscales,
-                                                        self._enc))
+        a = x[:, self._cont] * self._root_lam
+        d = (a**2).sum(axis=1)[:, None] + self._train_norms[None, :]
+        d -= 2.0 * (a @ self._train_scaled.T)
+        lam = self.params.inverse_sq_lengthscales
+        for k, i in enumerate(self._cat):
+            d += lam[i] * (x[:, i][:, None] != self._train_cat[:, k][None, :])
+        return self.params.scale * matern52(np.maximum(d, 0.0))
 
     def posterior(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean (m,) and variance (m,) of the latent function at ``x`` (m, dim)."""
         k = self.kernel_to_train(x)
         mean = k @ self._alpha
-        v = scipy.linalg.solve_triangular(self._chol[0], k.T, lower=True, check_finite=False)
+        v, _ = scipy.linalg.lapack.dtrtrs(self._chol[0], k.T, lower=1)
         var = self.params.scale - (v**2).sum(axis=0)
         return mean, np.maximum(var, 1e-12)
 
@@ -116,6 +128,14 @@ class GPRegressor:
             np.vstack([self.X, x]), np.concatenate([self.y, y]), self.is_categorical,
             self.n_choices, self.params,
         )
+
+
+def _inverse_from_cholesky(lower: np.ndarray) -> np.ndarray:
+    """K^-1 from the lower Cholesky factor of K (LAPACK potri), as a full symmetric matrix."""
+    inv, info = scipy.linalg.lapack.dpotri(lower, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("potri failed")
+    return np.tril(inv) + np.tril(inv, -1).T
 
 
 def _neg_log_posterior(
@@ -135,7 +155,7 @@ def _neg_log_posterior(
         return 1e20, np.zeros_like(raw)
     alpha = scipy.linalg.cho_solve(chol, y, check_finite=False)
     nll = 0.5 * float(y @ alpha) + float(np.log(np.diag(chol[0])).sum())
-    K_inv = scipy.linalg.cho_solve(chol, np.eye(len(y)), check_finite=False)
+    K_inv = _inverse_from_cholesky(chol[0])
     W = K_inv - np.outer(alpha, alpha)  # d nll / d K = W / 2
     G = W * _matern52_grad(sq) * scale
     grad = np.zeros_like(raw)
@@ -171,7 +191,7 @@ def fit_gp(
     *,
     deterministic: bool = False,
     warm_start: KernelParams | None = None,
-    max_fit_points: int = 300,
+    max_fit_points: int = 200,
     rng: np.random.RandomState | None = None,
 ) -> GPRegressor:
     """Fit hyperparameters on at most ``max_fit_points`` rows and return the GP on all rows.
