@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import enum
 import math
 import types
 import typing
@@ -133,6 +134,21 @@ def _float(x: float) -> float | str:
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
+def _plain_list(seq: list[Any] | tuple[Any, ...]) -> list[Any] | None:
+    """Return ``seq`` as a list when it needs no conversion (numbers/strings), else None.
+
+    The fast path for chart data: 100,000-point series are checked with C-level loops.
+    """
+    kinds = set(map(type, seq))
+    if kinds <= {int, str, type(None)}:
+        return list(seq)
+    if kinds <= {int, float} and all(map(math.isfinite, seq)):
+        return list(seq)
+    if len(kinds) == 1 and issubclass(next(iter(kinds)), enum.Enum):
+        return [item.name for item in seq]
+    return None
+
+
 def to_jsonable(obj: Any) -> Any:
     """Return plain JSON data for ``obj``; NaN/±inf become the strings ``"NaN"``/``"Infinity"``.
 
@@ -149,7 +165,10 @@ def to_jsonable(obj: Any) -> Any:
         return {name: to_jsonable(getattr(obj, name)) for name in obj._fields}
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
+    if isinstance(obj, (list, tuple)):
+        plain = _plain_list(obj)
+        return plain if plain is not None else [to_jsonable(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind == "f" and obj.size and np.isfinite(obj).all():
