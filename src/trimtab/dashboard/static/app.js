@@ -337,7 +337,8 @@ function renderImportances(div, data) {
   const traces = data.map((info) => ({ type: "bar", orientation: "h", name: pt(info.target_name),
     x: info.importance_values, y: info.param_names.map(pt), text: info.importance_labels,
     textposition: "outside" }));
-  return plot(div, traces, { xaxis: { title: { text: "Importance" } }, barmode: "group" });
+  return plot(div, traces, { xaxis: { title: { text: "Importance" } }, barmode: "group",
+    yaxis: { automargin: true } });
 }
 
 function renderIntermediate(div, data, chart) {
