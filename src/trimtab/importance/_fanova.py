@@ -70,10 +70,13 @@ class _TreeBoxes:
         stops = [np.searchsorted(e, self.hi[:, c]) for e, c in zip(edges, columns)]
         # Add each leaf's contribution to the block of cells it covers with a k-D
         # difference array: +/- at the block's 2^k corners, then cumulative sums.
-        diff = np.zeros(tuple(s + 1 for s in shape))
+        diff_shape = tuple(s + 1 for s in shape)
+        flat = np.zeros(int(np.prod(diff_shape)))
         for corner in itertools.product((0, 1), repeat=len(columns)):
             index = tuple(stops[k] if use_stop else starts[k] for k, use_stop in enumerate(corner))
-            np.add.at(diff, index, contribution * (-1.0) ** sum(corner))
+            cells = np.ravel_multi_index(index, diff_shape)
+            flat += np.bincount(cells, contribution * (-1.0) ** sum(corner), minlength=flat.size)
+        diff = flat.reshape(diff_shape)
         for axis in range(len(columns)):
             diff = np.cumsum(diff, axis=axis)
         marginal = diff[tuple(slice(0, s) for s in shape)]
