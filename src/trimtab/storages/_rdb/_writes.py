@@ -95,10 +95,15 @@ class TrialWriter:
     def get_trial(self, trial_id: int) -> FrozenTrial:
         raise NotImplementedError
 
-    def _guarded_write(self, trial_id: int, write: Callable[[Connection], T]) -> T:
-        """Run a write to a trial; forget the trial as owned if someone else finished it."""
+    def _guarded_write(
+        self, trial_id: int, write: Callable[[Connection], T], single: bool = False
+    ) -> T:
+        """Run a write to a trial; forget the trial as owned if someone else finished it.
+
+        ``single``: the write is one statement, run without a surrounding transaction.
+        """
         try:
-            return self._handle.write(write)
+            return (self._handle.write_one if single else self._handle.write)(write)
         except UpdateFinishedTrialError:
             self._owned.forget(trial_id)
             raise
@@ -171,7 +176,8 @@ class TrialWriter:
             )
             return study_id
 
-        study_id = self._guarded_write(trial_id, write)
+        single = known_study is not None and self._known_distribution(known_study, param_name)
+        study_id = self._guarded_write(trial_id, write, single=bool(single))
         self._remember_distribution(study_id, param_name, distribution)
         self._owned.param(trial_id, param_name, float(param_value_internal), distribution)
 
@@ -228,7 +234,7 @@ class TrialWriter:
                 {"intermediate_value": value, "intermediate_value_type": value_type},
             )
 
-        self._guarded_write(trial_id, write)
+        self._guarded_write(trial_id, write, single=True)
         self._owned.intermediate(trial_id, int(step), float(intermediate_value))
 
     def _set_trial_attr(self, table: Any, trial_id: int, key: str, value: Any) -> None:
@@ -238,7 +244,7 @@ class TrialWriter:
             row_key = {"trial_id": trial_id, "key": key}
             guarded_upsert(conn, trial_id, table, row_key, {"value_json": text})
 
-        self._guarded_write(trial_id, write)
+        self._guarded_write(trial_id, write, single=True)
         self._owned.attr(trial_id, table is s.trial_system_attributes, key, value)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:

@@ -207,9 +207,7 @@ class ReplayResult:
             distributions=distributions,
             user_attrs=dict(log.get("user_attrs", {})),
             system_attrs=dict(log.get("system_attrs", {})),
-            intermediate_values={
-                int(k): v for k, v in log.get("intermediate_values", {}).items()
-            },
+            intermediate_values={int(k): v for k, v in log.get("intermediate_values", {}).items()},
             trial_id=trial_id,
         )
         self.trials.append(trial)
