@@ -50,6 +50,12 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
     machines may share one database; trial numbers stay dense and an enqueued trial runs once.
     Each process caches finished trials and re-reads only new and unfinished ones.
 
+    Durability: SQLite runs in WAL mode with ``synchronous=NORMAL`` and PostgreSQL sessions
+    with ``synchronous_commit=off``, so a commit does not wait for a disk flush. A crash of
+    the machine or database server may lose the last fraction of a second of writes; it never
+    corrupts the database or leaves it inconsistent. For PostgreSQL, pass
+    ``engine_kwargs={"connect_args": {"options": "-c synchronous_commit=on"}}`` to wait.
+
     Args:
         url: an SQLAlchemy URL (``sqlite:///study.db``, ``postgresql://user:pw@host/db``,
             ``mysql+pymysql://user:pw@host/db``).
