@@ -1,5 +1,7 @@
 """Per-trial framework overhead, import time and memory: trimtab vs Optuna in one run.
 
+Also runs the TPE sampler-cost section (``benchmarks/overhead_tpe.py``).
+
 A trivial 10-parameter objective, ``RandomSampler``, in-memory storage, logging off. Overhead is
 CPU time per trial (the objective itself costs nothing). Run with ``python -m benchmarks.overhead``
 (``--quick`` for a short run).
@@ -156,4 +158,6 @@ def main(argv: list[str] | None = None, extra: list[Callable[[bool], None]] | No
 
 
 if __name__ == "__main__":
-    main()
+    from benchmarks import overhead_tpe
+
+    main(extra=[overhead_tpe.section])
