@@ -160,16 +160,26 @@ def test_optuna_storage_variable_is_honoured(tmp_path: Path, capsys: Any, monkey
     assert _run(capsys, "study-names") == (0, "o")
 
 
-def test_version_and_dashboard(capsys: Any) -> None:
+def test_version_and_dashboard(capsys: Any, monkeypatch: Any) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"trimtab {trimtab.__version__}"
     try:
-        from trimtab.dashboard import cli_main  # noqa: F401
+        import trimtab.dashboard as dashboard
     except ImportError:
         assert main(["dashboard", "--port", "1"]) == 1
         assert "dashboard" in capsys.readouterr().err
+        return
+    received: list[list[str]] = []
+
+    def fake_cli_main(argv: list[str]) -> int:
+        received.append(argv)
+        return 7
+
+    monkeypatch.setattr(dashboard, "cli_main", fake_cli_main)
+    assert main(["dashboard", "sqlite:///x.db", "--port", "8081", "-v"]) == 7
+    assert received == [["sqlite:///x.db", "--port", "8081", "-v"]]
 
 
 def test_storage_upgrade_on_current_schema(tmp_path: Path, capsys: Any) -> None:
