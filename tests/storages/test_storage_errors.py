@@ -77,6 +77,8 @@ def test_schema_revisions(tmp_path: Path) -> None:
         RDBStorage(url)
     with storage.engine.begin() as conn:
         conn.execute(sqlalchemy.text("UPDATE alembic_version SET version_num = 'v1.3.0.a'"))
+    with pytest.raises(RuntimeError, match="optuna storage upgrade"):
+        RDBStorage(url)
     with pytest.raises(RuntimeError, match="from revision v3.0.0.d onwards"):
         RDBStorage(url, skip_compatibility_check=True).upgrade()
 

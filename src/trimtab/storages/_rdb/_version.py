@@ -85,8 +85,14 @@ class VersionManager:
             f"{self._library_version()}); trimtab uses schema revision "
             f"{_schema.HEAD_VERSION}. "
         )
-        if current in _schema.ALL_VERSIONS:
+        if current in _MIGRATIONS:
             message += f"Please execute {_UPGRADE_COMMAND} for upgrading the storage."
+        elif current in _schema.ALL_VERSIONS:
+            message += (
+                "Please upgrade the storage with `$ optuna storage upgrade --storage "
+                "$STORAGE_URL` (Optuna 3.2 or later); trimtab migrates from revision "
+                "v3.0.0.d onwards."
+            )
         else:
             message += (
                 "The storage was written by a newer library; please update trimtab by "
