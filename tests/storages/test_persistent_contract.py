@@ -48,3 +48,19 @@ def _dispose(storage: Any) -> None:
     engine = getattr(storage, "engine", None)
     if engine is not None:
         engine.dispose()
+
+
+def test_storage_pickles_and_reopens(
+    storage_factory: Callable[..., tuple[BaseStorage, str]],
+) -> None:
+    import pickle
+
+    storage, _ = storage_factory()
+    study_id = storage.create_new_study([1], "pickled")  # type: ignore[list-item]
+    trial_id = storage.create_new_trial(study_id)
+    storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
+    restored = pickle.loads(pickle.dumps(storage))
+    assert [t.value for t in restored.get_all_trials(study_id)] == [1.0]
+    restored.create_new_trial(study_id)
+    assert storage.get_n_trials(study_id) == 2
+    _dispose(restored)
