@@ -251,21 +251,21 @@ def _slice_traces(sub: _data.SliceSubplotInfo, showscale: bool) -> list[dict[str
     good, bad = slice_points(sub)
     marker = {
         "line": {"width": 0.5, "color": "Grey"},
-        "color": np.asarray(good.trial_numbers, dtype=float),
+        "color": good.trial_numbers.astype(float),
         "colorscale": _SCALE,
         "colorbar": {"title": {"text": "Trial"}, "x": 1.0, "xpad": 40},
         "showscale": showscale,
     }
     traces = [
         _trace(
-            "scatter", x=_as_array(good.x), y=np.asarray(good.y, dtype=float), mode="markers",
+            "scatter", x=good.x, y=good.y, mode="markers",
             name="Feasible Trial", marker=marker, showlegend=False,
         )
     ]  # fmt: skip
-    if bad.x:
+    if len(bad.x):
         traces.append(
             _trace(
-                "scatter", x=_as_array(bad.x), y=np.asarray(bad.y, dtype=float), mode="markers",
+                "scatter", x=bad.x, y=bad.y, mode="markers",
                 name="Infeasible Trial", marker={"color": "#cccccc"}, showlegend=False,
             )
         )  # fmt: skip

@@ -104,29 +104,29 @@ def slice_data(
 
 
 class SlicePoints(NamedTuple):
-    """Points ready to draw: x (``repr`` of the choice on categorical axes), y, trial number."""
+    """Points ready to draw, as arrays: ``x`` (floats, or the ``repr`` of each choice on a
+    categorical axis), ``y`` and ``trial_numbers``."""
 
-    x: list[Any]
-    y: list[float]
-    trial_numbers: list[int]
+    x: np.ndarray
+    y: np.ndarray
+    trial_numbers: np.ndarray
 
 
 def slice_points(sub: SliceSubplotInfo) -> tuple[SlicePoints, SlicePoints]:
     """Split a subplot into feasible and infeasible points (categories in choice order)."""
-    points = [
-        (x, y, num, ok)
-        for x, y, num, ok in zip(sub.x, sub.y, sub.trial_numbers, sub.constraints)
-        if not (sub.is_numerical and x is None)
-    ]
-    if not sub.is_numerical:
-        order = {repr(label): i for i, label in enumerate(sub.x_labels or ())}
-        points = sorted(
-            ((repr(x), y, num, ok) for x, y, num, ok in points), key=lambda p: order[p[0]]
-        )
+    y = np.asarray(sub.y, dtype=float)
+    numbers = np.asarray(sub.trial_numbers, dtype=np.int64)
+    feasible = np.asarray(sub.constraints, dtype=bool)
+    if sub.is_numerical:
+        x: np.ndarray = np.array([np.nan if v is None else v for v in sub.x], dtype=float)
+        order = np.flatnonzero(~np.isnan(x))
+    else:
+        labels = [repr(label) for label in sub.x_labels or ()]
+        position = {label: i for i, label in enumerate(labels)}
+        x = np.array([repr(v) for v in sub.x], dtype=str)
+        order = np.argsort([position[v] for v in x.tolist()], kind="stable")
     split = []
     for wanted in (True, False):
-        chosen = [p for p in points if p[3] == wanted]
-        split.append(
-            SlicePoints([p[0] for p in chosen], [p[1] for p in chosen], [p[2] for p in chosen])
-        )
+        chosen = order[feasible[order] == wanted]
+        split.append(SlicePoints(x[chosen], y[chosen], numbers[chosen]))
     return split[0], split[1]

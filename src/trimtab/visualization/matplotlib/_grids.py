@@ -130,28 +130,18 @@ def plot_slice(
 def _slice_subplot(ax: Any, sub: _data.SliceSubplotInfo, cmap: Any, target_name: str) -> Any:
     ax.set(xlabel=sub.param_name, ylabel=target_name)
     good, bad = slice_points(sub)
-    xs = good.x + bad.x
+    xs = np.concatenate([good.x, bad.x])
     if sub.is_log:
         ax.set_xscale("log")
     if not sub.is_numerical:
-        width = len(set(xs)) - 1
+        width = len(set(xs.tolist())) - 1
         ax.set_xlim(-width * 0.05, width + width * 0.05)
-    elif xs:
-        ax.set_xlim(*padded_range(min(xs), max(xs), sub.is_log))
-    numeric = sub.is_numerical
+    elif xs.size:
+        ax.set_xlim(*padded_range(float(xs.min()), float(xs.max()), sub.is_log))
     scatter = ax.scatter(
-        _points(good.x, not numeric),
-        np.asarray(good.y, dtype=float),
-        c=np.asarray(good.trial_numbers, dtype=float),
-        cmap=cmap,
-        edgecolors="grey",
+        good.x, good.y, c=good.trial_numbers.astype(float), cmap=cmap, edgecolors="grey"
     )
-    ax.scatter(
-        _points(bad.x, not numeric),
-        np.asarray(bad.y, dtype=float),
-        c="#cccccc",
-        label="Infeasible Trial",
-    )
+    ax.scatter(bad.x, bad.y, c="#cccccc", label="Infeasible Trial")
     ax.label_outer()
     return scatter
 
