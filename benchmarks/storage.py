@@ -256,7 +256,14 @@ def _load_rows(n_trials: int, n_written: int, repeats: int) -> list[tuple[str, A
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run")
+    parser.add_argument(
+        "--backends",
+        default="sqlite,postgresql,mysql,journal_file,journal_redis",
+        help="comma-separated backends to measure",
+    )
+    parser.add_argument("--no-load", action="store_true", help="skip the large-study rows")
     args = parser.parse_args()
+    chosen = set(args.backends.split(","))
     seconds = 3.0 if args.quick else 15.0
     configs = [
         ("sqlite", 1),
@@ -270,6 +277,8 @@ def main() -> None:
     ]
     rows: list[tuple[str, Any, Any, str]] = []
     for backend, n_procs in configs:
+        if backend not in chosen:
+            continue
         if not _available(backend):
             print(f"skipping {backend}: server not reachable")
             continue
@@ -293,7 +302,9 @@ def main() -> None:
                 )
             )
         print(f"done: {name}", flush=True)
-    if args.quick:
+    if args.no_load:
+        pass
+    elif args.quick:
         rows.extend(_load_rows(2_000, 200, 1))
     else:
         rows.extend(_load_rows(10_000, 1_000, 3))
