@@ -302,12 +302,8 @@ def main() -> None:
                 )
             )
         print(f"done: {name}", flush=True)
-    if args.no_load:
-        pass
-    elif args.quick:
-        rows.extend(_load_rows(2_000, 200, 1))
-    else:
-        rows.extend(_load_rows(10_000, 1_000, 3))
+    if not args.no_load:
+        rows.extend(_load_rows(2_000, 200, 1) if args.quick else _load_rows(10_000, 1_000, 3))
     _print_table(rows)
 
 
