@@ -9,8 +9,10 @@ has no table or chart API (it sends every trial and charts in the browser), so i
 page" is its one study request; trimtab's is the study, first table page and history chart
 requests. "first" is the first request after the server starts (trimtab reads the storage
 in the background from startup; its study list answers at once, with counts once read).
-Run ``python -m benchmarks.dashboard`` (``--quick``: 2,000 and 10,000 trials instead of
-10,000 and 100,000).
+``--browser`` adds the time from navigation until the study page's charts are drawn in
+headless Chromium (trimtab only; needs ``chromium`` and ``websocket-client``). Run
+``python -m benchmarks.dashboard`` (``--quick``: 2,000 and 10,000 trials instead of 10,000
+and 100,000).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 N_PARAMS = 10
@@ -184,6 +187,48 @@ def measure_trimtab(url: str, path: str, sid: int, repeat: int) -> dict[str, flo
         server.close()
 
 
+RENDERED = (
+    "document.querySelector('#chart-history') && "
+    "document.querySelector('#chart-history').dataset.renderedAt && "
+    "[...document.querySelectorAll('.chart')].filter(d => d.getBoundingClientRect().top < "
+    "innerHeight).every(d => d.dataset.renderedAt)"
+)
+RENDER_TIMES = (
+    "({history: +document.querySelector('#chart-history').dataset.renderedAt, "
+    "all: Math.max(...[...document.querySelectorAll('.chart')].map(d => +(d.dataset.renderedAt "
+    "|| 0)))})"
+)
+
+
+def measure_browser(url: str, sid: int, repeat: int) -> dict[str, float]:
+    """Open the study page in headless Chromium; ms from navigation to charts drawn."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "tests", "dashboard"))
+    from cdp_browser import Browser, chromium_path
+
+    if chromium_path() is None:
+        raise RuntimeError("chromium is not installed")
+    server = Server("trimtab", url)
+    with tempfile.TemporaryDirectory() as profile:
+        browser = Browser(Path(profile))
+        try:
+            while server.get("/api/studies")[2]["studies"][0]["loading"]:
+                time.sleep(0.2)  # the server reads the storage in the background at start
+            history, full = [], []
+            for _ in range(repeat):
+                browser.goto(f"{server.base}/#/studies/{sid}")
+                browser.wait_for(RENDERED, 600)
+                times = browser.evaluate(RENDER_TIMES)
+                history.append(times["history"] / 1000)
+                full.append(times["all"] / 1000)
+                browser.goto("about:blank")
+            return {"browser: history chart drawn": statistics.median(history),
+                    "browser: visible charts drawn": statistics.median(full)}
+        finally:
+            browser.close()
+            server.close()
+
+
 def measure_optuna_dashboard(url: str, path: str, sid: int, repeat: int) -> dict[str, float]:
     server = Server("optuna-dashboard", url)
     try:
@@ -226,6 +271,8 @@ def _print(n: int, name: str, ours: float, theirs: float | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 trials")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time the study page in headless Chromium (trimtab only)")
     parser.add_argument("--no-optuna-dashboard", action="store_true",
                         help="time trimtab only (optuna-dashboard needs minutes at 100,000)")
     args = parser.parse_args()
@@ -234,6 +281,13 @@ def main() -> None:
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             ours = _measure("trimtab", measure_trimtab, tmp, n, 5)
+            if args.browser:
+                path = os.path.join(tmp, "browser.db")
+                sid = build_db(path, n)
+                try:
+                    ours.update(measure_browser(f"sqlite:///{path}", sid, 3))
+                except (ImportError, RuntimeError) as error:
+                    print(f"  browser: not measured ({error})", file=sys.stderr)
             theirs: dict[str, float] = {}
             if not args.no_optuna_dashboard:
                 # Its requests take seconds to minutes here: fewer repeats.

@@ -238,6 +238,7 @@ function chartCard(kind, title, options) {
       chart.loaded = res.cursor;
       chart.extra = res.extra;
       await chart.render(div, res.data, chart);
+      div.dataset.renderedAt = String(Math.round(performance.now()));  // for timing tests
     } catch (e) { div.replaceChildren(el("p", { class: "muted", text: e.message })); }
   };
   if (options.controls) options.controls(controls, chart);
