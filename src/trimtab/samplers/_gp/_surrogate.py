@@ -19,6 +19,9 @@ import scipy.linalg.lapack
 import scipy.optimize
 
 MIN_NOISE = 1e-6
+# Raw (log) parameter bounds: length scales and kernel scale, then the noise excess, which
+# must be able to vanish so that a noiseless objective is interpolated to high precision.
+_RAW_BOUNDS = [(-12.0, 12.0), (-40.0, 12.0)]
 _SQRT5 = np.sqrt(5.0)
 
 
@@ -212,7 +215,8 @@ def fit_gp(
     for start in (raw0, np.zeros(dim + 2)):
         res = scipy.optimize.minimize(
             _neg_log_posterior, start, args=(enc, y[idx], deterministic), jac=True,
-            method="L-BFGS-B", bounds=[(-12.0, 12.0)] * (dim + 2), options={"gtol": 1e-2},
+            method="L-BFGS-B", bounds=_RAW_BOUNDS[:1] * (dim + 1) + _RAW_BOUNDS[1:],
+            options={"gtol": 1e-2},
         )
         if np.isfinite(res.fun) and res.fun < 1e19 and (best is None or res.fun < best.fun):
             best = res
