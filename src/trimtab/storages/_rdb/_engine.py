@@ -182,7 +182,9 @@ class EngineHandle:
 
     def _run(self, fn: Callable[[Connection], T], sqlite_begin: str | None) -> T:
         if not self.is_sqlite:
-            if sqlite_begin is None:
+            # At READ COMMITTED a transaction gives reads no common snapshot anyway, so reads
+            # and single statements run without one (no BEGIN/COMMIT round trips).
+            if sqlite_begin != "BEGIN IMMEDIATE":
                 with self._autocommit.connect() as conn:
                     return fn(conn)
             with self.engine.begin() as conn:
