@@ -35,7 +35,7 @@ def test_unreachable_server() -> None:
 
 
 def test_wrong_password_is_reported_without_the_password() -> None:
-    from conftest import server_database
+    from storage_servers import server_database
 
     server_database("mysql")  # skips (locally) or fails (CI) when MariaDB is down
     with pytest.raises(StorageInternalError, match="Access denied") as info:
@@ -186,8 +186,8 @@ def test_stale_trials_fail_and_retry_with_history(tmp_path: Path, kind: str) -> 
 
 
 def test_redis_journal_snapshot_speeds_up_a_new_reader() -> None:
-    from conftest import redis_client
     from storage_backends import REDIS_URL
+    from storage_servers import redis_client
 
     from trimtab.storages.journal import JournalRedisBackend
 
