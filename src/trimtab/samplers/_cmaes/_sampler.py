@@ -8,7 +8,6 @@ trials and continues the same search. Completed trials are read incrementally.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -190,7 +189,9 @@ class CmaEsSampler(BaseSampler):
         if len(solutions) >= optimizer.population_size:
             sign = 1.0 if study.direction == StudyDirection.MINIMIZE else -1.0
             chosen = sorted(solutions, key=lambda s: s[0])[: optimizer.population_size]
-            optimizer = copy.deepcopy(optimizer)  # the memo must stay equal to its snapshot
+            # Telling mutates the memoised optimizer; the memo is re-keyed to this trial below,
+            # so an older snapshot is only ever rebuilt from its JSON record.
+            self._restored = None
             optimizer.tell([(self._x_of(t, trans), sign * v) for _, t, v in chosen])
             if self._restart_strategy is not None and optimizer.should_stop():
                 optimizer, restart = restart_optimizer(self, trans, optimizer, restart)
@@ -215,8 +216,8 @@ class CmaEsSampler(BaseSampler):
         return trans.transform(trial.params)
 
     def _restore(self, history: _History) -> tuple[Any, RestartState]:
-        """The optimizer from the newest snapshot among finished trials (memoised; callers
-        copy it before ``tell``, and ``ask`` only uses its reseeded random state)."""
+        """The optimizer from the newest snapshot among finished trials (memoised: ``ask`` only
+        uses its reseeded random state; ``tell`` drops the memo and re-keys it)."""
         if history.latest is None:
             return None, RestartState()
         number, record = history.latest
