@@ -159,8 +159,17 @@ def test_dashboard_in_chromium(server: tuple[str, str], browser: Browser, tmp_pa
     study = trimtab.load_study(study_name="e2e", storage=url)
     study.enqueue_trial({"x": 1.0})
     waiting = study.get_trials(states=(TrialState.WAITING,))[0].number
+    # The server sees the new trial at its next refresh; wait for that before navigating.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/studies/{sid}/trials/{waiting}").close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the enqueued trial never reached the dashboard"
+            time.sleep(0.5)
     b.goto(f"{base}/#/studies/{sid}/trials/{waiting}")
-    b.wait_for("document.querySelector('#tell-submit') !== null", 30)
+    b.wait_for("document.querySelector('#tell-submit') !== null", 60)
     b.evaluate("document.querySelector('#tell-state').value = 'FAIL'")
     b.screenshot(shots / "trial-detail.png")
     b.click("#tell-submit")
