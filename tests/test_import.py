@@ -22,6 +22,7 @@ HEAVY = [
     "torch",
     "optuna",
     "scipy",
+    "numpy",
 ]
 
 

@@ -1,32 +1,46 @@
 """Storages: where studies and trials are recorded.
 
-``RDBStorage`` (SQLAlchemy) loads on first use, so ``import trimtab`` stays light.
+``RDBStorage`` (SQLAlchemy) and the journal storages load on first use, so ``import trimtab``
+stays light.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from trimtab._lazy import lazy_getattr
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._factory import get_storage
 from trimtab.storages._heartbeat import fail_stale_trials
 from trimtab.storages._in_memory import InMemoryStorage
 from trimtab.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
-from trimtab.storages.journal._base import BaseJournalLogStorage
-from trimtab.storages.journal._file import DeprecatedJournalFileOpenLock as JournalFileOpenLock
-from trimtab.storages.journal._file import (
-    DeprecatedJournalFileSymlinkLock as JournalFileSymlinkLock,
+
+if TYPE_CHECKING:
+    from trimtab.storages._rdb import RDBStorage
+    from trimtab.storages.journal._base import BaseJournalLogStorage
+    from trimtab.storages.journal._file import (
+        DeprecatedJournalFileOpenLock as JournalFileOpenLock,
+    )
+    from trimtab.storages.journal._file import (
+        DeprecatedJournalFileSymlinkLock as JournalFileSymlinkLock,
+    )
+    from trimtab.storages.journal._file import JournalFileStorage
+    from trimtab.storages.journal._redis import JournalRedisStorage
+    from trimtab.storages.journal._storage import JournalStorage
+
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        "RDBStorage": "trimtab.storages._rdb",
+        "BaseJournalLogStorage": "trimtab.storages.journal._base",
+        "JournalFileOpenLock": "trimtab.storages.journal._file:DeprecatedJournalFileOpenLock",
+        "JournalFileSymlinkLock": (
+            "trimtab.storages.journal._file:DeprecatedJournalFileSymlinkLock"
+        ),
+        "JournalFileStorage": "trimtab.storages.journal._file",
+        "JournalRedisStorage": "trimtab.storages.journal._redis",
+        "JournalStorage": "trimtab.storages.journal._storage",
+        "journal": "trimtab.storages.journal",
+    },
 )
-from trimtab.storages.journal._file import JournalFileStorage
-from trimtab.storages.journal._redis import JournalRedisStorage
-from trimtab.storages.journal._storage import JournalStorage
-
-
-def __getattr__(name: str) -> Any:
-    if name == "RDBStorage":
-        from trimtab.storages._rdb import RDBStorage
-
-        return RDBStorage
-    raise AttributeError(f"module 'trimtab.storages' has no attribute {name!r}")
-
 
 __all__ = [
     "BaseJournalLogStorage",
@@ -42,4 +56,5 @@ __all__ = [
     "RetryHeartbeatStaleTrialCallback",
     "fail_stale_trials",
     "get_storage",
+    "journal",
 ]

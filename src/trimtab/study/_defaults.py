@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trimtab.pruners import BasePruner, MedianPruner
+from trimtab.pruners import BasePruner
 from trimtab.samplers import BaseSampler
 
 
@@ -15,4 +15,6 @@ def default_sampler() -> BaseSampler:
 
 def default_pruner() -> BasePruner:
     """The default pruner: ``MedianPruner()``, as in Optuna."""
+    from trimtab.pruners import MedianPruner  # loads numpy on first use
+
     return MedianPruner()

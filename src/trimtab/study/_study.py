@@ -17,7 +17,6 @@ from trimtab.storages._base import check_json_serializable
 from trimtab.storages._heartbeat import is_heartbeat_enabled
 from trimtab.study import _optimize, _tell
 from trimtab.study._defaults import default_pruner, default_sampler
-from trimtab.study._multi_objective import pareto_front_trials
 from trimtab.trial import FrozenTrial, Trial, TrialState, create_trial
 from trimtab.trial._constraints import is_feasible
 from trimtab.trial._trial import FIXED_PARAMS_KEY
@@ -206,6 +205,8 @@ class Study:
         """The Pareto-optimal feasible COMPLETE trials (the best trial for one objective)."""
         trials = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         feasible = [t for t in trials if is_feasible(t.system_attrs)]
+        from trimtab.study._multi_objective import pareto_front_trials  # numpy, on first use
+
         return copy.deepcopy(pareto_front_trials(feasible, self._directions))
 
     # Running trials.
