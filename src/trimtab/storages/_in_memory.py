@@ -28,15 +28,13 @@ _logger = logging.get_logger(__name__)
 
 def _thaw(trial: FrozenTrial) -> FrozenTrial:
     """Return a copy of ``trial`` whose dicts may be changed without touching the original."""
-    fields = trial.__dict__.copy()
-    fields["_params"] = dict(trial._params)
-    fields["_distributions"] = dict(trial._distributions)
-    fields["_user_attrs"] = dict(trial._user_attrs)
-    fields["_system_attrs"] = dict(trial._system_attrs)
-    fields["intermediate_values"] = dict(trial.intermediate_values)
-    fields["_values"] = list(trial._values) if trial._values is not None else None
-    clone = object.__new__(type(trial))
-    clone.__dict__ = fields
+    clone = copy.copy(trial)
+    clone._params = dict(trial._params)
+    clone._distributions = dict(trial._distributions)
+    clone._user_attrs = dict(trial._user_attrs)
+    clone._system_attrs = dict(trial._system_attrs)
+    clone.intermediate_values = dict(trial.intermediate_values)
+    clone._values = list(trial._values) if trial._values is not None else None
     return clone
 
 

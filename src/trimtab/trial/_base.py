@@ -39,6 +39,8 @@ class BaseTrial(abc.ABC):
     distribution and delegate to it.
     """
 
+    __slots__ = ()
+
     @abc.abstractmethod
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         """Return the value of ``name`` drawn from (or already fixed in) ``distribution``."""

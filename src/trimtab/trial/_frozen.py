@@ -22,6 +22,21 @@ class FrozenTrial(BaseTrial):
     return the recorded parameter values.
     """
 
+    # Slots keep a large in-memory study small: one record per trial, nothing per instance dict.
+    __slots__ = (
+        "_number",
+        "state",
+        "_values",
+        "_datetime_start",
+        "datetime_complete",
+        "_params",
+        "_distributions",
+        "_user_attrs",
+        "_system_attrs",
+        "intermediate_values",
+        "_trial_id",
+    )
+
     def __init__(
         self,
         number: int,
@@ -57,7 +72,7 @@ class FrozenTrial(BaseTrial):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        return all(getattr(self, f) == getattr(other, f) for f in FrozenTrial.__slots__)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):
