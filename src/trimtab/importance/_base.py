@@ -37,7 +37,6 @@ class BaseImportanceEvaluator(abc.ABC):
         Returns:
             A dict from parameter name to importance, in descending order of importance.
         """
-        raise NotImplementedError
 
 
 def check_params_arg(params: Sequence[str] | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,14 +87,15 @@ def _study_distribution(conn: Connection, study_id: int, name: str) -> BaseDistr
     return json_to_distribution(text) if text is not None else None
 
 
-class TrialWriter:
+class TrialWriter(abc.ABC):
     """The trial-writing half of ``RDBStorage``."""
 
     _handle: EngineHandle
     _owned: OwnedTrials
 
+    @abc.abstractmethod
     def get_trial(self, trial_id: int) -> FrozenTrial:
-        raise NotImplementedError
+        """Return a trial (implemented by the storage)."""
 
     def _guarded_write(
         self, trial_id: int, write: Callable[[Connection], T], single: bool = False
@@ -108,11 +110,13 @@ class TrialWriter:
             self._owned.forget(trial_id)
             raise
 
+    @abc.abstractmethod
     def _known_distribution(self, study_id: int, name: str) -> BaseDistribution | None:
-        raise NotImplementedError
+        """The distribution the study already uses for ``name``, if cached."""
 
+    @abc.abstractmethod
     def _remember_distribution(self, study_id: int, name: str, dist: BaseDistribution) -> None:
-        raise NotImplementedError
+        """Cache the distribution the study uses for ``name``."""
 
     def _check_param(
         self, conn: Connection, study_id: int, name: str, dist: BaseDistribution
