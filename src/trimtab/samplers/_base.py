@@ -21,12 +21,15 @@ import abc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from trimtab import logging
 from trimtab.distributions import BaseDistribution
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import CONSTRAINTS_KEY
 
 if TYPE_CHECKING:
     from trimtab.study import Study
+
+_logger = logging.get_logger(__name__)
 
 
 class BaseSampler(abc.ABC):
@@ -78,6 +81,23 @@ class BaseSampler(abc.ABC):
                 f"If the study is being used for multi-objective optimization, "
                 f"{self.__class__.__name__} cannot be used."
             )
+
+
+def log_independent_sampling(
+    trial: FrozenTrial,
+    param_name: str,
+    sampler: str,
+    independent_sampler: str,
+    reason: str,
+) -> None:
+    """Log that ``param_name`` fell back to the independent sampler (Optuna's message)."""
+    _logger.warning(
+        f"The parameter `{param_name}` in Trial#{trial.number} is sampled independently using "
+        f"`{independent_sampler}` instead of `{sampler}`, potentially degrading the "
+        f"optimization performance. This fallback happened because {reason}. You can suppress "
+        "this warning by setting `warn_independent_sampling` to `False` in the constructor of "
+        f"`{sampler}` if this independent sampling is intended behavior."
+    )
 
 
 def process_constraints_after_trial(

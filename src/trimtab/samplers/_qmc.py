@@ -12,7 +12,7 @@ import numpy as np
 
 from trimtab import _warnings, logging
 from trimtab.distributions import BaseDistribution
-from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._state import load_study_state, save_study_state
 from trimtab.samplers._unit_transform import from_unit
@@ -127,10 +127,12 @@ class QMCSampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         if self._space is not None and self._warn_independent_sampling:
-            _logger.warning(
-                f"The parameter '{param_name}' in trial#{trial.number} is sampled independently "
-                f"by using `{self._independent_sampler.__class__.__name__}` instead of "
-                "`QMCSampler` (dynamic search space is not supported by `QMCSampler`)."
+            log_independent_sampling(
+                trial,
+                param_name,
+                "QMCSampler",
+                type(self._independent_sampler).__name__,
+                "dynamic search space is not supported by `QMCSampler`",
             )
         return self._independent_sampler.sample_independent(
             study, trial, param_name, param_distribution

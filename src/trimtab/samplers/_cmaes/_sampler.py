@@ -19,7 +19,7 @@ from trimtab._study_records import StudyDirection
 from trimtab._warnings import warn
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from trimtab.exceptions import ExperimentalWarning
-from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._cmaes._restart import RestartState, init_optimizer, restart_optimizer
 from trimtab.samplers._cmaes._snapshot import from_snapshot, import_cmaes, to_snapshot
 from trimtab.samplers._ga._transform import NumericalTransform
@@ -269,15 +269,13 @@ class CmaEsSampler(BaseSampler):
             with self._lock:
                 n_complete = self._sync(study).n
             if n_complete >= self._n_startup_trials:
-                _logger.warning(
-                    f"The parameter `{param_name}` in Trial#{trial.number} is sampled "
-                    f"independently using `{type(self._independent_sampler).__name__}` instead "
-                    "of `CmaEsSampler`, potentially degrading the optimization performance. "
-                    "This fallback happened because dynamic search space and "
-                    "`CategoricalDistribution` are not supported by `CmaEsSampler`. You can "
-                    "suppress this warning by setting `warn_independent_sampling` to `False` in "
-                    "the constructor of `CmaEsSampler` if this independent sampling is intended "
-                    "behavior."
+                log_independent_sampling(
+                    trial,
+                    param_name,
+                    "CmaEsSampler",
+                    type(self._independent_sampler).__name__,
+                    "dynamic search space and `CategoricalDistribution` are not supported by "
+                    "`CmaEsSampler`",
                 )
         return self._independent_sampler.sample_independent(
             study, trial, param_name, param_distribution

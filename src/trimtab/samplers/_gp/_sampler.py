@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trimtab import logging
 from trimtab._study_records import StudyDirection
 from trimtab._warnings import warn, warn_deprecated
 from trimtab.distributions import BaseDistribution
 from trimtab.exceptions import ExperimentalWarning
-from trimtab.samplers._base import BaseSampler, process_constraints_after_trial
+from trimtab.samplers._base import (
+    BaseSampler,
+    log_independent_sampling,
+    process_constraints_after_trial,
+)
 from trimtab.samplers._gp._threads import single_threaded_blas
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._state import load_trial_state, save_trial_state
@@ -35,7 +38,6 @@ if TYPE_CHECKING:
     from trimtab.samplers._gp._surrogate import GPRegressor, KernelParams
     from trimtab.study import Study
 
-_logger = logging.get_logger(__name__)
 _STATE = "gp"
 _STATE_VERSION = 1
 _N_EHVI_SAMPLES = 64
@@ -150,11 +152,13 @@ class GPSampler(BaseSampler):
                 return {}
             # A trial that finished after the search space was computed may lack a parameter.
             completed = [
-                t for t in completed
+                t
+                for t in completed
                 if all(t.distributions.get(n) == d for n, d in search_space.items())
             ]
             running = [
-                t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                t
+                for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                 if t._trial_id != trial._trial_id
             ]
             with single_threaded_blas():
@@ -211,9 +215,13 @@ class GPSampler(BaseSampler):
         cache = self._kernel_cache.get(kind, [])
         gps = [
             fit_gp(
-                X, targets[:, j], space.is_categorical, space.n_choices,
+                X,
+                targets[:, j],
+                space.is_categorical,
+                space.n_choices,
                 deterministic=self._deterministic,
-                warm_start=cache[j] if j < len(cache) else None, rng=self._rng,
+                warm_start=cache[j] if j < len(cache) else None,
+                rng=self._rng,
             )
             for j in range(targets.shape[1])
         ]
@@ -240,9 +248,7 @@ class GPSampler(BaseSampler):
     def _pareto_starts(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
         if len(Y) == 0:
             return None
-        dominated = np.array(
-            [np.any(np.all(Y >= y, axis=1) & np.any(Y > y, axis=1)) for y in Y]
-        )
+        dominated = np.array([np.any(np.all(Y >= y, axis=1) & np.any(Y > y, axis=1)) for y in Y])
         front = X[~dominated]
         size = min(self._n_local // 2, len(front))
         return front[self._rng.choice(len(front), size=size, replace=False)]
@@ -258,14 +264,12 @@ class GPSampler(BaseSampler):
             with self._lock:
                 n_complete = len(self._sync(study))
             if n_complete >= self._n_startup_trials:
-                _logger.warning(
-                    f"The parameter `{param_name}` in Trial#{trial.number} is sampled "
-                    f"independently using `{type(self._independent_sampler).__name__}` instead "
-                    "of `GPSampler`, potentially degrading the optimization performance. This "
-                    "fallback happened because dynamic search space is not supported by "
-                    "GPSampler. You can suppress this warning by setting "
-                    "`warn_independent_sampling` to `False` in the constructor of `GPSampler` "
-                    "if this independent sampling is intended behavior."
+                log_independent_sampling(
+                    trial,
+                    param_name,
+                    "GPSampler",
+                    type(self._independent_sampler).__name__,
+                    "dynamic search space is not supported by GPSampler",
                 )
         return self._independent_sampler.sample_independent(
             study, trial, param_name, param_distribution

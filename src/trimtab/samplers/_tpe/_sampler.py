@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trimtab import _warnings, logging
+from trimtab import _warnings
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution
 from trimtab.exceptions import ExperimentalWarning
 from trimtab.samplers import _state
-from trimtab.samplers._base import BaseSampler, process_constraints_after_trial
+from trimtab.samplers._base import (
+    BaseSampler,
+    log_independent_sampling,
+    process_constraints_after_trial,
+)
 from trimtab.samplers._history import TrialHistory
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._tpe._model import (
@@ -38,7 +42,6 @@ from trimtab.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from trimtab.study import Study
 
-_logger = logging.get_logger(__name__)
 _STATE_NAMESPACE = "tpe"  # running trials' relative params, read by other workers (liar)
 _STATE_VERSION = 1
 
@@ -276,14 +279,13 @@ class TPESampler(BaseSampler):
             with self._lock:
                 seen = self._history(study).distribution(param_name) is not None
             if seen:
-                _logger.warning(
-                    f"The parameter `{param_name}` in Trial#{trial.number} is sampled "
-                    "independently using `RandomSampler` instead of `TPESampler`, potentially "
-                    "degrading the optimization performance. This fallback happened because "
+                log_independent_sampling(
+                    trial,
+                    param_name,
+                    "TPESampler",
+                    "RandomSampler",
                     "`multivariate=True,group=False` does not support dynamic search space (but "
-                    "`multivariate=True,group=True` works). You can suppress this warning by "
-                    "setting `warn_independent_sampling` to `False` in the constructor of "
-                    "`TPESampler` if this independent sampling is intended behavior."
+                    "`multivariate=True,group=True` works)",
                 )
         return self._sample(study, trial, {param_name: param_distribution})[param_name]
 
