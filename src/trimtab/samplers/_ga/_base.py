@@ -31,6 +31,7 @@ class _PopulationIndex:
         self.by_generation: dict[int, list[FrozenTrial]] = {}
         self.by_id: dict[int, FrozenTrial] = {}
         self.parents: dict[int, list[FrozenTrial]] = {}
+        self.latest = 0  # the highest generation with a completed trial
 
     def add(self, trials: list[FrozenTrial], key: str) -> None:
         for t in trials:
@@ -39,6 +40,7 @@ class _PopulationIndex:
             self.by_id[t._trial_id] = t
             generation = t.system_attrs.get(key, -1)
             self.by_generation.setdefault(generation, []).append(t)
+            self.latest = max(self.latest, generation)
 
 
 class BaseGASampler(BaseSampler, abc.ABC):
@@ -105,8 +107,7 @@ class BaseGASampler(BaseSampler, abc.ABC):
             raise ValueError("`population_size` must be set before sampling.")
         with self._index_lock:
             index = self._index(study)
-            counted = [g for g, ts in index.by_generation.items() if g >= 0 and ts]
-            latest = max(counted, default=0)
+            latest = index.latest
             count = len(index.by_generation.get(latest, []))
         generation = latest if count < self._population_size else latest + 1
         save_trial_attr(study, trial._trial_id, self._get_generation_key(), generation)
@@ -123,6 +124,9 @@ class BaseGASampler(BaseSampler, abc.ABC):
         if generation == 0:
             return []
         with self._index_lock:
+            known = self._indexes.get((id(study._storage), study._study_id))
+            if known is not None and generation in known.parents:
+                return known.parents[generation]
             index = self._index(study)
             cached = index.parents.get(generation)
             if cached is not None:

@@ -62,9 +62,10 @@ class NumericalTransform:
         """Shape ``(n_params,)`` → external values on each distribution's grid."""
         if self._transform_0_1:
             x = self._raw_bounds[:, 0] + x * (self._raw_bounds[:, 1] - self._raw_bounds[:, 0])
+        values = np.asarray(x, dtype=float).tolist()
         return {
-            name: _untransform_one(float(v), dist)
-            for (name, dist), v in zip(self.search_space.items(), x)
+            name: _untransform_one(v, dist)
+            for (name, dist), v in zip(self.search_space.items(), values)
         }
 
 
@@ -80,12 +81,12 @@ def _untransform_one(v: float, dist: BaseDistribution) -> int | float:
             value = math.exp(v)
             if dist.single():
                 return value
-            return float(np.clip(value, dist.low, np.nextafter(dist.high, dist.low)))
+            return min(max(value, dist.low), math.nextafter(dist.high, dist.low))
         if dist.step is not None:
             value = round((v - dist.low) / dist.step) * dist.step + dist.low
             return float(min(max(value, dist.low), dist.high))
         # Only the upper end is capped: a value below ``low`` is reported as out of range.
-        return v if dist.single() else min(v, float(np.nextafter(dist.high, dist.low)))
+        return v if dist.single() else min(v, math.nextafter(dist.high, dist.low))
     if isinstance(dist, IntDistribution):
         if dist.log:
             return int(min(max(round(math.exp(v)), dist.low), dist.high))

@@ -1,24 +1,45 @@
-"""Breeding one child from a parent population: tournament, crossover, mutation."""
+"""Breeding one child from a parent population: tournament, crossover, mutation.
+
+Two things Optuna's documentation leaves open are settled here:
+
+- Parents are chosen by binary tournaments under Deb's crowded comparison (lower
+  non-domination rank wins, then the larger crowding distance), as in the NSGA-II paper;
+  with constraints, the ranks are those of constrained domination.
+- A child whose parameters equal those of a trial already evaluated (or already handed out
+  by this sampler) is bred again, with fresh tournaments, crossover and mutation draws, up to
+  ``_MAX_BREEDS`` times; re-evaluating a known point wastes a trial, which is common in
+  integer and categorical spaces. When every attempt repeats a known point (an exhausted
+  space, or crossover and mutation switched off) the last child is kept.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from trimtab.samplers._ga._transform import NumericalTransform
+from trimtab.samplers._random import sample_uniform
 from trimtab.samplers.nsgaii._crossovers import BaseCrossover
 from trimtab.samplers.nsgaii._mutations import BaseMutation, perform_mutation
-from trimtab.samplers.nsgaii._selection import constrained_dominates, dominates, is_constrained
-from trimtab.trial import FrozenTrial
+from trimtab.samplers.nsgaii._selection import (
+    crowding_distance,
+    is_constrained,
+    loss_matrix,
+    nondomination_rank,
+    penalty,
+)
+from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from trimtab.study import Study
 
-_Dominates = Callable[[FrozenTrial, FrozenTrial, Sequence[StudyDirection]], bool]
+# Breeding attempts per child before a child equal to a known point is accepted.
+_MAX_BREEDS = 32
+_KNOWN_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 def check_probability(name: str, value: float) -> None:
@@ -34,12 +55,91 @@ def check_crossover(crossover: Any) -> None:
         )
 
 
+class _Breeding:
+    """What every child of one parent population over one search space shares."""
+
+    def __init__(
+        self,
+        study: Study,
+        search_space: dict[str, BaseDistribution],
+        parents: list[FrozenTrial],
+    ) -> None:
+        self.parents = parents
+        self.names = tuple(search_space)
+        numeric_types = (FloatDistribution, IntDistribution)
+        self.numerical = [k for k, d in search_space.items() if isinstance(d, numeric_types)]
+        self.categorical = [
+            k for k, d in search_space.items() if not isinstance(d, numeric_types)
+        ]
+        self.transform = (
+            NumericalTransform({k: search_space[k] for k in self.numerical})
+            if self.numerical
+            else None
+        )
+        # x: shape (n_parents, n_numerical), the parents in the transformed space.
+        self.x = (
+            np.stack([self.transform.transform(p.params) for p in parents])
+            if self.transform is not None
+            else np.empty((len(parents), 0))
+        )
+        constrained = is_constrained(parents)
+        rank = nondomination_rank(
+            loss_matrix(parents, study.directions), penalty(parents) if constrained else None
+        )
+        crowding = np.zeros(len(parents))
+        for r in np.unique(rank):
+            members = np.flatnonzero(rank == r)
+            front = [parents[i] for i in members]
+            distances = crowding_distance(front)
+            crowding[members] = [distances[t.number] for t in front]
+        # Deb's crowded comparison as one sort key: lower rank, then larger crowding distance.
+        self.fitness: list[tuple[int, float]] = list(
+            zip(rank.tolist(), (-crowding).tolist())
+        )
+
+    def better(self, i: int, j: int) -> bool:
+        """Whether parent ``i`` wins a tournament against parent ``j``."""
+        return self.fitness[i] < self.fitness[j]
+
+
+class _KnownPoints:
+    """Parameter tuples of the finished trials of one study, plus the children handed out."""
+
+    def __init__(self) -> None:
+        self.cursor = 0
+        self.seen_ids: set[int] = set()
+        self.params: list[dict[str, Any]] = []
+        self.keys: dict[tuple[str, ...], set[tuple[Any, ...]]] = {}
+
+    def update(self, study: Study) -> None:
+        trials, self.cursor = study._get_trials_since(self.cursor)
+        for t in trials:
+            if t.state in _KNOWN_STATES and t._trial_id not in self.seen_ids:
+                self.seen_ids.add(t._trial_id)
+                self.add(t.params)
+
+    def add(self, params: dict[str, Any]) -> None:
+        self.params.append(params)
+        for names, keys in self.keys.items():
+            if all(n in params for n in names):
+                keys.add(tuple(params[n] for n in names))
+
+    def of(self, names: tuple[str, ...]) -> set[tuple[Any, ...]]:
+        keys = self.keys.get(names)
+        if keys is None:
+            keys = self.keys[names] = {
+                tuple(p[n] for n in names) for p in self.params if all(n in p for n in names)
+            }
+        return keys
+
+
 class NSGAIIChildGenerationStrategy:
     """Make a child's parameters: crossover with probability ``crossover_prob`` (else copy one
     parent), then mutate each parameter with probability ``mutation_prob``.
 
-    A parameter picked for mutation is dropped from the result (so the sampler draws it at
-    random) unless ``mutation`` is given and the parameter is numerical.
+    A parameter picked for mutation is drawn uniformly at random from its distribution unless
+    ``mutation`` is given and the parameter is numerical. Children repeating a known point
+    are bred again (see the module docstring).
     """
 
     def __init__(
@@ -69,6 +169,9 @@ class NSGAIIChildGenerationStrategy:
         self._swapping_prob = swapping_prob
         self._constraints_func = constraints_func
         self._rng = rng
+        self._lock = threading.Lock()
+        self._breeding: _Breeding | None = None
+        self._known: dict[tuple[int, int], _KnownPoints] = {}
 
     def __call__(
         self,
@@ -76,74 +179,94 @@ class NSGAIIChildGenerationStrategy:
         search_space: dict[str, BaseDistribution],
         parent_population: list[FrozenTrial],
     ) -> dict[str, Any]:
+        with self._lock:
+            breeding = self._breeding
+            if (
+                breeding is None
+                or breeding.parents is not parent_population
+                or breeding.names != tuple(search_space)
+            ):
+                breeding = self._breeding = _Breeding(study, search_space, parent_population)
+            known = self._known.setdefault((id(study._storage), study._study_id), _KnownPoints())
+            known.update(study)
+            keys = known.of(breeding.names)
+            for _ in range(_MAX_BREEDS):
+                child = self._breed(study, search_space, breeding)
+                if tuple(child[n] for n in breeding.names) not in keys:
+                    break
+            known.add(child)
+            return child
+
+    def _breed(
+        self, study: Study, search_space: dict[str, BaseDistribution], breeding: _Breeding
+    ) -> dict[str, Any]:
         rng = self._rng
-        dom = constrained_dominates if is_constrained(parent_population) else dominates
         if rng.rand() < self._crossover_prob:
-            child = perform_crossover(
-                self._crossover, study, parent_population, search_space, rng,
-                self._swapping_prob, dom,
-            )
+            child = _crossover(self._crossover, study, search_space, breeding, rng,
+                               self._swapping_prob)
         else:
-            parent = parent_population[rng.choice(len(parent_population))]
+            parent = breeding.parents[rng.choice(len(breeding.parents))]
             child = {name: parent.params[name] for name in search_space}
         mutation_prob = (
             1.0 / max(1.0, len(child)) if self._mutation_prob is None else self._mutation_prob
         )
-        params: dict[str, Any] = {}
-        for name, value in child.items():
-            if rng.rand() >= mutation_prob:
-                params[name] = value
-            elif self._mutation is not None:
+        for (name, value), u in zip(list(child.items()), rng.rand(len(child)).tolist()):
+            if u >= mutation_prob:
+                continue
+            mutated = None
+            if self._mutation is not None:
                 mutated = perform_mutation(self._mutation, rng, study, search_space[name], value)
-                if mutated is not None:
-                    params[name] = mutated
-        return params
+            child[name] = sample_uniform(rng, search_space[name]) if mutated is None else mutated
+        return child
 
 
-def perform_crossover(
+def _crossover(
     crossover: BaseCrossover,
     study: Study,
-    parent_population: Sequence[FrozenTrial],
     search_space: dict[str, BaseDistribution],
+    breeding: _Breeding,
     rng: np.random.RandomState,
     swapping_prob: float,
-    dom: _Dominates,
 ) -> dict[str, Any]:
     """Breed until the child lies inside the search space; categoricals cross uniformly."""
-    numerical: dict[str, BaseDistribution] = {
-        k: d for k, d in search_space.items() if isinstance(d, (FloatDistribution, IntDistribution))
-    }
-    categorical = [k for k in search_space if k not in numerical]
-    transform = NumericalTransform(numerical) if numerical else None
     while True:
-        parents = _select_parents(crossover.n_parents, study, parent_population, rng, dom)
+        parents = _tournaments(crossover.n_parents, breeding, rng)
         child: dict[str, Any] = {}
-        if categorical:
-            from_last = rng.rand(len(categorical)) >= swapping_prob
-            for name, last in zip(categorical, from_last):
-                child[name] = (parents[-1] if last else parents[0]).params[name]
-        if transform is not None:
-            x = np.stack([transform.transform(p.params) for p in parents])
-            x_child = crossover.crossover(x, rng, study, transform.bounds)
-            child.update(transform.untransform(x_child))
-        if all(
-            search_space[k]._contains(search_space[k].to_internal_repr(v)) for k, v in child.items()
-        ):
-            return child
+        if breeding.categorical:
+            from_last = rng.rand(len(breeding.categorical)) >= swapping_prob
+            for name, last in zip(breeding.categorical, from_last):
+                child[name] = breeding.parents[parents[-1] if last else parents[0]].params[name]
+        if breeding.transform is not None:
+            x_child = crossover.crossover(
+                breeding.x[parents], rng, study, breeding.transform.bounds
+            )
+            numerical = breeding.transform.untransform(x_child)
+            if not all(
+                search_space[k]._contains(search_space[k].to_internal_repr(v))
+                for k, v in numerical.items()
+            ):
+                continue
+            child.update(numerical)
+        return {name: child[name] for name in breeding.names}
 
 
-def _select_parents(
-    n_parents: int,
-    study: Study,
-    population: Sequence[FrozenTrial],
-    rng: np.random.RandomState,
-    dom: _Dominates,
-) -> list[FrozenTrial]:
-    """Binary tournaments, each among the trials not picked yet."""
-    parents: list[FrozenTrial] = []
+def _tournaments(n_parents: int, breeding: _Breeding, rng: np.random.RandomState) -> list[int]:
+    """Binary tournaments (indices into the parents), each among those not picked yet."""
+    chosen: list[int] = []
+    n = len(breeding.parents)
     for _ in range(n_parents):
-        pool = [t for t in population if t not in parents]
-        first = pool[rng.choice(len(pool))]
-        second = pool[rng.choice(len(pool))]
-        parents.append(first if dom(first, second, study.directions) else second)
-    return parents
+        first = _draw_unpicked(n, chosen, rng)
+        second = _draw_unpicked(n, chosen, rng)
+        chosen.append(first if breeding.better(first, second) else second)
+    return chosen
+
+
+def _draw_unpicked(n: int, chosen: list[int], rng: np.random.RandomState) -> int:
+    """A uniform draw from ``range(n)`` without the indices in ``chosen``."""
+    size = n - len(chosen)
+    # floor(u * size) instead of randint: the same distribution, far less call overhead.
+    index = min(int(rng.rand() * size), size - 1)
+    for picked in sorted(chosen):
+        if index >= picked:
+            index += 1
+    return index
