@@ -192,12 +192,64 @@ def dtlz2(d: int) -> Callable[[int], Objective]:
     return lambda seed: f
 
 
+def osy(seed: int) -> Objective:
+    """Osyczka & Kundu's problem: 6 variables, 2 objectives, 6 inequality constraints."""
+
+    def f(t: Any) -> tuple[float, float]:
+        x1, x2 = t.suggest_float("x1", 0, 10), t.suggest_float("x2", 0, 10)
+        x3, x4 = t.suggest_float("x3", 1, 5), t.suggest_float("x4", 0, 6)
+        x5, x6 = t.suggest_float("x5", 1, 5), t.suggest_float("x6", 0, 10)
+        for name, value in (
+            ("c1", 2 - x1 - x2), ("c2", x1 + x2 - 6), ("c3", x2 - x1 - 2),
+            ("c4", x1 - 3 * x2 - 2), ("c5", (x3 - 3) ** 2 + x4 - 4),
+            ("c6", 4 - (x5 - 3) ** 2 - x6),
+        ):
+            t.set_constraint(name, value)
+        f1 = -(25 * (x1 - 2) ** 2 + (x2 - 2) ** 2 + (x3 - 1) ** 2 + (x4 - 4) ** 2
+               + (x5 - 1) ** 2)
+        return f1, x1**2 + x2**2 + x3**2 + x4**2 + x5**2 + x6**2
+
+    return f
+
+
+_OPTIMIZER_LR = {"sgd": -1.5, "momentum": -2.0, "adam": -3.0, "rmsprop": -3.5}
+
+
+def hpo_mixed(seed: int) -> Objective:
+    """A synthetic model-tuning problem: validation error vs. model cost, over a log float,
+    (log) ints, a stepped float and categoricals, as in a typical HPO search space."""
+
+    def f(t: Any) -> tuple[float, float]:
+        lr = t.suggest_float("lr", 1e-5, 1e-1, log=True)
+        optimizer = t.suggest_categorical("optimizer", list(_OPTIMIZER_LR))
+        layers = t.suggest_int("layers", 1, 8)
+        units = t.suggest_int("units", 8, 1024, log=True)
+        dropout = t.suggest_float("dropout", 0.0, 0.5, step=0.05)
+        batch = t.suggest_categorical("batch", [16, 32, 64, 128, 256])
+        activation = t.suggest_categorical("activation", ["relu", "tanh", "gelu"])
+        capacity = layers * units
+        error = (
+            0.05 + 0.4 / math.sqrt(1 + capacity / 64)
+            + 0.08 * (math.log10(lr) - _OPTIMIZER_LR[optimizer]) ** 2
+            + 0.3 * (dropout - 0.1 - 0.2 * min(capacity / 4096, 1.0)) ** 2
+            + 0.01 * abs(math.log2(batch) - 6) + (0.02 if activation == "tanh" else 0.0)
+        )
+        cost = capacity * (1 + 0.1 * layers) / 8192 * (64 / batch) ** 0.3
+        return error, math.log10(1 + 100 * cost)
+
+    return f
+
+
 def _hypervolume(reference: Sequence[float]) -> Callable[[Any], float]:
     def score(study: Any) -> float:
         from trimtab.hypervolume import compute_hypervolume
 
         points = np.array(
-            [t.values for t in study.trials if t.values is not None], dtype=float
+            [
+                t.values for t in study.trials
+                if t.values is not None and all(v <= 0 for v in t.constraints.values())
+            ],
+            dtype=float,
         ).reshape(-1, len(reference))
         return float(compute_hypervolume(points, np.asarray(reference, dtype=float)))
 
@@ -221,6 +273,10 @@ PROBLEMS: list[Problem] = [
             _hypervolume([1.1, 11.0]), "max", ("mo2",)),
     Problem("dtlz2-6d (3 obj)", dtlz2(6), 1000, 500, ("minimize",) * 3,
             _hypervolume([1.5, 1.5, 1.5]), "max", ("mo3",)),
+    Problem("osy-constrained", osy, 1000, 500, ("minimize", "minimize"),
+            _hypervolume([0.0, 80.0]), "max", ("mo2",)),
+    Problem("hpo-mixed", hpo_mixed, 500, 300, ("minimize", "minimize"),
+            _hypervolume([1.0, 2.5]), "max", ("mo2",)),
 ]
 
 COMPARISONS: list[Comparison] = [
