@@ -192,6 +192,24 @@ def dtlz2(d: int) -> Callable[[int], Objective]:
     return lambda seed: f
 
 
+def c2_dtlz2(d: int) -> Callable[[int], Objective]:
+    """DTLZ2 (3 objectives) whose front is feasible only near its corners and its centre
+    (C2-DTLZ2 of Jain & Deb, 2014, radius 0.4)."""
+    objectives = dtlz2(d)(0)
+
+    def f(t: Any) -> tuple[float, float, float]:
+        values = np.array(objectives(t))
+        corners = [
+            (values[i] - 1) ** 2 + float(np.sum(np.delete(values, i) ** 2)) - 0.16
+            for i in range(3)
+        ]
+        centre = float(np.sum((values - 1 / math.sqrt(3)) ** 2)) - 0.16
+        t.set_constraint("c2", min(*corners, centre))
+        return float(values[0]), float(values[1]), float(values[2])
+
+    return lambda seed: f
+
+
 def osy(seed: int) -> Objective:
     """Osyczka & Kundu's problem: 6 variables, 2 objectives, 6 inequality constraints."""
 
@@ -272,6 +290,8 @@ PROBLEMS: list[Problem] = [
     Problem("zdt2-mixed", zdt2_mixed, 1000, 500, ("minimize", "minimize"),
             _hypervolume([1.1, 11.0]), "max", ("mo2",)),
     Problem("dtlz2-6d (3 obj)", dtlz2(6), 1000, 500, ("minimize",) * 3,
+            _hypervolume([1.5, 1.5, 1.5]), "max", ("mo3",)),
+    Problem("c2-dtlz2-6d (3 obj)", c2_dtlz2(6), 1000, 500, ("minimize",) * 3,
             _hypervolume([1.5, 1.5, 1.5]), "max", ("mo3",)),
     Problem("osy-constrained", osy, 1000, 500, ("minimize", "minimize"),
             _hypervolume([0.0, 80.0]), "max", ("mo2",)),

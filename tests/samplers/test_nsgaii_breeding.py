@@ -10,6 +10,7 @@ import pytest
 
 import trimtab
 from trimtab.samplers import NSGAIIISampler, NSGAIISampler
+from trimtab.samplers.nsgaii import BaseMutation
 from trimtab.samplers.nsgaii._child import _Breeding, _draw_unpicked
 from trimtab.trial import Trial, create_trial
 
@@ -99,3 +100,20 @@ def test_draw_unpicked_is_uniform_over_the_rest() -> None:
     counts = np.bincount(draws, minlength=5)
     assert counts[1] == counts[3] == 0
     assert all(900 < c < 1100 for c in counts[[0, 2, 4]])
+
+
+def test_a_child_is_kept_when_every_attempt_repeats_a_known_point() -> None:
+    # A mutation that always returns the lower bound makes every child (0, 0): the sampler
+    # re-breeds, finds nothing new, and keeps the child rather than looping or going random.
+    class ToLowerBound(BaseMutation):
+        def mutation(self, param, rng, study, search_space_bounds):  # type: ignore[no-untyped-def]
+            return float(search_space_bounds[0])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sampler = NSGAIISampler(
+            population_size=4, mutation=ToLowerBound(), mutation_prob=1.0, seed=0
+        )
+    study = trimtab.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("y", 0, 1)), 10)
+    assert all(t.params == {"x": 0.0, "y": 0.0} for t in study.trials[4:])

@@ -180,7 +180,8 @@ def _niche_fill(
 
 class NSGAIIISampler(_NSGASamplerBase):
     """Many-objective sampler using NSGA-III: like ``NSGAIISampler``, but the last front is
-    thinned by how crowded each reference direction is, not by crowding distance.
+    thinned by how crowded each reference direction is, not by crowding distance. Children
+    are bred as in ``NSGAIISampler`` (crowded tournaments, known points re-bred).
 
     Args:
         population_size: Trials per generation.

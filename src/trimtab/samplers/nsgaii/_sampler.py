@@ -181,6 +181,11 @@ class NSGAIISampler(_NSGASamplerBase):
     the previous generation and its parents. Parameters outside the intersection search space,
     and parameters chosen for mutation without a ``mutation`` operator, are sampled at random.
 
+    Where Optuna leaves the details open, parents are picked by binary tournaments under
+    Deb's crowded comparison (rank, then crowding distance), and a child that repeats the
+    parameters of a finished trial, or of a child this sampler already proposed, is bred
+    again (up to 32 times) instead of spending a trial on a known point.
+
     Args:
         population_size: Trials per generation (at least 2 and ``crossover.n_parents``).
         mutation: Operator for mutating numerical parameters; None resamples them at random.
