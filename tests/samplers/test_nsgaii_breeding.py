@@ -117,3 +117,23 @@ def test_a_child_is_kept_when_every_attempt_repeats_a_known_point() -> None:
     study = trimtab.create_study(directions=["minimize", "minimize"], sampler=sampler)
     study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("y", 0, 1)), 10)
     assert all(t.params == {"x": 0.0, "y": 0.0} for t in study.trials[4:])
+
+
+def test_children_avoid_the_running_trials_of_another_worker() -> None:
+    # Two samplers (two workers) on one storage: each sees the other's running trials.
+    storage = trimtab.storages.InMemoryStorage()
+    studies = [
+        trimtab.create_study(
+            storage=storage, study_name="shared", load_if_exists=True,
+            directions=["minimize", "minimize"],
+            sampler=NSGAIISampler(population_size=4, seed=0),
+        )
+        for _ in range(2)
+    ]
+    studies[0].optimize(_discrete, n_trials=4)
+    asked = []
+    for i in range(12):
+        trial = studies[i % 2].ask()
+        _discrete(trial)
+        asked.append(tuple(sorted(trial.params.items())))
+    assert len(set(asked)) == len(asked)

@@ -5,11 +5,12 @@ Two things Optuna's documentation leaves open are settled here:
 - Parents are chosen by binary tournaments under Deb's crowded comparison (lower
   non-domination rank wins, then the larger crowding distance), as in the NSGA-II paper;
   with constraints, the ranks are those of constrained domination.
-- A child whose parameters equal those of a trial already evaluated (or already handed out
-  by this sampler) is bred again, with fresh tournaments, crossover and mutation draws, up to
-  ``_MAX_BREEDS`` times; re-evaluating a known point wastes a trial, which is common in
-  integer and categorical spaces. When every attempt repeats a known point (an exhausted
-  space, or crossover and mutation switched off) the last child is kept.
+- A child whose parameters equal those of a trial already evaluated, running (in any
+  worker) or handed out by this sampler is bred again, with fresh tournaments, crossover
+  and mutation draws, up to ``_MAX_BREEDS`` times; re-evaluating a known point wastes a
+  trial, which is common in integer and categorical spaces. When every attempt repeats a
+  known point (an exhausted space, or crossover and mutation switched off) the last child
+  is kept.
 """
 
 from __future__ import annotations
@@ -133,6 +134,16 @@ class _KnownPoints:
         return keys
 
 
+def _running_keys(study: Study, names: tuple[str, ...]) -> set[tuple[Any, ...]]:
+    """Parameter tuples of the running trials, e.g. children of other workers."""
+    running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    return {
+        tuple(t.params[n] for n in names)
+        for t in running
+        if all(n in t.params for n in names)
+    }
+
+
 class NSGAIIChildGenerationStrategy:
     """Make a child's parameters: crossover with probability ``crossover_prob`` (else copy one
     parent), then mutate each parameter with probability ``mutation_prob``.
@@ -190,9 +201,11 @@ class NSGAIIChildGenerationStrategy:
             known = self._known.setdefault((id(study._storage), study._study_id), _KnownPoints())
             known.update(study)
             keys = known.of(breeding.names)
+            running = _running_keys(study, breeding.names)
             for _ in range(_MAX_BREEDS):
                 child = self._breed(study, search_space, breeding)
-                if tuple(child[n] for n in breeding.names) not in keys:
+                key = tuple(child[n] for n in breeding.names)
+                if key not in keys and key not in running:
                     break
             known.add(child)
             return child
