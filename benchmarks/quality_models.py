@@ -2,10 +2,11 @@
 
 GP-BO (continuous, mixed and constrained problems, 30-100 trials), CMA-ES (10-40-D continuous
 problems, 500-2,000 trials; also trimtab's IPOP restarts against Optuna's CMA-ES, which
-ignores ``restart_strategy`` since 4.4) and NSGA-II/III (2 and 3 objectives, hypervolume of the
-Pareto front). Both libraries run every problem with the same budget and seeds, interleaved in
-one process; the table shows the medians and a two-sided Mann-Whitney U test (p < 0.05): "win"
-means trimtab is significantly better.
+ignores ``restart_strategy`` since 4.4) and NSGA-II/III (2 and 3 objectives, continuous, mixed,
+HPO-like and constrained problems; hypervolume of the feasible trials). Both libraries run
+every problem with the same budget and seeds, interleaved in one process; the table shows the
+medians and a two-sided Mann-Whitney U test (p < 0.05): "win" means trimtab is significantly
+better.
 
 BLAS/OpenMP are limited to one thread (set below, before numpy loads): on a shared machine
 Optuna's torch-based GP is otherwise many times slower, and one thread is its best case.
