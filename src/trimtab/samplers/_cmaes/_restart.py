@@ -8,7 +8,7 @@ of small, randomly sized populations and step sizes, giving each regime a simila
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +28,12 @@ _EPS = 1e-10
 
 @dataclass
 class RestartState:
-    """Bookkeeping of restarts; ``restart`` numbers the current run (0 = the first)."""
+    """Bookkeeping of restarts; ``restart`` numbers the current run (0 = the first).
+
+    ``best``, ``median``, ``spread`` (worst - best) and ``flat`` (best equal to the k-th best)
+    describe the current run's recent generations, for the termination criteria of
+    ``_stop``; ``scale`` is the objective's scale over the whole study.
+    """
 
     restart: int = 0
     popsize: int | None = None
@@ -36,6 +41,11 @@ class RestartState:
     small_evals: int = 0
     large_evals: int = 0
     regime: str = "large"
+    scale: float = 0.0
+    best: list[float] = field(default_factory=list)
+    median: list[float] = field(default_factory=list)
+    spread: list[float] = field(default_factory=list)
+    flat: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,7 +55,10 @@ class RestartState:
         return cls(**data) if data else cls()
 
     def copy(self) -> RestartState:
-        return replace(self)
+        return replace(
+            self, best=list(self.best), median=list(self.median), spread=list(self.spread),
+            flat=list(self.flat),
+        )
 
 
 def _default_popsize(dim: int) -> int:
@@ -124,29 +137,40 @@ def _source_solutions(
 def restart_optimizer(
     sampler: CmaEsSampler, trans: NumericalTransform, finished: Any, state: RestartState
 ) -> tuple[Any, RestartState]:
-    """Replace a converged optimizer: IPOP grows the population, BIPOP alternates regimes."""
+    """Replace a finished optimizer: IPOP grows the population, BIPOP alternates regimes.
+
+    BIPOP (Hansen, 2009) counts the evaluations of each regime (the first run is a large one)
+    and starts the regime that has used fewer: a large run has ``inc_popsize ** k`` times the
+    base population after ``k`` large restarts; a small run has
+    ``floor(base * (large / (2 base)) ** U**2)`` and step size ``sigma0 * 10 ** (-2 U)``,
+    ``U ~ U(0, 1)``, with ``large`` the latest large population.
+    """
     dim = len(trans.bounds)
     base = sampler._popsize or _default_popsize(dim)
-    evals = finished.population_size * finished.generation
-    new = state.copy()
-    new.restart += 1
+    new = RestartState(
+        restart=state.restart + 1, popsize=state.popsize, large_restarts=state.large_restarts,
+        small_evals=state.small_evals, large_evals=state.large_evals, regime=state.regime,
+        scale=state.scale,
+    )
     sigma0 = sampler._sigma0 if sampler._sigma0 is not None else 1.0 / 6.0
     if sampler._restart_strategy == "ipop":
         new.popsize = (state.popsize or base) * sampler._inc_popsize
     else:
+        evals = finished.population_size * finished.generation
         if state.regime == "small":
             new.small_evals += evals
         else:
             new.large_evals += evals
+        large = base * sampler._inc_popsize**new.large_restarts
         if new.small_evals < new.large_evals:
             new.regime = "small"
-            factor = sampler._inc_popsize ** new.large_restarts
-            new.popsize = max(2, math.floor(base * factor ** (sampler._rng.uniform() ** 2)))
+            u = sampler._rng.uniform()
+            new.popsize = max(min(4, base), math.floor(base * (large / (2 * base)) ** (u**2)))
             sigma0 *= 10 ** (-2 * sampler._rng.uniform())
         else:
             new.regime = "large"
             new.large_restarts += 1
-            new.popsize = base * sampler._inc_popsize**new.large_restarts
+            new.popsize = large * sampler._inc_popsize
     mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * sampler._rng.rand(dim)
     optimizer = init_optimizer(
         sampler, trans, StudyDirection.MINIMIZE, mean=mean, sigma0=sigma0, popsize=new.popsize
