@@ -8,7 +8,7 @@ of small, randomly sized populations and step sizes, giving each regime a simila
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,11 +54,6 @@ class RestartState:
     def from_json(cls, data: dict[str, Any] | None) -> RestartState:
         return cls(**data) if data else cls()
 
-    def copy(self) -> RestartState:
-        return replace(
-            self, best=list(self.best), median=list(self.median), spread=list(self.spread),
-            flat=list(self.flat),
-        )
 
 
 def _default_popsize(dim: int) -> int:

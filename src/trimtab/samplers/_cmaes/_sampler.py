@@ -192,8 +192,8 @@ class CmaEsSampler(BaseSampler):
         if len(solutions) >= optimizer.population_size:
             sign = 1.0 if study.direction == StudyDirection.MINIMIZE else -1.0
             chosen = sorted(solutions, key=lambda s: s[0])[: optimizer.population_size]
-            # Telling mutates the memoised optimizer; the memo is re-keyed to this trial below,
-            # so an older snapshot is only ever rebuilt from its JSON record.
+            # Telling mutates the memoised optimizer and restart state; the memo is re-keyed to
+            # this trial below, so an older snapshot is only ever rebuilt from its JSON record.
             self._restored = None
             values = [sign * v for _, _, v in chosen]
             optimizer.tell([(self._x_of(t, trans), v) for (_, t, _), v in zip(chosen, values)])
@@ -235,7 +235,7 @@ class CmaEsSampler(BaseSampler):
             restart = RestartState.from_json(record.get("restart_state"))
             self._restored = (number, optimizer, restart)
         _, optimizer, restart = self._restored
-        return optimizer, restart.copy()
+        return optimizer, restart
 
     def _sync(self, study: Study) -> _History:
         key = (id(study._storage), study._study_id)
