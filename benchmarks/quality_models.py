@@ -115,6 +115,35 @@ def levy(d: int) -> Callable[[int], Objective]:
     return lambda seed: f
 
 
+def gallagher(d: int, peaks: int = 21) -> Callable[[int], Objective]:
+    """BBOB f22-like: ``peaks`` rotated, ill-conditioned Gaussian peaks; one instance per seed.
+
+    Peak 1 (height 10) is the optimum (value 0); the others are 1.1-9.1 high. Unlike BBOB,
+    there is no oscillation transform or boundary penalty.
+    """
+
+    def make(seed: int) -> Objective:
+        rng = np.random.RandomState(10_000 + seed)
+        centres = rng.uniform(-4.9, 4.9, (peaks, d))
+        centres[0] = rng.uniform(-3.92, 3.92, d)
+        heights = np.r_[10.0, 1.1 + 8.0 * np.arange(peaks - 1) / (peaks - 2)]
+        alphas = 1000.0 ** (2.0 * rng.permutation(peaks - 1) / (peaks - 2))
+        alphas = np.r_[1000.0, alphas]
+        scales = np.array([
+            a ** (rng.permutation(d) / (d - 1)) / a**0.25 for a in alphas
+        ])  # per-peak axis weights (condition number a), shape (peaks, d)
+        rotation = np.linalg.qr(rng.standard_normal((d, d)))[0]
+
+        def f(t: Any) -> float:
+            z = (_floats(t, d, -5.0, 5.0) - centres) @ rotation.T
+            quad = np.sum(scales * z**2, axis=1) / (2.0 * d)
+            return float(10.0 - np.max(heights * np.exp(-quad)))
+
+        return f
+
+    return make
+
+
 def branin(seed: int) -> Objective:
     def f(t: Any) -> float:
         x, y = t.suggest_float("x", -5, 10), t.suggest_float("y", 0, 15)
@@ -239,6 +268,7 @@ PROBLEMS: list[Problem] = [
     Problem("ackley-40d", ackley(40), 2000, 1000, tags=("cma", "multimodal")),
     Problem("schwefel-10d", schwefel(10), 2000, 1000, tags=("multimodal",)),
     Problem("levy-20d", levy(20), 2000, 1000, tags=("multimodal",)),
+    Problem("gallagher21-10d", gallagher(10), 2000, 1000, tags=("multimodal",)),
     Problem("zdt1-10d", zdt1(10), 1000, 500, ("minimize", "minimize"),
             _hypervolume([1.1, 11.0]), "max", ("mo2",)),
     Problem("zdt2-mixed", zdt2_mixed, 1000, 500, ("minimize", "minimize"),

@@ -73,16 +73,25 @@ def test_bipop_alternates_regimes_by_budget() -> None:
     study = trimtab.create_study(sampler=_make(seed=1, restart_strategy="bipop"))
     study.optimize(_bowl, n_trials=1500)
     runs = _runs(study)
-    assert {"small", "large"} <= {r["regime"] for r in runs[1:]}
+    regimes = [r["regime"] for r in runs[1:]]
+    assert regimes[0] == "large" and "small" in regimes  # the first run counts for neither
+    for previous, run in zip(runs[1:], runs[2:]):
+        spent = run["small_evals"] + run["large_evals"]
+        assert spent > previous["small_evals"] + previous["large_evals"]
     for run in runs[1:]:
-        # The regime that has used fewer evaluations so far runs next (the first run is large).
+        # The regime that has used fewer evaluations so far runs next, ties going to large.
         assert (run["regime"] == "small") == (run["small_evals"] < run["large_evals"])
-        large = 6 * 2 ** run["large_restarts"]
+        large = 6 * 2 ** run["large_restarts"]  # default popsize 6 in 2-D
         if run["regime"] == "large":
-            assert run["popsize"] == large and run["large_restarts"] >= 1
+            assert run["popsize"] == large and run["max_evals"] == 0
         else:
-            assert 4 <= run["popsize"] <= max(6, large // 2)
-    assert runs[-1]["small_evals"] > 0 and runs[-1]["large_evals"] > 0
+            assert 6 <= run["popsize"] <= 2 * large
+            assert run["max_evals"] == max(run["last_large_evals"] // 2, run["popsize"])
+    # Small runs stop once they have used their evaluations (at most one generation more).
+    for run, after in zip(runs[1:], runs[2:]):
+        if run["regime"] == "small":
+            used = after["small_evals"] - run["small_evals"]
+            assert used < run["max_evals"] + run["popsize"]
 
 
 def test_resumed_study_and_second_worker_continue_after_a_restart() -> None:
@@ -121,6 +130,7 @@ class _Frozen:
     """A stand-in optimizer whose step size is large: only value-based criteria can fire."""
 
     population_size = 6
+    generation = 30
 
     def __init__(self) -> None:
         self._C = np.eye(2)

@@ -30,9 +30,11 @@ _EPS = 1e-10
 class RestartState:
     """Bookkeeping of restarts; ``restart`` numbers the current run (0 = the first).
 
-    ``best``, ``median``, ``spread`` (worst - best) and ``flat`` (best equal to the k-th best)
-    describe the current run's recent generations, for the termination criteria of
-    ``_stop``; ``scale`` is the objective's scale over the whole study.
+    ``small_evals``/``large_evals`` count BIPOP's evaluations per regime (restarted runs only),
+    ``last_large_evals`` those of the latest large restart, ``max_evals`` caps the current run
+    (0: no cap). ``best``, ``median``, ``spread`` (worst - best) and ``flat`` (best equal to
+    the k-th best) describe the current run's recent generations, for the termination
+    criteria of ``_stop``; ``scale`` is the objective's scale over the whole study.
     """
 
     restart: int = 0
@@ -40,6 +42,8 @@ class RestartState:
     large_restarts: int = 0
     small_evals: int = 0
     large_evals: int = 0
+    last_large_evals: int = 0
+    max_evals: int = 0
     regime: str = "large"
     scale: float = 0.0
     best: list[float] = field(default_factory=list)
@@ -134,38 +138,41 @@ def restart_optimizer(
 ) -> tuple[Any, RestartState]:
     """Replace a finished optimizer: IPOP grows the population, BIPOP alternates regimes.
 
-    BIPOP (Hansen, 2009) counts the evaluations of each regime (the first run is a large one)
-    and starts the regime that has used fewer: a large run has ``inc_popsize ** k`` times the
-    base population after ``k`` large restarts; a small run has
-    ``floor(base * (large / (2 base)) ** U**2)`` and step size ``sigma0 * 10 ** (-2 U)``,
-    ``U ~ U(0, 1)``, with ``large`` the latest large population.
+    BIPOP (Hansen, 2009) counts the evaluations of each regime over the restarted runs (the
+    first run counts for neither) and starts the regime that has used fewer, ties going to the
+    large one. A large run has ``inc_popsize ** k`` times the base population at its ``k``-th
+    start; a small run has ``floor(base * (large / (2 base)) ** U**2)`` with ``large`` the
+    population of the next large run, step size ``sigma0 * 10 ** (-2 U')``
+    (``U, U' ~ U(0, 1)``), and at most half the evaluations of the latest large run.
     """
     dim = len(trans.bounds)
     base = sampler._popsize or _default_popsize(dim)
     new = RestartState(
         restart=state.restart + 1, popsize=state.popsize, large_restarts=state.large_restarts,
-        small_evals=state.small_evals, large_evals=state.large_evals, regime=state.regime,
-        scale=state.scale,
+        small_evals=state.small_evals, large_evals=state.large_evals,
+        last_large_evals=state.last_large_evals, regime=state.regime, scale=state.scale,
     )
     sigma0 = sampler._sigma0 if sampler._sigma0 is not None else 1.0 / 6.0
     if sampler._restart_strategy == "ipop":
         new.popsize = (state.popsize or base) * sampler._inc_popsize
     else:
         evals = finished.population_size * finished.generation
-        if state.regime == "small":
+        if state.restart > 0 and state.regime == "small":
             new.small_evals += evals
-        else:
+        elif state.restart > 0:
             new.large_evals += evals
-        large = base * sampler._inc_popsize**new.large_restarts
+            new.last_large_evals = evals
+        large = base * sampler._inc_popsize ** (new.large_restarts + 1)
         if new.small_evals < new.large_evals:
             new.regime = "small"
             u = sampler._rng.uniform()
             new.popsize = max(min(4, base), math.floor(base * (large / (2 * base)) ** (u**2)))
+            new.max_evals = max(new.last_large_evals // 2, new.popsize)
             sigma0 *= 10 ** (-2 * sampler._rng.uniform())
         else:
             new.regime = "large"
             new.large_restarts += 1
-            new.popsize = large * sampler._inc_popsize
+            new.popsize = large
     mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * sampler._rng.rand(dim)
     optimizer = init_optimizer(
         sampler, trans, StudyDirection.MINIMIZE, mean=mean, sigma0=sigma0, popsize=new.popsize

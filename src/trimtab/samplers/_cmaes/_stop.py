@@ -20,6 +20,8 @@ Hansen, 2009), with the two tolerances that depend on units made relative:
 - Stagnation: over the last ``120 + ceil(30 n / lambda)`` generations, the median of the 20
   newest best-of-generation values and of the 20 newest generation medians are no better than
   those of the 20 oldest.
+- MaxIter: a run has had ``100 + 50 (n + 3)^2 / sqrt(lambda)`` generations, or a BIPOP
+  small run has used its evaluations (``RestartState.max_evals``).
 - Any of ``cmaes``' own conditions (divergence, no effect of a step, ill conditioning).
 """
 
@@ -67,6 +69,11 @@ def record_generation(state: RestartState, values: np.ndarray, dim: int) -> None
 def restart_reason(optimizer: Any, state: RestartState, dim: int) -> str | None:
     """Name of the first termination criterion the run meets, or None to continue it."""
     popsize = optimizer.population_size
+    generation = optimizer.generation
+    if state.max_evals and generation * popsize >= state.max_evals:
+        return "maxevals"
+    if generation >= 100 + 50 * (dim + 3) ** 2 / math.sqrt(popsize):
+        return "maxiter"
     span = history_length(dim, popsize)
     if len(state.best) >= span:
         recent = state.best[-span:]
