@@ -164,3 +164,11 @@ def test_history_stays_bounded_and_json_serialisable() -> None:
     assert len(state.best) == 120 + 30 * 2 // 6
     assert all(np.isfinite(state.best)) and np.isfinite(state.scale)
     assert RestartState.from_json(state.to_json()) == state
+
+
+def test_restart_state_reads_records_of_older_and_newer_versions() -> None:
+    old = {"restart": 2, "popsize": 24, "large_restarts": 1, "small_evals": 10,
+           "large_evals": 30, "regime": "small"}
+    state = RestartState.from_json(old)
+    assert state.popsize == 24 and state.best == [] and state.max_evals == 0
+    assert RestartState.from_json({**old, "added_later": 1}) == state

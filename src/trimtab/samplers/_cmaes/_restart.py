@@ -8,7 +8,7 @@ of small, randomly sized populations and step sizes, giving each regime a simila
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +56,9 @@ class RestartState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> RestartState:
-        return cls(**data) if data else cls()
+        """Read a record; fields missing from older records take their defaults."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
 
