@@ -172,3 +172,26 @@ def test_restart_state_reads_records_of_older_and_newer_versions() -> None:
     state = RestartState.from_json(old)
     assert state.popsize == 24 and state.best == [] and state.max_evals == 0
     assert RestartState.from_json({**old, "added_later": 1}) == state
+
+
+@pytest.mark.parametrize("strategy", ["ipop", "bipop"])
+def test_concurrent_workers_start_the_same_new_run(strategy: str) -> None:
+    from trimtab._study_records import StudyDirection
+    from trimtab.distributions import FloatDistribution
+    from trimtab.samplers._cmaes._restart import init_optimizer, restart_optimizer
+    from trimtab.samplers._ga._transform import NumericalTransform
+
+    trans = NumericalTransform(
+        {"x": FloatDistribution(0, 1), "y": FloatDistribution(-3, 3)}, transform_0_1=True
+    )
+    told = np.column_stack([np.random.RandomState(0).rand(6, 2), np.arange(6.0)])
+    starts = []
+    for seed in (1, 2):
+        sampler = _make(seed=seed, restart_strategy=strategy)
+        finished = init_optimizer(sampler, trans, StudyDirection.MINIMIZE)
+        state = RestartState(restart=3, large_restarts=1, large_evals=60, last_large_evals=60)
+        optimizer, new = restart_optimizer(sampler, trans, finished, state, told)
+        starts.append((optimizer._mean.tolist(), optimizer._sigma, new))
+    assert starts[0] == starts[1]
+    other = restart_optimizer(sampler, trans, finished, state, told + 1e-3)[0]
+    assert other._mean.tolist() != starts[0][0]

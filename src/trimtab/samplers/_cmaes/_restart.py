@@ -8,6 +8,7 @@ of small, randomly sized populations and step sizes, giving each regime a simila
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -136,7 +137,11 @@ def _source_solutions(
 
 
 def restart_optimizer(
-    sampler: CmaEsSampler, trans: NumericalTransform, finished: Any, state: RestartState
+    sampler: CmaEsSampler,
+    trans: NumericalTransform,
+    finished: Any,
+    state: RestartState,
+    told: np.ndarray,
 ) -> tuple[Any, RestartState]:
     """Replace a finished optimizer: IPOP grows the population, BIPOP alternates regimes.
 
@@ -146,7 +151,12 @@ def restart_optimizer(
     start; a small run has ``floor(base * (large / (2 base)) ** U**2)`` with ``large`` the
     population of the next large run, step size ``sigma0 * 10 ** (-2 U')``
     (``U, U' ~ U(0, 1)``), and at most half the evaluations of the latest large run.
+
+    The random draws are seeded by the last generation ``told`` to the finished optimizer
+    (rows ``[*x, value]``): workers that tell the same generation concurrently start the
+    same new run.
     """
+    rng = np.random.RandomState(zlib.crc32(np.ascontiguousarray(told, dtype=float).tobytes()))
     dim = len(trans.bounds)
     base = sampler._popsize or _default_popsize(dim)
     new = RestartState(
@@ -167,15 +177,15 @@ def restart_optimizer(
         large = base * sampler._inc_popsize ** (new.large_restarts + 1)
         if new.small_evals < new.large_evals:
             new.regime = "small"
-            u = sampler._rng.uniform()
+            u = rng.uniform()
             new.popsize = max(min(4, base), math.floor(base * (large / (2 * base)) ** (u**2)))
             new.max_evals = max(new.last_large_evals // 2, new.popsize)
-            sigma0 *= 10 ** (-2 * sampler._rng.uniform())
+            sigma0 *= 10 ** (-2 * rng.uniform())
         else:
             new.regime = "large"
             new.large_restarts += 1
             new.popsize = large
-    mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * sampler._rng.rand(dim)
+    mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * rng.rand(dim)
     optimizer = init_optimizer(
         sampler, trans, StudyDirection.MINIMIZE, mean=mean, sigma0=sigma0, popsize=new.popsize
     )

@@ -195,14 +195,16 @@ class CmaEsSampler(BaseSampler):
             # Telling mutates the memoised optimizer and restart state; the memo is re-keyed to
             # this trial below, so an older snapshot is only ever rebuilt from its JSON record.
             self._restored = None
-            values = [sign * v for _, _, v in chosen]
-            optimizer.tell([(self._x_of(t, trans), v) for (_, t, _), v in zip(chosen, values)])
+            values = np.array([sign * v for _, _, v in chosen])
+            xs = np.array([self._x_of(t, trans) for _, t, _ in chosen])
+            optimizer.tell(list(zip(xs, values)))
             if self._restart_strategy is not None:
                 dim = len(trans.bounds)
-                record_generation(restart, np.array(values), dim)
+                record_generation(restart, values, dim)
                 reason = restart_reason(optimizer, restart, dim)
                 if reason is not None:
-                    optimizer, restart = restart_optimizer(self, trans, optimizer, restart)
+                    told = np.column_stack([xs, values])
+                    optimizer, restart = restart_optimizer(self, trans, optimizer, restart, told)
                     _logger.debug(f"CMA-ES restart {restart.restart} ({reason}).")
             record["optimizer"] = to_snapshot(optimizer)
             record["restart_state"] = restart.to_json()
