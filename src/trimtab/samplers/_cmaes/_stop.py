@@ -19,7 +19,8 @@ Hansen, 2009), with the two tolerances that depend on units made relative:
   the best and the ``1 + ceil(0.1 + lambda / 4)``-th best values were equal (a plateau).
 - Stagnation: over the last ``120 + ceil(30 n / lambda)`` generations, the median of the 20
   newest best-of-generation values and of the 20 newest generation medians are no better than
-  those of the 20 oldest.
+  those of the 20 oldest (Hansen's window also grows as 0.2 g; a fixed one keeps the
+  persisted history bounded).
 - MaxIter: a run has had ``100 + 50 (n + 3)^2 / sqrt(lambda)`` generations, or a BIPOP
   small run has used its evaluations (``RestartState.max_evals``).
 - Any of ``cmaes``' own conditions (divergence, no effect of a step, ill conditioning).
