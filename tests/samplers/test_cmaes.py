@@ -163,29 +163,6 @@ def test_pruned_trials_are_used_when_asked() -> None:
     assert _state(plain.trials[-1])["generation"] == 2
 
 
-def test_ipop_restarts_with_a_larger_population() -> None:
-    sampler = _make(seed=0, restart_strategy="ipop", popsize=4, sigma0=0.3)
-    study = trimtab.create_study(sampler=sampler)
-    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2 + t.suggest_float("y", -1, 1) ** 2,
-                   n_trials=700)
-    states = [_state(t) for t in study.trials[1:]]
-    assert max(s["restart"] for s in states) >= 1
-    restarted = next(s for s in states if "restart_state" in s and s["restart"] >= 1)
-    assert restarted["restart_state"]["popsize"] == 8
-
-
-def test_bipop_runs_and_records_regimes() -> None:
-    sampler = _make(seed=0, restart_strategy="bipop", popsize=4, sigma0=0.3)
-    study = trimtab.create_study(sampler=sampler)
-    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=500)
-    regimes = {
-        _state(t)["restart_state"]["regime"]
-        for t in study.trials[1:]
-        if "restart_state" in _state(t) and _state(t)["restart"] >= 1
-    }
-    assert regimes and regimes <= {"small", "large"}
-
-
 def test_categorical_parameters_go_to_the_independent_sampler() -> None:
     calls: list[str] = []
 

@@ -8,7 +8,8 @@ of small, randomly sized populations and step sizes, giving each regime a simila
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+import zlib
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,24 +29,38 @@ _EPS = 1e-10
 
 @dataclass
 class RestartState:
-    """Bookkeeping of restarts; ``restart`` numbers the current run (0 = the first)."""
+    """Bookkeeping of restarts; ``restart`` numbers the current run (0 = the first).
+
+    ``small_evals``/``large_evals`` count BIPOP's evaluations per regime (restarted runs only),
+    ``last_large_evals`` those of the latest large restart, ``max_evals`` caps the current run
+    (0: no cap). ``best``, ``median``, ``spread`` (worst - best) and ``flat`` (best equal to
+    the k-th best) describe the current run's recent generations, for the termination
+    criteria of ``_stop``; ``scale`` is the objective's scale over the whole study.
+    """
 
     restart: int = 0
     popsize: int | None = None
     large_restarts: int = 0
     small_evals: int = 0
     large_evals: int = 0
+    last_large_evals: int = 0
+    max_evals: int = 0
     regime: str = "large"
+    scale: float = 0.0
+    best: list[float] = field(default_factory=list)
+    median: list[float] = field(default_factory=list)
+    spread: list[float] = field(default_factory=list)
+    flat: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> RestartState:
-        return cls(**data) if data else cls()
+        """Read a record; fields missing from older records take their defaults."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
-    def copy(self) -> RestartState:
-        return replace(self)
 
 
 def _default_popsize(dim: int) -> int:
@@ -122,32 +137,55 @@ def _source_solutions(
 
 
 def restart_optimizer(
-    sampler: CmaEsSampler, trans: NumericalTransform, finished: Any, state: RestartState
+    sampler: CmaEsSampler,
+    trans: NumericalTransform,
+    finished: Any,
+    state: RestartState,
+    told: np.ndarray,
 ) -> tuple[Any, RestartState]:
-    """Replace a converged optimizer: IPOP grows the population, BIPOP alternates regimes."""
+    """Replace a finished optimizer: IPOP grows the population, BIPOP alternates regimes.
+
+    BIPOP (Hansen, 2009) counts the evaluations of each regime over the restarted runs (the
+    first run counts for neither) and starts the regime that has used fewer, ties going to the
+    large one. A large run has ``inc_popsize ** k`` times the base population at its ``k``-th
+    start; a small run has ``floor(base * (large / (2 base)) ** U**2)`` with ``large`` the
+    population of the next large run, step size ``sigma0 * 10 ** (-2 U')``
+    (``U, U' ~ U(0, 1)``), and at most half the evaluations of the latest large run.
+
+    The random draws are seeded by the last generation ``told`` to the finished optimizer
+    (rows ``[*x, value]``): workers that tell the same generation concurrently start the
+    same new run.
+    """
+    rng = np.random.RandomState(zlib.crc32(np.ascontiguousarray(told, dtype=float).tobytes()))
     dim = len(trans.bounds)
     base = sampler._popsize or _default_popsize(dim)
-    evals = finished.population_size * finished.generation
-    new = state.copy()
-    new.restart += 1
+    new = RestartState(
+        restart=state.restart + 1, popsize=state.popsize, large_restarts=state.large_restarts,
+        small_evals=state.small_evals, large_evals=state.large_evals,
+        last_large_evals=state.last_large_evals, regime=state.regime, scale=state.scale,
+    )
     sigma0 = sampler._sigma0 if sampler._sigma0 is not None else 1.0 / 6.0
     if sampler._restart_strategy == "ipop":
         new.popsize = (state.popsize or base) * sampler._inc_popsize
     else:
-        if state.regime == "small":
+        evals = finished.population_size * finished.generation
+        if state.restart > 0 and state.regime == "small":
             new.small_evals += evals
-        else:
+        elif state.restart > 0:
             new.large_evals += evals
+            new.last_large_evals = evals
+        large = base * sampler._inc_popsize ** (new.large_restarts + 1)
         if new.small_evals < new.large_evals:
             new.regime = "small"
-            factor = sampler._inc_popsize ** new.large_restarts
-            new.popsize = max(2, math.floor(base * factor ** (sampler._rng.uniform() ** 2)))
-            sigma0 *= 10 ** (-2 * sampler._rng.uniform())
+            u = rng.uniform()
+            new.popsize = max(min(4, base), math.floor(base * (large / (2 * base)) ** (u**2)))
+            new.max_evals = max(new.last_large_evals // 2, new.popsize)
+            sigma0 *= 10 ** (-2 * rng.uniform())
         else:
             new.regime = "large"
             new.large_restarts += 1
-            new.popsize = base * sampler._inc_popsize**new.large_restarts
-    mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * sampler._rng.rand(dim)
+            new.popsize = large
+    mean = trans.bounds[:, 0] + (trans.bounds[:, 1] - trans.bounds[:, 0]) * rng.rand(dim)
     optimizer = init_optimizer(
         sampler, trans, StudyDirection.MINIMIZE, mean=mean, sigma0=sigma0, popsize=new.popsize
     )

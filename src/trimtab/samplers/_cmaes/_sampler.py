@@ -22,6 +22,7 @@ from trimtab.exceptions import ExperimentalWarning
 from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._cmaes._restart import RestartState, init_optimizer, restart_optimizer
 from trimtab.samplers._cmaes._snapshot import from_snapshot, import_cmaes, to_snapshot
+from trimtab.samplers._cmaes._stop import record_generation, restart_reason
 from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._state import load_trial_state, save_trial_attr, save_trial_state
@@ -66,8 +67,10 @@ class CmaEsSampler(BaseSampler):
         warn_independent_sampling: Log when a parameter is sampled independently.
         seed: Seed for the random number generators.
         consider_pruned_trials: Use pruned trials, valued at their last intermediate value.
-        restart_strategy: ``"ipop"`` or ``"bipop"`` to restart CMA-ES, with a larger (or, for
-            BIPOP, alternately a small) population, when it has converged; None never restarts.
+        restart_strategy: ``"ipop"`` or ``"bipop"`` to restart CMA-ES from a random mean, with
+            a larger (or, for BIPOP, alternately a small) population, when the run has stopped
+            making progress (criteria in ``_stop``); None never restarts. Optuna 5 accepts
+            and ignores this deprecated argument; trimtab applies it.
         popsize: Population size (default ``4 + floor(3 ln n)``).
         inc_popsize: Population growth factor per IPOP restart (default 2).
         use_separable_cma: Use diagonal-covariance sep-CMA-ES (faster in high dimensions).
@@ -189,12 +192,20 @@ class CmaEsSampler(BaseSampler):
         if len(solutions) >= optimizer.population_size:
             sign = 1.0 if study.direction == StudyDirection.MINIMIZE else -1.0
             chosen = sorted(solutions, key=lambda s: s[0])[: optimizer.population_size]
-            # Telling mutates the memoised optimizer; the memo is re-keyed to this trial below,
-            # so an older snapshot is only ever rebuilt from its JSON record.
+            # Telling mutates the memoised optimizer and restart state; the memo is re-keyed to
+            # this trial below, so an older snapshot is only ever rebuilt from its JSON record.
             self._restored = None
-            optimizer.tell([(self._x_of(t, trans), sign * v) for _, t, v in chosen])
-            if self._restart_strategy is not None and optimizer.should_stop():
-                optimizer, restart = restart_optimizer(self, trans, optimizer, restart)
+            values = np.array([sign * v for _, _, v in chosen])
+            xs = np.array([self._x_of(t, trans) for _, t, _ in chosen])
+            optimizer.tell(list(zip(xs, values)))
+            if self._restart_strategy is not None:
+                dim = len(trans.bounds)
+                record_generation(restart, values, dim)
+                reason = restart_reason(optimizer, restart, dim)
+                if reason is not None:
+                    told = np.column_stack([xs, values])
+                    optimizer, restart = restart_optimizer(self, trans, optimizer, restart, told)
+                    _logger.debug(f"CMA-ES restart {restart.restart} ({reason}).")
             record["optimizer"] = to_snapshot(optimizer)
             record["restart_state"] = restart.to_json()
             self._restored = (trial.number, optimizer, restart)
@@ -226,7 +237,7 @@ class CmaEsSampler(BaseSampler):
             restart = RestartState.from_json(record.get("restart_state"))
             self._restored = (number, optimizer, restart)
         _, optimizer, restart = self._restored
-        return optimizer, restart.copy()
+        return optimizer, restart
 
     def _sync(self, study: Study) -> _History:
         key = (id(study._storage), study._study_id)
