@@ -1,12 +1,14 @@
 """``GPSampler``: Bayesian optimisation with a Gaussian-process surrogate (numpy/scipy only).
 
 Per trial: completed trials (read incrementally) → normalised inputs ``X`` (n, dim) and
-standardised, maximised values ``Y`` (n, k) → one GP per objective (and per constraint),
-hyperparameters warm-started from the previous trial's fit → an acquisition (log EI, or log
-EHVI for several objectives; times the probability of feasibility under constraints) → the
-multi-start optimiser. Trials still running elsewhere enter as fantasies at their predicted
-mean, so parallel workers spread out. The relative parameters chosen for a trial are stored
-on it (``gp`` sampler state) so that other workers see them before the trial has set them.
+maximised values ``Y`` (n, k), power-warped and standardised (``_warping``) → one GP per
+objective (and per constraint, standardised only), hyperparameters warm-started from the
+previous trial's fit → an acquisition (log EI, or log EHVI for several objectives; times the
+probability of feasibility under constraints) → the multi-start optimiser, whose candidates
+include perturbations of the best trials. Trials still running elsewhere enter as fantasies
+at their predicted mean, so parallel workers spread out. The relative parameters chosen for
+a trial are stored on it (``gp`` sampler state) so that other workers see them before the
+trial has set them.
 """
 
 from __future__ import annotations
@@ -43,17 +45,29 @@ _STATE_VERSION = 1
 _N_EHVI_SAMPLES = 64
 
 
-def standardize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Clip non-finite values to the finite range, then centre and scale each column (n, k)."""
+def clip_non_finite(values: np.ndarray) -> np.ndarray:
+    """Replace non-finite entries of each column (n, k) by that column's finite min/max."""
     finite = np.isfinite(values)
-    if not finite.all():
-        warn("Clip non-finite values to the min/max finite values for GP fittings.")
-        any_finite = finite.any(axis=0)
-        low = np.where(any_finite, np.min(np.where(finite, values, np.inf), axis=0), 0.0)
-        high = np.where(any_finite, np.max(np.where(finite, values, -np.inf), axis=0), 0.0)
-        values = np.clip(np.nan_to_num(values, nan=0.0), low, high)
-    mean, std = values.mean(axis=0), values.std(axis=0)
-    return (values - mean) / np.maximum(std, 1e-10), mean, std
+    if finite.all():
+        return values
+    warn("Clip non-finite values to the min/max finite values for GP fittings.")
+    any_finite = finite.any(axis=0)
+    low = np.where(any_finite, np.min(np.where(finite, values, np.inf), axis=0), 0.0)
+    high = np.where(any_finite, np.max(np.where(finite, values, -np.inf), axis=0), 0.0)
+    return np.clip(np.nan_to_num(values, nan=0.0), low, high)
+
+
+def standardize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Clip non-finite values, then centre and scale each column (n, k) without overflow.
+
+    Returns the standardised values and, per column, where the raw value ``0`` lands (k,).
+    """
+    values = clip_non_finite(values)
+    peak = np.max(np.abs(values), axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    shrunk = values / peak  # in [-1, 1]: the variance cannot overflow
+    mean, std = shrunk.mean(axis=0), np.maximum(shrunk.std(axis=0), 1e-10)
+    return (shrunk - mean) / std, -mean / std
 
 
 class _Completed:
@@ -177,11 +191,12 @@ class GPSampler(BaseSampler):
         from trimtab.samplers._gp._acquisition import LogEHVI, LogEI
         from trimtab.samplers._gp._optimizer import optimize_acquisition
         from trimtab.samplers._gp._search_space import GPSearchSpace
+        from trimtab.samplers._gp._warping import warp
 
         space = GPSearchSpace(search_space)
         X = space.normalize([t.params for t in completed])
         signs = np.array([-1.0 if d == StudyDirection.MINIMIZE else 1.0 for d in study.directions])
-        Y, _, _ = standardize(signs * np.array([t.values for t in completed], dtype=float))
+        Y = warp(clip_non_finite(signs * np.array([t.values for t in completed], dtype=float)))
         gps = self._fit_all("objective", X, Y, space)
         X_running = _running_points(space, running)
         if len(X_running):
@@ -194,16 +209,20 @@ class GPSampler(BaseSampler):
             acquisition: Any = LogEI(gps[0], threshold, constraints)
             best = int(np.argmax(np.where(feasible, y, -np.inf)))
             warm = X[best : best + 1] if np.isfinite(threshold) else None
+            order = np.argsort(-np.where(feasible, y, -np.inf))[: min(5, int(feasible.sum()))]
+            centres: np.ndarray | None = X[order]
             n_pre = self._n_preliminary if n <= 200 else max(512, self._n_preliminary * 200 // n)
         else:
             acquisition = LogEHVI(
                 gps, Y[feasible], _N_EHVI_SAMPLES, int(self._rng.randint(2**30)), constraints
             )
             warm = self._pareto_starts(X[feasible], Y[feasible])
+            centres = warm
             work = _N_EHVI_SAMPLES * max(1, acquisition.n_boxes) * Y.shape[1]
             n_pre = int(np.clip(2e7 // work, 64, self._n_preliminary))
         x = optimize_acquisition(
-            acquisition, space, self._rng, warm, n_preliminary=n_pre, n_local=self._n_local
+            acquisition, space, self._rng, warm, centres, n_preliminary=n_pre,
+            n_local=self._n_local,
         )
         return space.unnormalize(x)
 
@@ -240,9 +259,9 @@ class GPSampler(BaseSampler):
             raise ValueError("The number of constraints must be the same for all trials.")
         values = np.array(rows, dtype=float)
         feasible = np.all(values <= 0, axis=1)
-        standardized, mean, std = standardize(-values)
+        standardized, zero = standardize(-values)
         gps = self._fit_all("constraint", X, standardized, space)
-        thresholds = list(-mean / np.maximum(std, 1e-10))
+        thresholds = list(zero)
         return ConstraintModel(gps, thresholds), feasible
 
     def _pareto_starts(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
