@@ -55,7 +55,7 @@ def test_gaussian_values_are_left_alone_and_heavy_tails_are_compressed() -> None
     heavy = -np.exp(2.0 * rng.randn(60))
     lam = fit_exponent(scale_robustly(heavy))
     assert 1.0 < lam <= LAMBDA_BOUNDS[1]
-    warped = warp(heavy[:, None])[:, 0]
+    warped = warp(heavy[:, None])[0][:, 0]
     assert warped.min() > -4.0  # the worst outlier no longer dominates the scale
     assert abs(warped.mean()) < 1e-9 and warped.std() == pytest.approx(1.0)
 
@@ -74,7 +74,7 @@ def test_gaussian_values_are_left_alone_and_heavy_tails_are_compressed() -> None
 def test_warp_handles_extreme_inputs_and_preserves_order(values: np.ndarray) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow or invalid-value warnings
-        out = warp(values[:, None])[:, 0]
+        out = warp(values[:, None])[0][:, 0]
     assert np.all(np.isfinite(out))
     order = np.argsort(values, kind="stable")
     assert np.all(np.diff(out[order]) >= 0)
@@ -85,16 +85,16 @@ def test_warp_handles_extreme_inputs_and_preserves_order(values: np.ndarray) -> 
 @pytest.mark.parametrize("values", [np.full(5, 2.5), np.full(3, -1e300), np.zeros(4), [7.0]])
 def test_constant_values_become_zeros(values: np.ndarray) -> None:
     column = np.asarray(values, dtype=float)[:, None]
-    assert np.array_equal(warp(column), np.zeros_like(column))
+    assert np.array_equal(warp(column)[0], np.zeros_like(column))
     assert np.array_equal(standardize(column)[0], np.zeros_like(column))
 
 
 def test_warp_is_shift_and_scale_invariant_and_direction_symmetric() -> None:
     rng = np.random.RandomState(1)
     v = np.exp(rng.randn(40))
-    base = warp(v[:, None])
-    assert np.allclose(warp((1e6 + 3e4 * v)[:, None]), base, atol=1e-6)
-    assert np.allclose(warp(-v[:, None]), -base, atol=1e-6)
+    base = warp(v[:, None])[0]
+    assert np.allclose(warp((1e6 + 3e4 * v)[:, None])[0], base, atol=1e-6)
+    assert np.allclose(warp(-v[:, None])[0], -base, atol=1e-6)
 
 
 def test_standardize_does_not_overflow_and_locates_zero() -> None:
@@ -149,3 +149,37 @@ def test_heavy_tailed_objective_with_extreme_values_runs() -> None:
     study.optimize(objective, n_trials=12)
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
     assert study.best_value < 10.0
+
+
+def _rosenbrock_design(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    points = np.random.RandomState(seed).uniform(-2, 2, (40, 2))
+    values = 100 * (points[:, 1] - points[:, 0] ** 2) ** 2 + (1 - points[:, 0]) ** 2
+    return points, values
+
+
+def test_heavy_tailed_objective_is_modelled_warped() -> None:
+    points, values = _rosenbrock_design(0)
+    space = GPSearchSpace({"x": FloatDistribution(-2, 2), "y": FloatDistribution(-2, 2)})
+    X = space.normalize([{"x": a, "y": b} for a, b in points])
+    Y, gps = GPSampler(seed=0)._fit_objectives(X, -values[:, None], space)
+    plain = standardize(-values[:, None])[0]
+    assert not np.allclose(Y, plain)
+    # The GP is fitted to the targets it was chosen for, and the order of trials is kept.
+    assert np.array_equal(gps[0].y, Y[:, 0])
+    assert np.array_equal(np.argsort(Y[:, 0]), np.argsort(-values))
+
+
+def test_spaces_with_categorical_parameters_are_not_warped() -> None:
+    points, values = _rosenbrock_design(1)
+    space = GPSearchSpace(
+        {
+            "x": FloatDistribution(-2, 2),
+            "y": FloatDistribution(-2, 2),
+            "c": CategoricalDistribution(["a", "b"]),
+        }
+    )
+    params = [{"x": a, "y": b, "c": "ab"[i % 2]} for i, (a, b) in enumerate(points)]
+    X = space.normalize(params)
+    assert warp(-values[:, None])[1].any()  # the marginal fit alone would warp
+    Y, _ = GPSampler(seed=0)._fit_objectives(X, -values[:, None], space)
+    assert np.allclose(Y, standardize(-values[:, None])[0])

@@ -75,16 +75,27 @@ def fit_exponent(x: np.ndarray) -> float:
     return 1.0 if not np.isfinite(res.fun) or identity <= res.fun + 1.0 else float(res.x)
 
 
-def warp(values: np.ndarray) -> np.ndarray:
+def warp(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Power-transform and standardise each column of finite ``values`` (n, k).
 
-    Constant columns become zeros; every column's map is strictly increasing.
+    Returns the warped columns (n, k) and ``log |d warped / d standardised|`` per entry (n, k),
+    the Jacobian that makes the GP evidence of warped and plain values comparable. A column
+    the transform does not fit better is only standardised (its Jacobian is zero); constant
+    columns become zeros. Every column's map is strictly increasing.
     """
     out = np.zeros(values.shape, dtype=float)
+    log_jacobian = np.zeros(values.shape, dtype=float)
     for j in range(values.shape[1]):
         x = scale_robustly(values[:, j])
         if x is None:
             continue
-        warped = yeo_johnson(x, fit_exponent(x))
-        out[:, j] = (warped - warped.mean()) / max(float(warped.std()), _TINY)
-    return out
+        lam = fit_exponent(x)
+        if lam == 1.0:
+            out[:, j] = x
+            continue
+        warped = yeo_johnson(x, lam)
+        std = max(float(warped.std()), _TINY)
+        out[:, j] = (warped - warped.mean()) / std
+        # d yj / dx = (1 + |x|) ** (sign(x) (λ - 1)).
+        log_jacobian[:, j] = (lam - 1.0) * np.sign(x) * np.log1p(np.abs(x)) - np.log(std)
+    return out, log_jacobian
