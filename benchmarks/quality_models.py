@@ -192,6 +192,56 @@ def mixed(seed: int) -> Objective:
     return f
 
 
+def levy(d: int) -> Callable[[int], Objective]:
+    def f(t: Any) -> float:
+        w = 1.0 + (_floats(t, d, -10.0, 10.0) - 1.0) / 4.0
+        inner = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
+        last = (w[-1] - 1) ** 2 * (1 + np.sin(2 * math.pi * w[-1]) ** 2)
+        return float(np.sin(math.pi * w[0]) ** 2 + inner + last)
+
+    return lambda seed: f
+
+
+def styblinski_tang(d: int) -> Callable[[int], Objective]:
+    def f(t: Any) -> float:
+        x = _floats(t, d, -5.0, 5.0)
+        return float(0.5 * np.sum(x**4 - 16 * x**2 + 5 * x) + 39.16616570377142 * d)
+
+    return lambda seed: f
+
+
+def hpo_like(seed: int) -> Objective:
+    """A synthetic validation loss over a typical neural-net search space.
+
+    Log-scaled learning rate and weight decay whose optimum depends on the optimiser,
+    log-int width, int depth, batch size on a power-of-two-like log grid, dropout. Far from
+    the optimum the loss saturates at chance level (a plateau), and learning rates beyond
+    the optimiser's stability limit diverge to that plateau.
+    """
+
+    def f(t: Any) -> float:
+        opt = t.suggest_categorical("optimizer", ["sgd", "adam", "rmsprop"])
+        lr = t.suggest_float("lr", 1e-6, 1.0, log=True)
+        wd = t.suggest_float("weight_decay", 1e-7, 1e-1, log=True)
+        layers = t.suggest_int("n_layers", 1, 8)
+        units = t.suggest_int("n_units", 8, 1024, log=True)
+        batch = t.suggest_int("batch_size", 16, 512, log=True)
+        dropout = t.suggest_float("dropout", 0.0, 0.6)
+        best_lr = {"sgd": -1.5, "adam": -3.2, "rmsprop": -3.6}[opt]
+        # Linear scaling rule: the best learning rate grows with the batch size.
+        log_lr = math.log10(lr) - 0.5 * math.log10(batch / 64)
+        if log_lr > best_lr + 1.5:
+            return 2.303
+        z = (
+            (log_lr - best_lr) ** 2 + 0.15 * (math.log10(wd) + 4.5) ** 2
+            + ((math.log2(units) - 8.0) / 2.5) ** 2 * (1.0 + 0.3 * dropout)
+            + 0.08 * (layers - 4) ** 2 + 3.0 * (dropout - 0.25) ** 2
+        )
+        return 0.08 + (0.05 if opt == "sgd" else 0.0) + 2.2 * (1.0 - math.exp(-z / 4.0))
+
+    return f
+
+
 def constrained(seed: int) -> Objective:
     """A bowl whose optimum lies outside the feasible disc."""
 
@@ -331,6 +381,10 @@ PROBLEMS: list[Problem] = [
     Problem("hartmann-6d", hartmann6, 60, 40, tags=("gp",)),
     Problem("mixed-5d", mixed, 60, 40, tags=("gp",)),
     Problem("constrained-3d", constrained, 40, 30, score=_best_feasible, tags=("gp",)),
+    Problem("rosenbrock-4d", rosenbrock(4), 60, 40, tags=("gp",)),
+    Problem("styblinski-tang-10d", styblinski_tang(10), 100, 60, tags=("gp",)),
+    Problem("levy-12d", levy(12), 100, 60, tags=("gp",)),
+    Problem("hpo-like-7d", hpo_like, 60, 40, tags=("gp",)),
     Problem("zdt1-4d (GP, 2 obj)", zdt1(4), 40, 30, ("minimize", "minimize"),
             _hypervolume([1.1, 11.0]), "max", ("gp-mo",)),
     Problem("sphere-10d", sphere(10), 500, 500, tags=("cma", "unimodal")),

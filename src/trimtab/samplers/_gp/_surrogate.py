@@ -82,6 +82,9 @@ class GPRegressor:
         is_categorical: (dim,) bool.
         n_choices: (dim,) number of choices of categorical columns (0 elsewhere).
         params: Kernel hyperparameters.
+
+    ``log_posterior`` is the maximised log marginal likelihood plus log prior of the fit, and
+    ``fit_rows`` the rows it was computed on (set by ``fit_gp``; ``-inf`` and empty otherwise).
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class GPRegressor:
     ) -> None:
         self.X, self.y, self.params = X, y, params
         self.is_categorical, self.n_choices = is_categorical, n_choices
+        self.log_posterior, self.fit_rows = -np.inf, np.arange(0)
         self._enc = _Encoded(X, is_categorical, n_choices)
         K = params.scale * matern52(self._enc.sq_dist(params.inverse_sq_lengthscales))
         K[np.diag_indices_from(K)] += params.noise
@@ -225,7 +229,10 @@ def fit_gp(
     raw = best.x if best is not None else np.zeros(dim + 2)
     noise = MIN_NOISE if deterministic else MIN_NOISE + float(np.exp(raw[dim + 1]))
     params = KernelParams(np.exp(raw[:dim]), float(np.exp(raw[dim])), noise)
-    return GPRegressor(X, y, is_categorical, n_choices, params)
+    gp = GPRegressor(X, y, is_categorical, n_choices, params)
+    if best is not None:
+        gp.log_posterior, gp.fit_rows = -float(best.fun), idx
+    return gp
 
 
 def _fit_subset(y: np.ndarray, limit: int, rng: np.random.RandomState | None) -> np.ndarray:
