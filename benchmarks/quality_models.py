@@ -192,16 +192,6 @@ def mixed(seed: int) -> Objective:
     return f
 
 
-def levy(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        w = 1.0 + (_floats(t, d, -10.0, 10.0) - 1.0) / 4.0
-        inner = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
-        last = (w[-1] - 1) ** 2 * (1 + np.sin(2 * math.pi * w[-1]) ** 2)
-        return float(np.sin(math.pi * w[0]) ** 2 + inner + last)
-
-    return lambda seed: f
-
-
 def styblinski_tang(d: int) -> Callable[[int], Objective]:
     def f(t: Any) -> float:
         x = _floats(t, d, -5.0, 5.0)
