@@ -171,7 +171,7 @@ class TPESampler(BaseSampler):
             self._group_space = _GroupDecomposedSearchSpace(include_pruned=True)
         if constraints_func is not None:
             _warnings.warn_deprecated(
-                "`constraints_func`", "5.0.0", "7.0.0", "`optuna.trial.Trial.set_constraint`"
+                "`constraints_func`", "5.0.0", "7.0.0", "`trimtab.trial.Trial.set_constraint`"
             )
         self._lock = threading.RLock()
         self._histories: dict[tuple[int, int], TrialHistory] = {}
