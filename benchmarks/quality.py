@@ -23,7 +23,19 @@ from typing import Any
 
 import numpy as np
 
-Objective = Callable[[Any], Any]
+from benchmarks._functions import (
+    Objective,
+    ackley,
+    best_feasible,
+    floats,
+    hartmann6,
+    print_table,
+    rastrigin,
+    rosenbrock,
+    sphere,
+    styblinski_tang,
+    verdict,
+)
 
 
 @dataclass
@@ -55,74 +67,6 @@ class Comparison:
 
 
 # ---------------------------------------------------------------- continuous test functions
-
-
-def _floats(trial: Any, d: int, low: float, high: float) -> np.ndarray:
-    return np.array([trial.suggest_float(f"x{i}", low, high) for i in range(d)])
-
-
-def sphere(d: int) -> Callable[[int], Objective]:
-    return lambda seed: lambda t: float(np.sum((_floats(t, d, -5.0, 5.0) - 1.3) ** 2))
-
-
-def rosenbrock(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -2.0, 2.0)
-        return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
-
-    return lambda seed: f
-
-
-def ackley(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -32.768, 32.768)
-        a = -20.0 * math.exp(-0.2 * math.sqrt(float(np.mean(x**2))))
-        return a - math.exp(float(np.mean(np.cos(2 * math.pi * x)))) + 20.0 + math.e
-
-    return lambda seed: f
-
-
-def rastrigin(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -5.12, 5.12)
-        return float(10 * d + np.sum(x**2 - 10 * np.cos(2 * math.pi * x)))
-
-    return lambda seed: f
-
-
-def styblinski_tang(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -5.0, 5.0)
-        return float(0.5 * np.sum(x**4 - 16 * x**2 + 5 * x) + 39.16616570377142 * d)
-
-    return lambda seed: f
-
-
-_H6_A = np.array(
-    [
-        [10, 3, 17, 3.5, 1.7, 8],
-        [0.05, 10, 17, 0.1, 8, 14],
-        [3, 3.5, 1.7, 10, 17, 8],
-        [17, 8, 0.05, 10, 0.1, 14],
-    ]
-)
-_H6_P = 1e-4 * np.array(
-    [
-        [1312, 1696, 5569, 124, 8283, 5886],
-        [2329, 4135, 8307, 3736, 1004, 9991],
-        [2348, 1451, 3522, 2883, 3047, 6650],
-        [4047, 8828, 8732, 5743, 1091, 381],
-    ]
-)
-
-
-def hartmann6(seed: int) -> Objective:
-    def f(t: Any) -> float:
-        x = _floats(t, 6, 0.0, 1.0)
-        inner = np.sum(_H6_A * (x - _H6_P) ** 2, axis=1)
-        return float(-np.sum(np.array([1.0, 1.2, 3.0, 3.2]) * np.exp(-inner)) + 3.32237)
-
-    return f
 
 
 # ------------------------------------------------------ integer, log, categorical, conditional
@@ -206,7 +150,7 @@ def _noisy_sphere_value(params: dict[str, float]) -> float:
 def noisy_sphere(seed: int) -> Objective:
     def f(t: Any) -> float:
         rng = np.random.RandomState(seed * 100003 + t.number)
-        x = _floats(t, 5, -5.0, 5.0)
+        x = floats(t, 5, -5.0, 5.0)
         return float(np.sum((x - 1.3) ** 2)) + rng.normal(0.0, 2.0)
 
     return f
@@ -290,7 +234,7 @@ def sklearn_enet(seed: int) -> Objective:
 
 def zdt1(seed: int) -> Objective:
     def f(t: Any) -> tuple[float, float]:
-        x = _floats(t, 6, 0.0, 1.0)
+        x = floats(t, 6, 0.0, 1.0)
         g = 1 + 9 * float(np.mean(x[1:]))
         return float(x[0]), g * (1 - math.sqrt(x[0] / g))
 
@@ -313,21 +257,12 @@ def constrained_rosen(seed: int) -> Objective:
     """Rosenbrock-like bowl whose optimum lies outside a disc: feasible region is x.x <= 1.5."""
 
     def f(t: Any) -> float:
-        x = _floats(t, 4, -2.0, 2.0)
+        x = floats(t, 4, -2.0, 2.0)
         t.set_constraint("disc", float(np.sum(x**2)) - 1.5)
         t.set_constraint("half_plane", float(-x[0] - x[1]))
         return float(np.sum((x - 1.0) ** 2) + 0.5 * np.sum(np.abs(x[1:] - x[:-1])))
 
     return f
-
-
-def _best_feasible(study: Any) -> float:
-    values = [
-        t.value
-        for t in study.trials
-        if t.value is not None and all(v <= 0 for v in t.constraints.values())
-    ]
-    return min(values) if values else math.inf
 
 
 PROBLEMS: list[Problem] = [
@@ -354,7 +289,7 @@ PROBLEMS: list[Problem] = [
         better="max",
         tags=("multi",),
     ),
-    Problem("constrained-4d", constrained_rosen, 100, score=_best_feasible, tags=("constrained",)),
+    Problem("constrained-4d", constrained_rosen, 100, score=best_feasible, tags=("constrained",)),
 ]
 
 COMPARISONS: list[Comparison] = [
@@ -384,21 +319,12 @@ def run_one(lib_name: str, comparison: Comparison, problem: Problem, seed: int) 
 
 def compare(comparison: Comparison, problem: Problem, seeds: int) -> dict[str, Any]:
     """Run both libraries ``seeds`` times on ``problem``; return medians and the verdict."""
-    from scipy.stats import mannwhitneyu
-
     scores: dict[str, list[float]] = {"trimtab": [], "optuna": []}
     for seed in range(seeds):
         for name in ("optuna", "trimtab") if seed % 2 else ("trimtab", "optuna"):
             scores[name].append(run_one(name, comparison, problem, seed))
     ours, theirs = np.array(scores["trimtab"]), np.array(scores["optuna"])
-    p = float(mannwhitneyu(ours, theirs, alternative="two-sided").pvalue)
-    sign = 1.0 if problem.better == "min" else -1.0
-    if p >= 0.05:
-        verdict = "tie"
-    else:
-        verdict = "win" if sign * np.median(ours) < sign * np.median(theirs) else "loss"
-        if np.median(ours) == np.median(theirs):
-            verdict = "win" if sign * ours.mean() < sign * theirs.mean() else "loss"
+    p, result = verdict(ours, theirs, problem.better)
     return {
         "sampler": comparison.name,
         "problem": problem.name,
@@ -407,16 +333,8 @@ def compare(comparison: Comparison, problem: Problem, seeds: int) -> dict[str, A
         "optuna median": f"{np.median(theirs):.4g}",
         "better": problem.better,
         "p": f"{p:.3f}",
-        "result": verdict,
+        "result": result,
     }
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    headers = list(rows[0])
-    widths = [max(len(str(h)), *(len(str(r[h])) for r in rows)) for h in headers]
-    print("  ".join(str(h).ljust(w) for h, w in zip(headers, widths)))
-    for row in rows:
-        print("  ".join(str(row[h]).ljust(w) for h, w in zip(headers, widths)), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

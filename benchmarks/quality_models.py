@@ -32,7 +32,19 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-Objective = Callable[[Any], Any]
+from benchmarks._functions import (  # noqa: E402
+    Objective,
+    ackley,
+    best_feasible,
+    floats,
+    hartmann6,
+    print_table,
+    rastrigin,
+    rosenbrock,
+    sphere,
+    styblinski_tang,
+    verdict,
+)
 
 
 @dataclass
@@ -63,44 +75,11 @@ class Comparison:
     """Comparisons with the same key run the same Optuna sampler: its scores are reused."""
 
 
-def _floats(trial: Any, d: int, low: float, high: float) -> np.ndarray:
-    return np.array([trial.suggest_float(f"x{i}", low, high) for i in range(d)])
-
-
-def sphere(d: int) -> Callable[[int], Objective]:
-    return lambda seed: lambda t: float(np.sum((_floats(t, d, -5.0, 5.0) - 1.3) ** 2))
-
-
-def rosenbrock(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -2.0, 2.0)
-        return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
-
-    return lambda seed: f
-
-
-def rastrigin(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -5.12, 5.12)
-        return float(10 * d + np.sum(x**2 - 10 * np.cos(2 * math.pi * x)))
-
-    return lambda seed: f
-
-
-def ackley(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -32.768, 32.768)
-        a = -20.0 * math.exp(-0.2 * math.sqrt(float(np.mean(x**2))))
-        return a - math.exp(float(np.mean(np.cos(2 * math.pi * x)))) + 20.0 + math.e
-
-    return lambda seed: f
-
-
 def schwefel(d: int) -> Callable[[int], Objective]:
     """Deceptive: the best basins lie far apart, near the box corners."""
 
     def f(t: Any) -> float:
-        x = _floats(t, d, -500.0, 500.0)
+        x = floats(t, d, -500.0, 500.0)
         return float(418.9829 * d - np.sum(x * np.sin(np.sqrt(np.abs(x)))))
 
     return lambda seed: f
@@ -108,7 +87,7 @@ def schwefel(d: int) -> Callable[[int], Objective]:
 
 def levy(d: int) -> Callable[[int], Objective]:
     def f(t: Any) -> float:
-        w = 1.0 + (_floats(t, d, -10.0, 10.0) - 1.0) / 4.0
+        w = 1.0 + (floats(t, d, -10.0, 10.0) - 1.0) / 4.0
         inner = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
         last = (w[-1] - 1) ** 2 * (1 + np.sin(2 * math.pi * w[-1]) ** 2)
         return float(np.sin(math.pi * w[0]) ** 2 + inner + last)
@@ -136,7 +115,7 @@ def gallagher(d: int, peaks: int = 21) -> Callable[[int], Objective]:
         rotation = np.linalg.qr(rng.standard_normal((d, d)))[0]
 
         def f(t: Any) -> float:
-            z = (_floats(t, d, -5.0, 5.0) - centres) @ rotation.T
+            z = (floats(t, d, -5.0, 5.0) - centres) @ rotation.T
             quad = np.sum(scales * z**2, axis=1) / (2.0 * d)
             return float(10.0 - np.max(heights * np.exp(-quad)))
 
@@ -151,25 +130,6 @@ def branin(seed: int) -> Objective:
         b = 5.1 / (4 * math.pi**2)
         value = (y - b * x**2 + 5 / math.pi * x - 6) ** 2
         return value + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x) + 10 - 0.397887
-
-    return f
-
-
-_H6_A = np.array(
-    [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8],
-     [17, 8, 0.05, 10, 0.1, 14]]
-)
-_H6_P = 1e-4 * np.array(
-    [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
-     [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
-)
-
-
-def hartmann6(seed: int) -> Objective:
-    def f(t: Any) -> float:
-        x = _floats(t, 6, 0.0, 1.0)
-        inner = np.sum(_H6_A * (x - _H6_P) ** 2, axis=1)
-        return float(-np.sum(np.array([1.0, 1.2, 3.0, 3.2]) * np.exp(-inner)) + 3.32237)
 
     return f
 
@@ -190,14 +150,6 @@ def mixed(seed: int) -> Objective:
         )
 
     return f
-
-
-def styblinski_tang(d: int) -> Callable[[int], Objective]:
-    def f(t: Any) -> float:
-        x = _floats(t, d, -5.0, 5.0)
-        return float(0.5 * np.sum(x**4 - 16 * x**2 + 5 * x) + 39.16616570377142 * d)
-
-    return lambda seed: f
 
 
 def hpo_like(seed: int) -> Objective:
@@ -236,24 +188,16 @@ def constrained(seed: int) -> Objective:
     """A bowl whose optimum lies outside the feasible disc."""
 
     def f(t: Any) -> float:
-        x = _floats(t, 3, -2.0, 2.0)
+        x = floats(t, 3, -2.0, 2.0)
         t.set_constraint("disc", float(np.sum(x**2)) - 1.5)
         return float(np.sum((x - 1.0) ** 2))
 
     return f
 
 
-def _best_feasible(study: Any) -> float:
-    values = [
-        t.value for t in study.trials
-        if t.value is not None and all(v <= 0 for v in t.constraints.values())
-    ]
-    return min(values) if values else math.inf
-
-
 def zdt1(d: int) -> Callable[[int], Objective]:
     def f(t: Any) -> tuple[float, float]:
-        x = _floats(t, d, 0.0, 1.0)
+        x = floats(t, d, 0.0, 1.0)
         g = 1 + 9 * float(np.mean(x[1:]))
         return float(x[0]), g * (1 - math.sqrt(x[0] / g))
 
@@ -272,7 +216,7 @@ def zdt2_mixed(seed: int) -> Objective:
 
 def dtlz2(d: int) -> Callable[[int], Objective]:
     def f(t: Any) -> tuple[float, float, float]:
-        x = _floats(t, d, 0.0, 1.0)
+        x = floats(t, d, 0.0, 1.0)
         g = float(np.sum((x[2:] - 0.5) ** 2))
         a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
         return (
@@ -370,7 +314,7 @@ PROBLEMS: list[Problem] = [
     Problem("branin-2d", branin, 40, 30, tags=("gp",)),
     Problem("hartmann-6d", hartmann6, 60, 40, tags=("gp",)),
     Problem("mixed-5d", mixed, 60, 40, tags=("gp",)),
-    Problem("constrained-3d", constrained, 40, 30, score=_best_feasible, tags=("gp",)),
+    Problem("constrained-3d", constrained, 40, 30, score=best_feasible, tags=("gp",)),
     Problem("rosenbrock-4d", rosenbrock(4), 60, 40, tags=("gp",)),
     Problem("styblinski-tang-10d", styblinski_tang(10), 100, 60, tags=("gp",)),
     Problem("levy-12d", levy(12), 100, 60, tags=("gp",)),
@@ -455,8 +399,6 @@ def _run_timed(
 
 def compare(comparison: Comparison, problem: Problem, seeds: int, quick: bool) -> dict[str, Any]:
     """Run both libraries ``seeds`` times, interleaved; return medians and the verdict."""
-    from scipy.stats import mannwhitneyu
-
     n_trials = problem.quick_trials if quick else problem.n_trials
     scores: dict[str, list[float]] = {"trimtab": [], "optuna": []}
     seconds = {"trimtab": 0.0, "optuna": 0.0}
@@ -466,14 +408,7 @@ def compare(comparison: Comparison, problem: Problem, seeds: int, quick: bool) -
             scores[name].append(score)
             seconds[name] += elapsed
     ours, theirs = np.array(scores["trimtab"]), np.array(scores["optuna"])
-    p = float(mannwhitneyu(ours, theirs, alternative="two-sided").pvalue)
-    sign = 1.0 if problem.better == "min" else -1.0
-    if p >= 0.05:
-        verdict = "tie"
-    else:
-        verdict = "win" if sign * np.median(ours) < sign * np.median(theirs) else "loss"
-        if np.median(ours) == np.median(theirs):
-            verdict = "win" if sign * ours.mean() < sign * theirs.mean() else "loss"
+    p, result = verdict(ours, theirs, problem.better)
     return {
         "sampler": comparison.name,
         "problem": problem.name,
@@ -482,17 +417,9 @@ def compare(comparison: Comparison, problem: Problem, seeds: int, quick: bool) -
         "optuna median": f"{np.median(theirs):.4g}",
         "better": problem.better,
         "p": f"{p:.3f}",
-        "result": verdict,
+        "result": result,
         "time ratio (optuna/trimtab)": f"{seconds['optuna'] / max(seconds['trimtab'], 1e-9):.1f}x",
     }
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    headers = list(rows[0])
-    widths = [max(len(str(h)), *(len(str(r[h])) for r in rows)) for h in headers]
-    print("  ".join(str(h).ljust(w) for h, w in zip(headers, widths)))
-    for row in rows:
-        print("  ".join(str(row[h]).ljust(w) for h, w in zip(headers, widths)), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
