@@ -7,6 +7,7 @@ The tree::
     ├── CLIUsageError               wrong command-line usage
     ├── StorageInternalError        a storage backend failed (driver error, corrupt data)
     ├── DuplicatedStudyError        a study with this name exists already
+    ├── StudyDeletedError           the study was deleted under a running worker (a KeyError)
     └── UpdateFinishedTrialError    a finished trial cannot be changed (also a RuntimeError)
 
     ExperimentalWarning             the API used may change without a deprecation cycle
@@ -38,6 +39,16 @@ class DuplicatedStudyError(TrimtabError):
     """Raised when creating a study whose name is already taken."""
 
 
+class StudyDeletedError(TrimtabError, KeyError):
+    """Raised when a worker writes to a study (or trial) that was deleted meanwhile.
+
+    A KeyError, as Optuna raises for a study that does not exist.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class UpdateFinishedTrialError(TrimtabError, RuntimeError):
     """Raised when changing a trial that is already finished."""
 
@@ -52,6 +63,7 @@ __all__ = [
     "ExperimentalWarning",
     "OptunaError",
     "StorageInternalError",
+    "StudyDeletedError",
     "TrialPruned",
     "TrimtabError",
     "UpdateFinishedTrialError",

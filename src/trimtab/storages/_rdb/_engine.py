@@ -22,11 +22,25 @@ from sqlalchemy.exc import (
 )
 
 from trimtab.exceptions import StorageInternalError
+from trimtab.storages._rdb._diagnose import (
+    driver_missing_message,
+    server_problem,
+    sqlite_problem,
+)
 
 T = TypeVar("T")
 
 _MAX_ATTEMPTS = 12
 _SQLITE_BUSY_TIMEOUT_S = 60.0
+# Schema work (creating tables, stamping versions, migrating) runs under a lock every process
+# opening the database takes: a PostgreSQL advisory lock (per database; the key spells
+# "trimtab:" in ASCII), a MySQL named lock (per server, so its name carries the database), and
+# SQLite's write lock. The retry re-reads the schema should a process without that lock
+# (an Optuna worker, say) create a table at the same moment.
+_PG_SCHEMA_LOCK_KEY = 0x7472696D74616221
+_MYSQL_SCHEMA_LOCK = "CONCAT('trimtab-schema:', MD5(DATABASE()))"
+_SCHEMA_LOCK_TIMEOUT_S = 300
+_SCHEMA_ATTEMPTS = 5
 _DRIVER_EXTRAS = {
     "postgresql": "postgresql",
     "mysql": "mysql",
@@ -69,6 +83,7 @@ class EngineHandle:
                 "'mysql+pymysql://user:password@host/db'."
             ) from err
         parsed = _with_available_driver(parsed)
+        self._parsed = parsed
         url = parsed.render_as_string(hide_password=False)
         self.backend = parsed.get_backend_name()
         self.is_sqlite = self.backend == "sqlite"
@@ -110,10 +125,7 @@ class EngineHandle:
             ) from err
         except ImportError as err:
             extra = _DRIVER_EXTRAS.get(self.backend, self.backend)
-            raise ImportError(
-                f"The database driver for {parsed.drivername!r} is not installed ({err}). "
-                f'Install it with: pip install "trimtab[{extra}]"'
-            ) from err
+            raise ImportError(driver_missing_message(parsed.drivername, extra, err)) from err
         if self.is_sqlite:
             event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
@@ -137,6 +149,21 @@ class EngineHandle:
                 f"Cannot write to the SQLite database {_describe(self.url)!r}: {text}. The "
                 "file (or its directory, which must hold the -wal and -shm files) is "
                 "read-only; copy it somewhere writable or fix the permissions."
+            )
+        orig = getattr(err, "orig", err)
+        if self.is_sqlite:
+            cause = sqlite_problem(self._parsed.database, text)
+        else:
+            cause = server_problem(self._parsed, self.backend, orig, text)
+        if cause is not None:
+            return StorageInternalError(
+                f"Could not open the storage {_describe(self.url)!r}: {cause}. The driver "
+                f"said: {text}"
+            )
+        if self.is_sqlite:
+            return StorageInternalError(
+                f"Could not open the SQLite database {_describe(self.url)!r}: {text}. Check "
+                "the path, and that its directory exists and this user may write there."
             )
         return StorageInternalError(
             f"Could not open the storage {_describe(self.url)!r}: {text}. Check that the "
@@ -166,6 +193,49 @@ class EngineHandle:
     def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in one read transaction (a consistent snapshot)."""
         return self._retrying(fn, "BEGIN")
+
+    def write_schema(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` (DDL and bookkeeping rows) holding the database's schema lock.
+
+        Any number of processes may open a new database at once: they take turns, and each
+        finds what the ones before it created. A conflict with a process that does not take
+        the lock (``already exists``, a duplicate key) is retried, re-reading the schema.
+        """
+        for attempt in range(1, _SCHEMA_ATTEMPTS + 1):
+            try:
+                with self._locked():
+                    return self._run_with_schema_lock(fn)
+            except (OperationalError, DBAPIError) as err:
+                retry = _is_transient(err) or _is_schema_conflict(err)
+                if attempt == _SCHEMA_ATTEMPTS or not retry:
+                    raise
+                time.sleep(0.05 * attempt * random.random())
+        raise AssertionError("unreachable")
+
+    def _run_with_schema_lock(self, fn: Callable[[Connection], T]) -> T:
+        if self.backend == "postgresql":
+            with self.engine.begin() as conn:  # PostgreSQL's DDL is transactional
+                conn.execute(
+                    sqlalchemy.text("SELECT pg_advisory_xact_lock(:key)"),
+                    {"key": _PG_SCHEMA_LOCK_KEY},
+                )
+                return fn(conn)
+        if self.backend in ("mysql", "mariadb"):
+            # MySQL commits DDL at once: hold a named lock on the connection instead.
+            with self._autocommit.connect() as conn:
+                got = conn.exec_driver_sql(
+                    f"SELECT GET_LOCK({_MYSQL_SCHEMA_LOCK}, {_SCHEMA_LOCK_TIMEOUT_S})"
+                ).scalar()
+                if got != 1:
+                    raise StorageInternalError(
+                        f"Timed out after {_SCHEMA_LOCK_TIMEOUT_S} s waiting for another "
+                        f"process to finish setting up the tables of {_describe(self.url)!r}."
+                    )
+                try:
+                    return fn(conn)
+                finally:
+                    conn.exec_driver_sql(f"SELECT RELEASE_LOCK({_MYSQL_SCHEMA_LOCK})")
+        return self._run(fn, "BEGIN IMMEDIATE")
 
     def _retrying(self, fn: Callable[[Connection], T], sqlite_begin: str | None) -> T:
         for attempt in range(1, _MAX_ATTEMPTS + 1):
@@ -240,6 +310,17 @@ def _is_transient(err: Exception) -> bool:
     if args and args[0] in (1205, 1213, 2006, 2013):  # MySQL lock wait, deadlock, gone away
         return True
     return "database is locked" in text or "database is busy" in text or "deadlock" in text
+
+
+def _is_schema_conflict(err: Exception) -> bool:
+    """Return True for a table, type or row another process created a moment earlier."""
+    orig = getattr(err, "orig", None)
+    if getattr(orig, "pgcode", None) in ("23505", "42P07", "42710"):
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in (1050, 1061, 1062):  # MySQL table / index / entry exists
+        return True
+    return "already exists" in str(orig if orig is not None else err).lower()
 
 
 def _wrap(err: Exception) -> StorageInternalError:

@@ -34,6 +34,9 @@ LOCK_STUDY = (
 )
 COUNT_TRIALS = select(func.count()).select_from(t).where(t.c.study_id == bindparam("sid"))
 INSERT_TRIAL = insert(t)
+INSERT_HEARTBEAT = insert(s.trial_heartbeats).values(
+    trial_id=bindparam("tid"), heartbeat=func.current_timestamp()
+)
 IDS_IN_STATES = select(t.c.trial_id).where(
     (t.c.study_id == bindparam("sid")) & t.c.state.in_(bindparam("states", expanding=True))
 )

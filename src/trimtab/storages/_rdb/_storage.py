@@ -106,12 +106,10 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         self._caches: dict[int, StudyCache] = {}
         self._dists = DistributionCache()
         self._owned = OwnedTrials()
+        self._study_names: dict[int, str] = {}  # studies seen, to name one deleted later
         self._version_manager = VersionManager(self._handle)
         try:
-            if not self.skip_table_creation:
-                with self._handle._locked():
-                    s.metadata.create_all(self.engine)
-            self._version_manager.initialize()
+            self._version_manager.initialize(create_tables=not self.skip_table_creation)
         except SQLAlchemyError as err:
             raise self._handle.connection_error(err) from err
         except Exception as err:
@@ -130,6 +128,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             "_caches",
             "_dists",
             "_owned",
+            "_study_names",
             "_version_manager",
         ):
             state.pop(key, None)
@@ -193,13 +192,18 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
                 "name, or reuse the existing one by setting `load_if_exists` (for Python API) "
                 "or `--skip-if-exists` flag (for CLI)."
             ) from None
+        self._study_names[study_id] = name
         _logger.info(f"A new study created in RDB with name: {name}")
         return study_id
 
     def delete_study(self, study_id: int) -> None:
         def write(conn: Connection) -> None:
-            self._check_study(conn, study_id)
+            # Lock the study row (no new trial starts) and its trial rows: a worker's write of
+            # a param, value or heartbeat (whose foreign-key check shares the trial row) waits,
+            # then finds the trial gone, instead of slipping in between the deletes below.
+            self._check_study(conn, study_id, for_update=True)
             trial_ids = select(s.trials.c.trial_id).where(s.trials.c.study_id == study_id)
+            conn.execute(trial_ids.with_for_update()).all()
             for table in s.TRIAL_CHILD_TABLES:
                 conn.execute(delete(table).where(table.c.trial_id.in_(trial_ids)))
             conn.execute(delete(s.trials).where(s.trials.c.study_id == study_id))
@@ -210,6 +214,9 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         self._handle.write(write)
         with self._lock:
             self._caches.pop(study_id, None)
+
+    def _seen_study_name(self, study_id: int | None) -> str | None:
+        return self._study_names.get(study_id) if study_id is not None else None
 
     @staticmethod
     def _check_study(conn: Connection, study_id: int, for_update: bool = False) -> None:
@@ -244,6 +251,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         study_id = self._handle.read(read)
         if study_id is None:
             raise KeyError(f"No such study {study_name}.")
+        self._study_names[int(study_id)] = study_name
         return int(study_id)
 
     def get_study_name_from_id(self, study_id: int) -> str:

@@ -32,9 +32,19 @@ class VersionManager:
     def __init__(self, handle: EngineHandle) -> None:
         self._handle = handle
 
-    def initialize(self) -> None:
-        """Write ``version_info`` and stamp the alembic revision where they are missing."""
-        self._handle.write(self._initialize)
+    def initialize(self, create_tables: bool = True) -> None:
+        """Create missing tables, write ``version_info`` and stamp the alembic revision.
+
+        Runs under the database's schema lock, so processes opening a new database together
+        neither collide on a table nor stamp the revision twice.
+        """
+
+        def set_up(conn: Connection) -> None:
+            if create_tables:
+                _schema.metadata.create_all(conn)
+            self._initialize(conn)
+
+        self._handle.write_schema(set_up)
 
     @staticmethod
     def _initialize(conn: Connection) -> None:
@@ -103,31 +113,33 @@ class VersionManager:
     def upgrade(self) -> None:
         """Migrate the schema to the head revision.
 
+        The whole migration runs under the schema lock and reads the revision there, so two
+        processes upgrading at once migrate once.
+
         Raises:
             RuntimeError: the schema is older than revision v3.0.0.d (upgrade it first with
                 Optuna 3.x's ``optuna storage upgrade``) or newer than trimtab knows.
         """
-        current = self.get_current_version()
-        while current != _schema.HEAD_VERSION:
-            if current not in _MIGRATIONS:
-                raise RuntimeError(
-                    f"trimtab cannot upgrade schema revision {current} to "
-                    f"{_schema.HEAD_VERSION}: it migrates from revision v3.0.0.d onwards. "
-                    "Upgrade the storage with `optuna storage upgrade` from Optuna 3.x first."
-                )
-            target, migrate = _MIGRATIONS[current]
+        self.get_current_version()  # a clear error for a database without a revision
+        self._handle.write_schema(_migrate_to_head)
 
-            def step(conn: Connection, target: str = target, migrate: object = migrate) -> None:
-                migrate(conn)  # type: ignore[operator]
-                conn.execute(update(_schema.alembic_version).values(version_num=target))
 
-            self._handle.write(step)
-            current = target
-        self._handle.write(
-            lambda conn: conn.execute(
-                update(_schema.version_info).values(
-                    schema_version=_schema.SCHEMA_VERSION,
-                    library_version=COMPATIBLE_LIBRARY_VERSION,
-                )
+def _migrate_to_head(conn: Connection) -> None:
+    current = str(conn.execute(select(_schema.alembic_version.c.version_num)).scalar())
+    while current != _schema.HEAD_VERSION:
+        if current not in _MIGRATIONS:
+            raise RuntimeError(
+                f"trimtab cannot upgrade schema revision {current} to "
+                f"{_schema.HEAD_VERSION}: it migrates from revision v3.0.0.d onwards. "
+                "Upgrade the storage with `optuna storage upgrade` from Optuna 3.x first."
             )
+        target, migrate = _MIGRATIONS[current]
+        migrate(conn)
+        conn.execute(update(_schema.alembic_version).values(version_num=target))
+        current = target
+    conn.execute(
+        update(_schema.version_info).values(
+            schema_version=_schema.SCHEMA_VERSION,
+            library_version=COMPATIBLE_LIBRARY_VERSION,
         )
+    )

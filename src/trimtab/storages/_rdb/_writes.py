@@ -7,15 +7,16 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from trimtab.distributions import (
     BaseDistribution,
     check_distribution_compatibility,
     distribution_to_json,
 )
-from trimtab.exceptions import UpdateFinishedTrialError
+from trimtab.exceptions import StudyDeletedError, UpdateFinishedTrialError
 from trimtab.storages._in_memory import check_json_serializable
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
@@ -92,6 +93,7 @@ class TrialWriter(abc.ABC):
 
     _handle: EngineHandle
     _owned: OwnedTrials
+    heartbeat_interval: int | None
 
     @abc.abstractmethod
     def get_trial(self, trial_id: int) -> FrozenTrial:
@@ -109,6 +111,27 @@ class TrialWriter(abc.ABC):
         except UpdateFinishedTrialError:
             self._owned.forget(trial_id)
             raise
+        except (KeyError, IntegrityError) as err:
+            # A trial this process runs vanished (or a row of it lost its trial to a foreign
+            # key): its study was deleted by another process.
+            owned = self._owned.get(trial_id)
+            if owned is None or self._trial_exists(trial_id):
+                raise
+            name = self._seen_study_name(self._owned.study_of(trial_id))
+            study = f"Study {name!r}" if name is not None else "The study of this trial"
+            raise StudyDeletedError(
+                f"{study} was deleted while trial {owned.number} was running in this "
+                "process; the trial cannot be written any more."
+            ) from err
+
+    def _trial_exists(self, trial_id: int) -> bool:
+        return self._handle.read(
+            lambda conn: conn.execute(st.TRIAL_ROW, {"tid": trial_id}).first() is not None
+        )
+
+    @abc.abstractmethod
+    def _seen_study_name(self, study_id: int | None) -> str | None:
+        """The name of a study this process has created or loaded, else None."""
 
     @abc.abstractmethod
     def _known_distribution(self, study_id: int, name: str) -> BaseDistribution | None:
@@ -131,7 +154,7 @@ class TrialWriter(abc.ABC):
         def write(conn: Connection) -> tuple[int, int]:
             # Locking the study row serialises trial creation per study: dense numbers.
             if conn.execute(st.LOCK_STUDY, {"sid": study_id}).first() is None:
-                raise KeyError(f"No study with study_id {study_id} exists.")
+                raise self._missing_study_error(study_id)
             number = conn.execute(st.COUNT_TRIALS, {"sid": study_id}).scalar()
             if template_trial is None:
                 row = {"state": "RUNNING", "datetime_start": now, "datetime_complete": None}
@@ -147,6 +170,10 @@ class TrialWriter(abc.ABC):
             trial_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             if template_trial is not None:
                 _insert_template_children(conn, trial_id, template_trial)
+            elif self.heartbeat_interval is not None:
+                # The first heartbeat commits with the trial: a worker killed before its
+                # heartbeat thread starts still leaves a trial that goes stale.
+                conn.execute(st.INSERT_HEARTBEAT, {"tid": trial_id})
             return trial_id, int(number or 0)
 
         now = self._handle.now()
@@ -154,6 +181,13 @@ class TrialWriter(abc.ABC):
         if template_trial is None:
             self._owned.started(trial_id, number, now, study_id)
         return trial_id
+
+    def _missing_study_error(self, study_id: int) -> KeyError:
+        """KeyError for an unknown study; StudyDeletedError for one this process had seen."""
+        name = self._seen_study_name(study_id)
+        if name is not None:
+            return StudyDeletedError(f"Study {name!r} was deleted; no trial can be added to it.")
+        return KeyError(f"No study with study_id {study_id} exists.")
 
     def set_trial_param(
         self,
@@ -206,6 +240,10 @@ class TrialWriter(abc.ABC):
                     _study_id_of(conn, trial_id)  # raises KeyError for an unknown trial
                     return False  # no longer WAITING: another worker took it
                 _updatable_study_id(conn, trial_id)  # raises for unknown/finished trials
+            elif state == TrialState.RUNNING and self.heartbeat_interval is not None:
+                # A claimed (enqueued or retried) trial starts beating as it turns RUNNING.
+                heartbeat = {"trial_id": trial_id, "heartbeat": func.current_timestamp()}
+                st.update_then_insert(conn, s.trial_heartbeats, heartbeat, ("trial_id",))
             for objective, (value, value_type) in enumerate(stored):
                 upsert(
                     conn,

@@ -206,6 +206,10 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
         fields: dict[str, Any] = {"study_id": study_id, "datetime_start": _now()}
         if template_trial is not None:
             fields.update(self._template_fields(study_id, template_trial))
+        elif self.heartbeat_interval is not None:
+            # The first heartbeat is part of the trial's record: a worker killed before its
+            # heartbeat thread starts still leaves a trial that goes stale.
+            fields["system_attrs"] = {HEARTBEAT_KEY: time.time()}
         with self._thread_lock:
             self._write_and_sync(JournalOperation.CREATE_TRIAL, fields)
             trial_id = self._replay_result.last_created_trial_id
@@ -295,6 +299,9 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
                     raise KeyError(f"No trial with trial_id {trial_id} exists.")
                 if replay.trials[trial_id].state != TrialState.WAITING:
                     return False  # another worker took it
+                if self.heartbeat_interval is not None:
+                    # Beat before the claim, so the trial is never RUNNING without a beat.
+                    self.record_heartbeat(trial_id)
             else:
                 replay._updatable(trial_id)
             try:
