@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -51,11 +53,13 @@ def test_sqlite_path_under_a_file(tmp_path: Path) -> None:
     assert _SERVER_HINT not in message
 
 
-def test_sqlite_path_in_a_directory_the_user_cannot_write(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
+def test_sqlite_path_in_a_directory_the_user_cannot_write() -> None:
+    # pytest's base directory is private to root; this one is open to everyone but ``locked``.
+    base = Path(tempfile.mkdtemp())
+    base.chmod(0o755)
+    locked = base / "locked"
     locked.mkdir()
     locked.chmod(0o555)
-    tmp_path.chmod(0o755)
     # Root may write anywhere: the child drops to an unprivileged user after importing.
     drop = "os.setgid(65534); os.setuid(65534)" if os.geteuid() == 0 else "pass"
     script = textwrap.dedent(
@@ -70,9 +74,12 @@ def test_sqlite_path_in_a_directory_the_user_cannot_write(tmp_path: Path) -> Non
             print(err)
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        )
+    finally:
+        shutil.rmtree(base)
     assert result.returncode == 0, result.stderr
     assert (
         f"permission denied: the database file cannot be created in the directory '{locked}'"

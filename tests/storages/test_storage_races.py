@@ -117,7 +117,7 @@ def _cold_start_rounds(kind: str, tmp_path: Path, rounds: int, n_procs: int) -> 
 
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_workers_started_together_on_a_new_storage(kind: str, tmp_path: Path) -> None:
-    _cold_start_rounds(kind, tmp_path, rounds=2, n_procs=16)
+    _cold_start_rounds(kind, tmp_path, rounds=2, n_procs=8)
 
 
 @pytest.mark.slow

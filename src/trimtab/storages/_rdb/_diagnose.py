@@ -8,6 +8,7 @@ rejected user, a database that does not exist) so the message points the right w
 from __future__ import annotations
 
 import os
+import stat
 from typing import Any
 
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
@@ -68,18 +69,26 @@ def _sqlite_path(database: str | None) -> str | None:
 
 
 def _missing_directory(directory: str) -> str:
-    """Name the first part of ``directory`` that is missing, or the file in its way."""
-    parts = []
+    """Name the first part of ``directory`` that is missing, unreachable, or a file."""
+    missing = directory
     current = directory
-    while not os.path.exists(current):
-        parts.append(current)
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    if os.path.exists(current) and not os.path.isdir(current):
-        return f"the database's directory {directory!r} lies under {current!r}, which is a file"
-    missing = parts[-1] if parts else directory
+    while True:
+        try:
+            is_directory = stat.S_ISDIR(os.stat(current).st_mode)
+        except PermissionError:
+            return (
+                f"permission denied: this user cannot reach {current!r} (a directory above "
+                "it may not be entered)"
+            )
+        except (FileNotFoundError, NotADirectoryError):
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            missing, current = current, parent
+            continue
+        if not is_directory:
+            return f"the database's directory {directory!r} lies under {current!r}, which is a file"
+        break
     return f"the directory {missing!r} does not exist (create it first)"
 
 
