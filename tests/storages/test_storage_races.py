@@ -121,6 +121,7 @@ def test_workers_started_together_on_a_new_storage(kind: str, tmp_path: Path) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_workers_started_together_on_a_new_storage_20_rounds(kind: str, tmp_path: Path) -> None:
     _cold_start_rounds(kind, tmp_path, rounds=20, n_procs=16)
@@ -176,6 +177,7 @@ def test_delete_study_wins_over_running_workers(kind: str, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @pytest.mark.parametrize("kind", RDB_BACKENDS)
 def test_delete_study_wins_over_running_workers_10_rounds(kind: str, tmp_path: Path) -> None:
     _delete_under_running_workers(kind, tmp_path, rounds=10)
@@ -240,6 +242,7 @@ def test_trial_killed_right_after_ask_goes_stale(kind: str, kills: int, tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @pytest.mark.parametrize(
     ("kind", "kills"),
     [
