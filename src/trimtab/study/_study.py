@@ -40,6 +40,14 @@ _DATAFRAME_ATTRS = (
 )
 
 
+def check_study_name(name: Any, argument: str = "study_name", optional: bool = False) -> None:
+    """Raise TypeError unless ``name`` is a str (or None when ``optional``)."""
+    if isinstance(name, str) or (optional and name is None):
+        return
+    expected = "a str or None" if optional else "a str"
+    raise TypeError(f"`{argument}` must be {expected}, got {name!r} of type {type(name).__name__}.")
+
+
 class _ThreadLocal(threading.local):
     in_optimize_loop = False
 
@@ -51,6 +59,7 @@ class Study:
 
     Raises:
         KeyError: no study named ``study_name`` exists in ``storage``.
+        TypeError: ``study_name`` is not a str.
     """
 
     def __init__(
@@ -60,6 +69,7 @@ class Study:
         sampler: BaseSampler | None = None,
         pruner: BasePruner | None = None,
     ) -> None:
+        check_study_name(study_name)
         self.study_name = study_name
         self._storage = get_storage(storage)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from trimtab import _warnings
@@ -19,8 +19,27 @@ from trimtab.distributions import (
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str):
-        raise TypeError(f"A parameter name must be a str, got {name!r}.")
+        raise TypeError(
+            f"A parameter name must be a str, got {name!r} of type {type(name).__name__}."
+        )
     return name
+
+
+def call_text(method: str, name: str, *args: Any, **kwargs: Any) -> str:
+    """``suggest_float('lr', 0.1, 1.0, log=True)``: the call an error message points at."""
+    shown = [repr(name), *(repr(a) for a in args)]
+    shown += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{method}({', '.join(shown)})"
+
+
+def _named(
+    method: str, name: str, build: Callable[..., BaseDistribution], *args: Any, **kwargs: Any
+) -> BaseDistribution:
+    """Build a distribution; a ValueError/TypeError names the call (and so the parameter)."""
+    try:
+        return build(*args, **kwargs)
+    except (ValueError, TypeError) as err:
+        raise type(err)(f"{call_text(method, name, *args, **kwargs)}: {err}") from None
 
 
 def warn_if_outside(name: str, value: Any, distribution: BaseDistribution) -> None:
@@ -49,8 +68,11 @@ class BaseTrial(abc.ABC):
         self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
     ) -> float:
         """Suggest a float in ``[low, high]``, on a grid of ``step`` or log-scaled."""
-        distribution = FloatDistribution(low, high, log=log, step=step)
-        return float(self._suggest(_check_name(name), distribution))
+        name = _check_name(name)
+        distribution = _named(
+            "suggest_float", name, FloatDistribution, low, high, step=step, log=log
+        )
+        return float(self._suggest(name, distribution))
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:
         """Deprecated: use ``suggest_float(name, low, high)``."""
@@ -75,8 +97,9 @@ class BaseTrial(abc.ABC):
         self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
     ) -> int:
         """Suggest an integer in ``[low, high]`` on a grid of ``step``, or log-scaled."""
-        distribution = IntDistribution(low, high, log=log, step=step)
-        return int(self._suggest(_check_name(name), distribution))
+        name = _check_name(name)
+        distribution = _named("suggest_int", name, IntDistribution, low, high, step=step, log=log)
+        return int(self._suggest(name, distribution))
 
     @overload
     def suggest_categorical(self, name: str, choices: Sequence[None]) -> None: ...
@@ -97,7 +120,9 @@ class BaseTrial(abc.ABC):
         self, name: str, choices: Sequence[CategoricalChoiceType]
     ) -> CategoricalChoiceType:
         """Suggest one of ``choices`` (None, bool, int, float or str values)."""
-        return self._suggest(_check_name(name), CategoricalDistribution(choices))
+        name = _check_name(name)
+        distribution = _named("suggest_categorical", name, CategoricalDistribution, choices)
+        return self._suggest(name, distribution)
 
     @abc.abstractmethod
     def report(self, value: float, step: int) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trimtab import _warnings
 from trimtab.distributions import (
@@ -13,6 +14,8 @@ from trimtab.distributions import (
     FloatDistribution,
     IntDistribution,
     check_distribution_compatibility,
+    check_storable,
+    storable_internal,
 )
 from trimtab.trial._base import BaseTrial
 from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
@@ -22,6 +25,16 @@ if TYPE_CHECKING:
     from trimtab.trial._frozen import FrozenTrial
 
 FIXED_PARAMS_KEY = "fixed_params"
+
+_T = TypeVar("_T")
+
+
+def _for_param(name: str, check: Callable[..., _T], *args: Any) -> _T:
+    """Run ``check``; a ValueError/TypeError it raises names the parameter."""
+    try:
+        return check(*args)
+    except (ValueError, TypeError) as err:
+        raise type(err)(f"Parameter '{name}': {err}") from None
 
 
 class Trial(BaseTrial):
@@ -55,8 +68,12 @@ class Trial(BaseTrial):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         cached = self._cached
         if name in cached._distributions:
-            check_distribution_compatibility(cached._distributions[name], distribution)
+            _for_param(
+                name, check_distribution_compatibility, cached._distributions[name], distribution
+            )
             return cached._params[name]
+        # Nothing reaches the storage that would not read back as it was written.
+        _for_param(name, check_storable, distribution)
         if name in self._fixed_params:
             value = self._fixed_value(name, distribution)
         elif distribution.single():
@@ -67,7 +84,7 @@ class Trial(BaseTrial):
             value = self.study.sampler.sample_independent(
                 self._sampling_study, cached, name, distribution
             )
-        internal = distribution.to_internal_repr(value)
+        internal = _for_param(name, storable_internal, distribution, value)
         self.storage.set_trial_param(self._trial_id, name, internal, distribution)
         value = distribution.to_external_repr(internal)
         cached._distributions[name] = distribution
