@@ -463,7 +463,8 @@ def storable_internal(distribution: BaseDistribution, value: Any) -> float:
     internal = distribution.to_internal_repr(value)
     if not math.isfinite(internal):
         raise ValueError(f"The value {value!r} is not a finite number and cannot be stored.")
-    if isinstance(distribution, IntDistribution) and abs(internal) > MAX_EXACT_INT:
+    exact = value if isinstance(value, numbers.Integral) else internal
+    if isinstance(distribution, IntDistribution) and abs(exact) > MAX_EXACT_INT:
         raise ValueError(
             f"The value {value!r} is beyond what storages hold exactly: integer parameters "
             f"must lie within [-2**53, 2**53] ([-{MAX_EXACT_INT}, {MAX_EXACT_INT}])."

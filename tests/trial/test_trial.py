@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -157,3 +158,51 @@ def test_trial_properties() -> None:
     params = trial.params
     params["x"] = 99
     assert trial.params["x"] != 99
+
+
+@pytest.mark.parametrize(
+    "low, high, step", [(2**53 + 1, 2**53 + 1, 1), (2**63 - 1, 2**63 - 1, 1), (0, 2**63, 7)]
+)
+def test_integers_beyond_2_53_are_rejected_up_front(low: int, high: int, step: int) -> None:
+    # Issue 12, case 3: these returned 2**53, 2**63 and a value off the grid.
+    study = trimtab.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="'n'.*2\\*\\*53"):
+        trial.suggest_int("n", low, high, step=step)
+    study.tell(trial, 0.0)
+    assert study.trials[0].params == {}
+
+
+def test_stepped_integers_near_2_53_stay_on_the_grid() -> None:
+    study = trimtab.create_study(sampler=trimtab.samplers.RandomSampler(seed=1))
+    low = 2**53 - 7 * 1000
+    for _ in range(20):
+        trial = study.ask()
+        value = trial.suggest_int("n", low, 2**53, step=7)
+        assert type(value) is int and (value - low) % 7 == 0 and low <= value <= 2**53
+        study.tell(trial, 0.0)
+    assert [t.params["n"] for t in study.trials] == [
+        t.params["n"] for t in trimtab.load_study(study_name=None, storage=study._storage).trials
+    ]
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (
+            lambda t: t.suggest_float("lr", 1.0, 0.1),
+            "suggest_float\\('lr', 1.0, 0.1, .*low <= high",
+        ),
+        (lambda t: t.suggest_float("lr", 0.0, 1.0, log=True), "suggest_float\\('lr'.*low > 0"),
+        (lambda t: t.suggest_int("layers", 5, 1), "suggest_int\\('layers', 5, 1"),
+        (lambda t: t.suggest_int("n", 0, 1.5), "suggest_int\\('n'.*integer"),
+        (lambda t: t.suggest_categorical("opt", []), "suggest_categorical\\('opt', \\[\\]"),
+        (lambda t: t.suggest_categorical("opt", [object()]), "suggest_categorical\\('opt'"),
+        (lambda t: t.suggest_float(b"lr", 0.0, 1.0), "parameter name must be a str"),
+    ],
+)
+def test_suggest_errors_name_the_parameter(call: Any, expected: str) -> None:
+    # Issue 12, case 4: "`low <= high` must hold" did not say which parameter.
+    trial = trimtab.create_study().ask()
+    with pytest.raises((ValueError, TypeError), match=expected):
+        call(trial)
