@@ -18,6 +18,7 @@ from trimtab.storages._heartbeat import is_heartbeat_enabled
 from trimtab.study import _optimize, _tell
 from trimtab.study._defaults import default_pruner, default_sampler
 from trimtab.trial import FrozenTrial, Trial, TrialState, create_trial
+from trimtab.trial._base import check_key
 from trimtab.trial._constraints import is_feasible
 from trimtab.trial._trial import FIXED_PARAMS_KEY
 
@@ -41,11 +42,20 @@ _DATAFRAME_ATTRS = (
 
 
 def check_study_name(name: Any, argument: str = "study_name", optional: bool = False) -> None:
-    """Raise TypeError unless ``name`` is a str (or None when ``optional``)."""
-    if isinstance(name, str) or (optional and name is None):
+    """Raise unless ``name`` is a str every storage can hold (or None when ``optional``).
+
+    Raises:
+        TypeError: ``name`` is not a str (nor None when ``optional``).
+        ValueError: ``name`` holds a NUL character or a lone surrogate.
+    """
+    if optional and name is None:
         return
-    expected = "a str or None" if optional else "a str"
-    raise TypeError(f"`{argument}` must be {expected}, got {name!r} of type {type(name).__name__}.")
+    if not isinstance(name, str):
+        expected = "a str or None" if optional else "a str"
+        raise TypeError(
+            f"`{argument}` must be {expected}, got {name!r} of type {type(name).__name__}."
+        )
+    check_key(name, f"`{argument}`")
 
 
 class _ThreadLocal(threading.local):
@@ -137,7 +147,13 @@ class Study:
         return copy.deepcopy(self._storage.get_study_user_attrs(self._study_id))
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        """Attach a JSON-serialisable value to the study."""
+        """Attach a JSON-serialisable value to the study.
+
+        Raises:
+            TypeError: ``key`` is not a str, or ``value`` is not JSON-serialisable.
+            ValueError: ``key`` cannot be stored (a NUL character, a lone surrogate).
+        """
+        check_key(key, "A user attribute key")
         self._storage.set_study_user_attr(self._study_id, key, value)
 
     # Trials.

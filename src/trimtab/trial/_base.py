@@ -17,12 +17,38 @@ from trimtab.distributions import (
 )
 
 
+def check_key(key: Any, what: str) -> str:
+    """Return ``key`` if every storage can keep it as a name, else raise naming ``what``.
+
+    Raises:
+        TypeError: ``key`` is not a str.
+        ValueError: ``key`` holds a NUL character (PostgreSQL rejects it) or a lone surrogate
+            (not encodable as UTF-8, so no database or journal file can hold it).
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"{what} must be a str, got {key!r} of type {type(key).__name__}.")
+    if "\x00" in key:
+        raise ValueError(f"{what} {key!r} contains a NUL character, which storages cannot hold.")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"{what} {key!r} is not valid Unicode text (it holds a lone surrogate), which "
+            "storages cannot hold."
+        ) from None
+    return key
+
+
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise TypeError(
-            f"A parameter name must be a str, got {name!r} of type {type(name).__name__}."
-        )
-    return name
+    return check_key(name, "A parameter name")
+
+
+def rewrapped(err: Exception, message: str) -> Exception:
+    """``err``'s kind (ValueError or TypeError) with ``message``, for errors that add context."""
+    try:
+        return type(err)(message)
+    except TypeError:  # a subclass with another signature (UnicodeError, ...)
+        return (ValueError if isinstance(err, ValueError) else TypeError)(message)
 
 
 def call_text(method: str, name: str, *args: Any, **kwargs: Any) -> str:
@@ -39,7 +65,7 @@ def _named(
     try:
         return build(*args, **kwargs)
     except (ValueError, TypeError) as err:
-        raise type(err)(f"{call_text(method, name, *args, **kwargs)}: {err}") from None
+        raise rewrapped(err, f"{call_text(method, name, *args, **kwargs)}: {err}") from None
 
 
 def warn_if_outside(name: str, value: Any, distribution: BaseDistribution) -> None:

@@ -13,7 +13,7 @@ from trimtab.distributions import (
     check_storable,
     storable_internal,
 )
-from trimtab.trial._base import BaseTrial, warn_if_outside
+from trimtab.trial._base import BaseTrial, rewrapped, warn_if_outside
 from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 from trimtab.trial._state import TrialState
 
@@ -164,7 +164,7 @@ class FrozenTrial(BaseTrial):
                 check_storable(distribution)
                 internal = storable_internal(distribution, value)
             except (ValueError, TypeError) as err:
-                raise type(err)(f"Parameter '{name}': {err}") from None
+                raise rewrapped(err, f"Parameter {name!r}: {err}") from None
             if not distribution._contains(internal):
                 raise ValueError(f"The value {value!r} of '{name}' is not in {distribution}.")
 

@@ -17,7 +17,7 @@ from trimtab.distributions import (
     check_storable,
     storable_internal,
 )
-from trimtab.trial._base import BaseTrial
+from trimtab.trial._base import BaseTrial, check_key, rewrapped
 from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _for_param(name: str, check: Callable[..., _T], *args: Any) -> _T:
     try:
         return check(*args)
     except (ValueError, TypeError) as err:
-        raise type(err)(f"Parameter '{name}': {err}") from None
+        raise rewrapped(err, f"Parameter {name!r}: {err}") from None
 
 
 class Trial(BaseTrial):
@@ -75,7 +75,7 @@ class Trial(BaseTrial):
         # Nothing reaches the storage that would not read back as it was written.
         _for_param(name, check_storable, distribution)
         if name in self._fixed_params:
-            value = self._fixed_value(name, distribution)
+            value = _for_param(name, self._fixed_value, name, distribution)
         elif distribution.single():
             value = _single_value(distribution)
         elif self._is_relative(name, distribution):
@@ -85,7 +85,7 @@ class Trial(BaseTrial):
                 self._sampling_study, cached, name, distribution
             )
         internal = _for_param(name, storable_internal, distribution, value)
-        self.storage.set_trial_param(self._trial_id, name, internal, distribution)
+        _for_param(name, self.storage.set_trial_param, self._trial_id, name, internal, distribution)
         value = distribution.to_external_repr(internal)
         cached._distributions[name] = distribution
         cached._params[name] = value
@@ -161,7 +161,13 @@ class Trial(BaseTrial):
         return bool(self.study.pruner.prune(self.study, trial))
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        """Attach a JSON-serialisable value to this trial."""
+        """Attach a JSON-serialisable value to this trial.
+
+        Raises:
+            TypeError: ``key`` is not a str, or ``value`` is not JSON-serialisable.
+            ValueError: ``key`` cannot be stored (a NUL character, a lone surrogate).
+        """
+        check_key(key, "A user attribute key")
         self.storage.set_trial_user_attr(self._trial_id, key, value)
         self._cached._user_attrs[key] = value
 
