@@ -463,7 +463,7 @@ def storable_internal(distribution: BaseDistribution, value: Any) -> float:
     internal = distribution.to_internal_repr(value)
     if not math.isfinite(internal):
         raise ValueError(f"The value {value!r} is not a finite number and cannot be stored.")
-    exact = value if isinstance(value, numbers.Integral) else internal
+    exact = int(value) if isinstance(value, numbers.Integral) else internal
     if isinstance(distribution, IntDistribution) and abs(exact) > MAX_EXACT_INT:
         raise ValueError(
             f"The value {value!r} is beyond what storages hold exactly: integer parameters "

@@ -56,7 +56,9 @@ numbers_users_pass = st.one_of(python_numbers, python_numbers, numpy_numbers, ot
 not_numbers = st.one_of(
     st.none(), st.text(max_size=4), st.binary(max_size=4), st.just([1.0]), st.just({})
 )
-anything_numeric = st.one_of(numbers_users_pass, numbers_users_pass, numbers_users_pass, not_numbers)
+anything_numeric = st.one_of(
+    numbers_users_pass, numbers_users_pass, numbers_users_pass, not_numbers
+)
 
 weird_texts = st.one_of(
     st.text(max_size=12),
@@ -75,9 +77,7 @@ choices_items = st.one_of(
 )
 
 json_values = st.recursive(
-    st.one_of(
-        st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), weird_texts
-    ),
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), weird_texts),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)
     ),
