@@ -206,3 +206,20 @@ def test_suggest_errors_name_the_parameter(call: Any, expected: str) -> None:
     trial = trimtab.create_study().ask()
     with pytest.raises((ValueError, TypeError), match=expected):
         call(trial)
+
+
+def test_the_issue_12_suggest_float_call_leaves_a_loadable_study(tmp_path: Any) -> None:
+    # Issue 12, case 2, as reported: after this call the SQLite study no longer loaded.
+    import numpy as np
+
+    url = f"sqlite:///{tmp_path}/s.db"
+    study = trimtab.create_study(storage=url, study_name="s")
+    trial = study.ask()
+    with pytest.warns(UserWarning, match="not divisible"):
+        value = trial.suggest_float("x", 2.2e-309, np.float32(1.5), step=904184.9)
+    with pytest.raises(ValueError, match="suggest_float\\('y'.*`step`"):
+        trial.suggest_float("y", 0.0, 1e308, step=1e-308)
+    study.tell(trial, 1.0)
+    assert value == 2.2e-309
+    loaded = trimtab.load_study(study_name="s", storage=url).trials
+    assert loaded[0].params == {"x": 2.2e-309}
