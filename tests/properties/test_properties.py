@@ -191,7 +191,7 @@ def _run(
 
 def _named_in(err: Exception, name: Any) -> bool:
     text = str(err)
-    return repr(name) in text or "name must be a str" in text
+    return repr(name) in text or "parameter name" in text
 
 
 def _finish(model: Model, study: trimtab.Study, trial: trimtab.Trial, failed: bool) -> None:

@@ -223,3 +223,20 @@ def test_the_issue_12_suggest_float_call_leaves_a_loadable_study(tmp_path: Any) 
     assert value == 2.2e-309
     loaded = trimtab.load_study(study_name="s", storage=url).trials
     assert loaded[0].params == {"x": 2.2e-309}
+
+
+@pytest.mark.parametrize("name", ["a" * 513, "x\x00y", "\ud800"])
+def test_names_and_keys_no_storage_can_hold_are_rejected_up_front(name: str) -> None:
+    # Found by the property tests: PostgreSQL refused a 600-character param name with a raw
+    # DataError, SQLite a lone surrogate with UnicodeEncodeError (and NUL breaks PostgreSQL).
+    study = trimtab.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="storages cannot hold"):
+        trial.suggest_float(name, 0, 1)
+    with pytest.raises(ValueError, match="storages cannot hold"):
+        trial.set_user_attr(name, 1)
+    with pytest.raises(ValueError, match="storages cannot hold"):
+        study.set_user_attr(name, 1)
+    with pytest.raises(ValueError, match="study_name"):
+        trimtab.create_study(study_name=name)
+    assert trial.params == {} and trial.user_attrs == {} and study.user_attrs == {}

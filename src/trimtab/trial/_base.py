@@ -16,17 +16,25 @@ from trimtab.distributions import (
     IntDistribution,
 )
 
+MAX_KEY_LENGTH = 512
+
 
 def check_key(key: Any, what: str) -> str:
     """Return ``key`` if every storage can keep it as a name, else raise naming ``what``.
 
     Raises:
         TypeError: ``key`` is not a str.
-        ValueError: ``key`` holds a NUL character (PostgreSQL rejects it) or a lone surrogate
-            (not encodable as UTF-8, so no database or journal file can hold it).
+        ValueError: ``key`` is longer than ``MAX_KEY_LENGTH`` (PostgreSQL and MySQL reject
+            it), holds a NUL character (PostgreSQL rejects it) or a lone surrogate (not
+            encodable as UTF-8, so no database or journal file can hold it).
     """
     if not isinstance(key, str):
         raise TypeError(f"{what} must be a str, got {key!r} of type {type(key).__name__}.")
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValueError(
+            f"{what} {key[:20]!r}... is {len(key)} characters long; storages cannot hold more "
+            f"than {MAX_KEY_LENGTH} (the name columns of Optuna's RDB schema)."
+        )
     if "\x00" in key:
         raise ValueError(f"{what} {key!r} contains a NUL character, which storages cannot hold.")
     try:
