@@ -140,3 +140,64 @@ def test_json_errors_name_the_problem() -> None:
         d.json_to_distribution('{"name": "Nope", "attributes": {}}')
     with pytest.raises(ValueError, match="JSON"):
         d.json_to_distribution("not json")
+
+
+def test_step_adjustment_is_exact_next_to_a_subnormal_low() -> None:
+    # Issue 12, case 2: a 28-digit decimal context lost `low` next to `high` and lowered
+    # high to 0.0 < low; that distribution was stored and refused to load.
+    with pytest.warns(UserWarning, match="not divisible"):
+        dist = d.FloatDistribution(2.2e-309, np.float32(1.5), step=904184.9)
+    assert dist.low == dist.high == 2.2e-309 and dist.single()
+    d.check_storable(dist)
+    assert d.json_to_distribution(d.distribution_to_json(dist)) == dist
+
+
+def test_lowered_high_stays_a_fixed_point_of_its_json_form() -> None:
+    with pytest.warns(UserWarning, match="replaced by \\[0.1, 0.9\\]"):
+        dist = d.FloatDistribution(0.1, 1.0, step=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert d.json_to_distribution(d.distribution_to_json(dist)) == dist
+
+
+@pytest.mark.parametrize(
+    "kwargs, argument",
+    [
+        ({"low": 0.0, "high": 1e308, "step": 1e-308}, "`step`"),
+        ({"low": -1e308, "high": 1e308}, "too wide"),
+        ({"low": 0.0, "high": 1.0, "step": 5e-324}, "`step`"),
+    ],
+)
+def test_ranges_a_float_cannot_count_are_value_errors(kwargs: dict, argument: str) -> None:
+    # Case 2: `suggest_float(0.0, 1e308, step=1e-308)` leaked decimal.InvalidOperation.
+    with pytest.raises(ValueError, match=argument):
+        d.FloatDistribution(**kwargs)
+
+
+@pytest.mark.parametrize("bound", [2**53 + 1, 2**63 - 1, -(2**53) - 1])
+def test_int_ranges_beyond_2_53_are_not_storable(bound: int) -> None:
+    dist = d.IntDistribution(min(bound, 0), max(bound, 0))
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        d.check_storable(dist)
+    d.check_storable(d.IntDistribution(-(2**53), 2**53))
+
+
+def test_storable_internal_rejects_values_that_would_read_back_differently() -> None:
+    ints = d.IntDistribution(0, 10)
+    assert d.storable_internal(ints, np.int64(7)) == 7.0
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        d.storable_internal(ints, 2**53 + 1)
+    with pytest.raises(ValueError, match="finite"):
+        d.storable_internal(d.FloatDistribution(0, 1), float("inf"))
+
+
+def test_decode_stored_param_skips_an_unreadable_record_with_a_warning() -> None:
+    bad = '{"name": "FloatDistribution", "attributes": {"low": 2.2e-309, "high": 0.0, '
+    bad += '"step": 904184.9, "log": false}}'
+    with pytest.warns(UserWarning, match="parameter 'x' of the trial with trial_id 7"):
+        assert d.decode_stored_param(7, "x", bad, 0.0) is None
+    with pytest.warns(UserWarning, match="'c'"):
+        choices = d.distribution_to_json(d.CategoricalDistribution(["a"]))
+        assert d.decode_stored_param(1, "c", choices, 3.0) is None
+    good = d.distribution_to_json(d.IntDistribution(0, 9))
+    assert d.decode_stored_param(1, "i", good, 4.0) == (d.IntDistribution(0, 9), 4)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import abc
 import decimal
+import fractions
 import json
 import math
 import numbers
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from trimtab import _warnings
@@ -87,18 +89,42 @@ class BaseDistribution(abc.ABC):
         return f"{self.__class__.__name__}({kwargs})"
 
 
-def _adjusted_high(low: float, high: float, step: float, kind: str) -> float:
-    """Lower ``high`` onto the grid ``low + k * step``, warning as Optuna does when it moves."""
-    span = decimal.Decimal(str(high)) - decimal.Decimal(str(low))
-    remainder = span % decimal.Decimal(str(step))
+def _exact(value: float) -> fractions.Fraction:
+    """The decimal a float was written as (``0.1``, not its binary expansion), exactly."""
+    return fractions.Fraction(repr(value))
+
+
+def _adjusted_high(low: float, high: float, step: float) -> float:
+    """Lower ``high`` onto the grid ``low + k * step``, warning as Optuna does when it moves.
+
+    The grid is computed on the decimals the user wrote, in exact rational arithmetic (a
+    fixed-precision decimal context loses ``low`` next to a much larger ``high``).
+
+    Raises:
+        ValueError: the range holds more steps than a float can count, or the lowered
+            ``high`` does not lie on the grid once rounded to a float (it would move again on
+            every load).
+    """
+    if not math.isfinite((high - low) / step):
+        raise ValueError(
+            f"`step`={step} is too small for the range [{low}, {high}]: the number of steps "
+            "overflows a float."
+        )
+    remainder = (_exact(high) - _exact(low)) % _exact(step)
     if remainder == 0:
         return high
-    adjusted = float(decimal.Decimal(str(high)) - remainder)
+    adjusted = float(_exact(high) - remainder)
+    if (_exact(adjusted) - _exact(low)) % _exact(step) != 0:
+        raise ValueError(
+            f"The range [{low}, {high}] is not divisible by `step`={step}, and the largest "
+            f"grid point below `high` cannot be represented as a float: choose `low`, `high` "
+            "and `step` so that `high - low` is a multiple of `step`."
+        )
     _warnings.warn(
         f"The distribution is specified by [{low}, {high}] and step={step}, but the range is "
         f"not divisible by `step`. It will be replaced by [{low}, {adjusted}]."
     )
-    return adjusted if kind == "float" else int(adjusted)
+    return adjusted
 
 
 class FloatDistribution(BaseDistribution):
@@ -120,13 +146,17 @@ class FloatDistribution(BaseDistribution):
             raise ValueError("The parameter `step` is not supported when `log` is true.")
         if low > high:
             raise ValueError(f"`low <= high` must hold, but low={low} > high={high}.")
+        if not math.isfinite(high - low):
+            raise ValueError(
+                f"The range [{low}, {high}] is too wide: `high - low` overflows a float."
+            )
         if log and low <= 0.0:
             raise ValueError(f"`low > 0` must hold for a log distribution, but low={low}.")
         if step is not None:
             step = _as_float(step, "`step`")
             if step <= 0 or not math.isfinite(step):
                 raise ValueError(f"`step` must be a positive finite number, but step={step}.")
-            high = _adjusted_high(low, high, step, "float")
+            high = _adjusted_high(low, high, step)
         self.step = step
         self.low = low
         self.high = high
@@ -137,9 +167,7 @@ class FloatDistribution(BaseDistribution):
             return self.low == self.high
         if self.low == self.high:
             return True
-        return (decimal.Decimal(str(self.high)) - decimal.Decimal(str(self.low))) < decimal.Decimal(
-            str(self.step)
-        )
+        return _exact(self.high) - _exact(self.low) < _exact(self.step)
 
     def _contains(self, param_value_in_internal_repr: float) -> bool:
         value = param_value_in_internal_repr
@@ -374,11 +402,111 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         return CategoricalDistribution(choices=attributes["choices"])
     if cls in (FloatDistribution, IntDistribution):
         return cls(**attributes)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         return cls(**attributes)
+
+
+MAX_EXACT_INT = 2**53
+"""The largest magnitude an integer parameter may have: storages keep parameter values as
+64-bit floats (Optuna's RDB schema and journal format), which hold every integer exactly only
+up to ``2**53``."""
+
+_STORABLE_CACHE_SIZE = 4096
+_storable: dict[BaseDistribution, None] = {}
+
+
+def check_storable(distribution: BaseDistribution) -> None:
+    """Raise ValueError unless ``distribution`` reads back unchanged from its stored form.
+
+    Every storage keeps a distribution as its JSON text and a value as a float; a
+    distribution that does not survive that (an int range beyond ``MAX_EXACT_INT``, a bound
+    that moves when the JSON is parsed again) would be stored and then refuse to load.
+
+    Raises:
+        ValueError: describing what would not survive.
+    """
+    if distribution in _storable:
+        return
+    if isinstance(distribution, IntDistribution):
+        for what, bound in (("low", distribution.low), ("high", distribution.high)):
+            if abs(bound) > MAX_EXACT_INT:
+                raise ValueError(
+                    f"`{what}`={bound} is beyond what storages hold exactly: integer "
+                    f"parameters must lie within [-2**53, 2**53] "
+                    f"([-{MAX_EXACT_INT}, {MAX_EXACT_INT}])."
+                )
+    text = distribution_to_json(distribution)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loaded = json_to_distribution(text)
+    except (ValueError, TypeError) as err:
+        raise ValueError(
+            f"{distribution} would be stored as {text}, which does not load: {err}"
+        ) from None
+    if loaded != distribution or type(loaded) is not type(distribution):
+        raise ValueError(f"{distribution} would be stored as {text}, which loads as {loaded}.")
+    if len(_storable) >= _STORABLE_CACHE_SIZE:
+        _storable.clear()
+    _storable[distribution] = None
+
+
+def storable_internal(distribution: BaseDistribution, value: Any) -> float:
+    """Return the internal float that stores ``value``, checking that it reads back exactly.
+
+    Raises:
+        ValueError: ``value`` is not finite, or is an integer beyond ``MAX_EXACT_INT`` (it
+            would read back as another number).
+        TypeError: ``value`` is not of the distribution's kind.
+    """
+    internal = distribution.to_internal_repr(value)
+    if not math.isfinite(internal):
+        raise ValueError(f"The value {value!r} is not a finite number and cannot be stored.")
+    exact = int(value) if isinstance(value, numbers.Integral) else internal
+    if isinstance(distribution, IntDistribution) and abs(exact) > MAX_EXACT_INT:
+        raise ValueError(
+            f"The value {value!r} is beyond what storages hold exactly: integer parameters "
+            f"must lie within [-2**53, 2**53] ([-{MAX_EXACT_INT}, {MAX_EXACT_INT}])."
+        )
+    return internal
+
+
+def decode_stored_param(
+    trial_id: int,
+    name: str,
+    distribution_json: str,
+    value_internal: Any,
+    parse: Callable[[str], BaseDistribution] = json_to_distribution,
+) -> tuple[BaseDistribution, Any] | None:
+    """Read one stored parameter, or warn and return None when its record is unreadable.
+
+    Storages call this for every parameter they load, so one damaged record (written by an
+    older version, or by hand) costs that parameter, never the whole study.
+
+    Args:
+        trial_id: the storage's id of the trial, named in the warning.
+        name: the parameter's name.
+        distribution_json: the stored distribution, in Optuna's JSON form.
+        value_internal: the stored internal value.
+        parse: how to parse ``distribution_json`` (storages pass a caching parser).
+
+    Returns:
+        The distribution and the external value, or None for an unreadable record.
+    """
+    try:
+        distribution = parse(distribution_json)
+        if value_internal is None:
+            raise ValueError("the value is missing")
+        return distribution, distribution.to_external_repr(value_internal)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
+        _warnings.warn(
+            f"Skipped the parameter '{name}' of the trial with trial_id {trial_id}: its stored "
+            "record cannot be read "
+            f"(distribution {distribution_json!r}, value {value_internal!r}): {err}. The "
+            "rest of the trial is loaded without it."
+        )
+        return None
 
 
 def check_distribution_compatibility(
@@ -429,7 +557,11 @@ __all__ = [
     "IntUniformDistribution",
     "LogUniformDistribution",
     "UniformDistribution",
+    "MAX_EXACT_INT",
     "check_distribution_compatibility",
+    "check_storable",
+    "decode_stored_param",
     "distribution_to_json",
     "json_to_distribution",
+    "storable_internal",
 ]

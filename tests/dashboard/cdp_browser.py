@@ -13,8 +13,13 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
     "--window-size=1400,1000",
 ]
 
@@ -42,9 +47,15 @@ class Browser:
 
         self.port = free_port()
         self.process = subprocess.Popen(
-            [chromium_path() or "chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             f"--remote-debugging-port={self.port}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                chromium_path() or "chromium",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--remote-debugging-port={self.port}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         target = self._page_target()
         self.ws = websocket.create_connection(target, timeout=60, suppress_origin=True)

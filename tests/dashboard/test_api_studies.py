@@ -116,8 +116,13 @@ def test_study_detail(storage: Any) -> None:
 
 def test_unknown_study_is_404(storage: Any) -> None:
     client = make_client(storage)
-    for path in ("/api/studies/99", "/api/studies/99/trials", "/api/studies/99/updates",
-                 "/api/studies/99/note", "/api/studies/99/charts/history"):
+    for path in (
+        "/api/studies/99",
+        "/api/studies/99/trials",
+        "/api/studies/99/updates",
+        "/api/studies/99/note",
+        "/api/studies/99/charts/history",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "error" in response.json()

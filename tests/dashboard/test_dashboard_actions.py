@@ -49,7 +49,8 @@ def test_enqueue_then_finish_the_waiting_trial(storage: Any) -> None:
     assert len(waiting) == 1
     tell = client.post(
         f"/api/studies/{study._study_id}/trials/{waiting[0].number}/tell",
-        json={"state": "FAIL"}, headers=WRITE,
+        json={"state": "FAIL"},
+        headers=WRITE,
     )
     assert tell.status_code == 200
     assert study.trials[waiting[0].number].state == TrialState.FAIL

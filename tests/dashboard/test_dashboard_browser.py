@@ -51,7 +51,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "trimtab.dashboard", url, "--port", str(port), "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -101,8 +102,10 @@ def test_dashboard_in_chromium(server: tuple[str, str], browser: Browser, tmp_pa
 
     # Study page: the history chart has one point per finished trial with a value.
     b.click(f"a[href='#/studies/{sid}']")
-    b.wait_for("document.querySelector('#chart-history') && "
-               "document.querySelector('#chart-history').dataset.points")
+    b.wait_for(
+        "document.querySelector('#chart-history') && "
+        "document.querySelector('#chart-history').dataset.points"
+    )
     points = int(b.evaluate("document.querySelector('#chart-history').dataset.points"))
     assert points == sum(1 for t in trials if t.state == TrialState.COMPLETE)
     b.wait_for("document.querySelectorAll('#chart-history .main-svg').length > 0")
@@ -126,8 +129,10 @@ def test_dashboard_in_chromium(server: tuple[str, str], browser: Browser, tmp_pa
 
     # Brush the objective axis of the parallel coordinates: the table follows.
     b.wait_for("document.querySelector('#chart-parallel .parcoords') !== null")
-    b.evaluate("Plotly.restyle(document.querySelector('#chart-parallel'), "
-               "{'dimensions[0].constraintrange': [[0, 10]]}).then(() => true)")
+    b.evaluate(
+        "Plotly.restyle(document.querySelector('#chart-parallel'), "
+        "{'dimensions[0].constraintrange': [[0, 10]]}).then(() => true)"
+    )
     in_brush = sum(
         1 for t in trials if t.params["opt"] == "sgd" and t.values and 0 <= t.values[0] <= 10
     )
@@ -141,8 +146,10 @@ def test_dashboard_in_chromium(server: tuple[str, str], browser: Browser, tmp_pa
     note = "# Findings\\n\\n**x** matters <img src=x onerror=window.pwned=1>"
     b.evaluate(f"document.querySelector('.note-input').value = \"{note}\"")
     b.click(".note-save")
-    b.wait_for("document.querySelector('.note-html h1') && "
-               "document.querySelector('.note-html h1').textContent === 'Findings'")
+    b.wait_for(
+        "document.querySelector('.note-html h1') && "
+        "document.querySelector('.note-html h1').textContent === 'Findings'"
+    )
     assert b.evaluate("window.pwned === undefined && !document.querySelector('.note-html img')")
     assert storage.get_study_system_attrs(sid)["dashboard:note_ver"] == 1
     b.screenshot(shots / "note.png")

@@ -84,7 +84,9 @@ def test_loopback_binding_restricts_hosts(served: list[dict[str, Any]]) -> None:
 
 def test_python_dash_m_help() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "trimtab.dashboard", "--help"], capture_output=True, text=True,
+        [sys.executable, "-m", "trimtab.dashboard", "--help"],
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 0

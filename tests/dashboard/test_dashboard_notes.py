@@ -66,10 +66,14 @@ def test_notes_use_optuna_dashboard_keys(storage: Any) -> None:
     client = make_client(storage)
     trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, 1)
     body = "y" * 2100
-    client.put(f"/api/studies/{study._study_id}/note", json={"version": 1, "body": "s"},
-               headers=WRITE)
-    client.put(f"/api/studies/{study._study_id}/trials/1/note",
-               json={"version": 1, "body": body}, headers=WRITE)
+    client.put(
+        f"/api/studies/{study._study_id}/note", json={"version": 1, "body": "s"}, headers=WRITE
+    )
+    client.put(
+        f"/api/studies/{study._study_id}/trials/1/note",
+        json={"version": 1, "body": body},
+        headers=WRITE,
+    )
     attrs = storage.get_study_system_attrs(study._study_id)
     assert attrs["dashboard:note_ver"] == 1 and attrs["dashboard:note_str:0"] == "s"
     assert attrs[f"dashboard:{trial_id}:note_ver"] == 1

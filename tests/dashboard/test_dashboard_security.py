@@ -69,9 +69,7 @@ def test_writes_need_the_dashboard_header_and_same_origin(populated: Any) -> Non
     )
     assert fetch_site.status_code == 403
     assert [s.study_name for s in populated.get_all_studies()] == ["s"]
-    same = client.post(
-        "/api/studies", json=body, headers={**WRITE, "Origin": "http://testserver"}
-    )
+    same = client.post("/api/studies", json=body, headers={**WRITE, "Origin": "http://testserver"})
     assert same.status_code == 200
 
 
@@ -95,9 +93,16 @@ def test_token_login_never_redirects_off_site(populated: Any) -> None:
     app = create_app(populated, token=TOKEN)
     sent: list[dict[str, Any]] = []
     scope = {
-        "type": "http", "method": "GET", "path": "//evil.example/x", "raw_path": b"//evil.ex",
-        "query_string": f"token={TOKEN}".encode(), "headers": [(b"host", b"localhost")],
-        "scheme": "http", "server": ("localhost", 80), "client": ("127.0.0.1", 1), "root_path": "",
+        "type": "http",
+        "method": "GET",
+        "path": "//evil.example/x",
+        "raw_path": b"//evil.ex",
+        "query_string": f"token={TOKEN}".encode(),
+        "headers": [(b"host", b"localhost")],
+        "scheme": "http",
+        "server": ("localhost", 80),
+        "client": ("127.0.0.1", 1),
+        "root_path": "",
         "http_version": "1.1",
     }
 
@@ -141,8 +146,13 @@ def test_static_files_are_a_fixed_set(populated: Any) -> None:
     assert client.get("/static/app.js").status_code == 200
     plotly = client.get("/static/plotly.min.js")
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
-    for path in ("/static/..%2F_app.py", "/static/../_app.py", "/static/%2e%2e%2f__init__.py",
-                 "/static/_app.py", "/static/nope.js"):
+    for path in (
+        "/static/..%2F_app.py",
+        "/static/../_app.py",
+        "/static/%2e%2e%2f__init__.py",
+        "/static/_app.py",
+        "/static/nope.js",
+    ):
         assert client.get(path).status_code == 404, path
 
 

@@ -73,8 +73,12 @@ def test_large_fronts_stay_exact() -> None:
     rng = np.random.default_rng(0)
     angles = rng.random((400, 2)) * np.pi / 2
     front = np.stack(
-        [np.cos(angles[:, 0]) * np.sin(angles[:, 1]), np.sin(angles[:, 0]) * np.sin(angles[:, 1]),
-         np.cos(angles[:, 1])], axis=1,
+        [
+            np.cos(angles[:, 0]) * np.sin(angles[:, 1]),
+            np.sin(angles[:, 0]) * np.sin(angles[:, 1]),
+            np.cos(angles[:, 1]),
+        ],
+        axis=1,
     )
     volume = compute_hypervolume(front, np.ones(3))
     # The dominated part of the unit cube outside a sphere octant tends to 1 - pi/6.

@@ -100,11 +100,13 @@ def test_resumed_study_and_second_worker_continue_after_a_restart() -> None:
     last = study.trials[-1].system_attrs["cma:state"]["state"]
     assert last["restart"] >= 1
     resumed = trimtab.load_study(
-        study_name=study.study_name, storage=study._storage,
+        study_name=study.study_name,
+        storage=study._storage,
         sampler=_make(seed=5, restart_strategy="ipop"),
     )
     other = trimtab.load_study(
-        study_name=study.study_name, storage=study._storage,
+        study_name=study.study_name,
+        storage=study._storage,
         sampler=_make(seed=6, restart_strategy="ipop"),
     )
     for i in range(240):
@@ -167,8 +169,14 @@ def test_history_stays_bounded_and_json_serialisable() -> None:
 
 
 def test_restart_state_reads_records_of_older_and_newer_versions() -> None:
-    old = {"restart": 2, "popsize": 24, "large_restarts": 1, "small_evals": 10,
-           "large_evals": 30, "regime": "small"}
+    old = {
+        "restart": 2,
+        "popsize": 24,
+        "large_restarts": 1,
+        "small_evals": 10,
+        "large_evals": 30,
+        "regime": "small",
+    }
     state = RestartState.from_json(old)
     assert state.popsize == 24 and state.best == [] and state.max_evals == 0
     assert RestartState.from_json({**old, "added_later": 1}) == state

@@ -45,9 +45,9 @@ class TestGPContract(SamplerContract):
 def _branin(trial: Trial) -> float:
     x, y = trial.suggest_float("x", -5, 10), trial.suggest_float("y", 0, 15)
     b = 5.1 / (4 * math.pi**2)
-    return (y - b * x**2 + 5 / math.pi * x - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(
-        x
-    ) + 10
+    return (
+        (y - b * x**2 + 5 / math.pi * x - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x) + 10
+    )
 
 
 # ----------------------------------------------------------------------------- the parts
@@ -64,8 +64,11 @@ def test_marginal_likelihood_gradient_matches_finite_differences() -> None:
         raw = rng.normal(size=5) * 0.5
         _, grad = _neg_log_posterior(raw, enc, y, deterministic)
         numeric = [
-            (_neg_log_posterior(raw + e * 1e-6, enc, y, deterministic)[0]
-             - _neg_log_posterior(raw - e * 1e-6, enc, y, deterministic)[0]) / 2e-6
+            (
+                _neg_log_posterior(raw + e * 1e-6, enc, y, deterministic)[0]
+                - _neg_log_posterior(raw - e * 1e-6, enc, y, deterministic)[0]
+            )
+            / 2e-6
             for e in np.eye(5)
         ]
         assert np.allclose(grad, numeric, rtol=1e-4, atol=1e-6)
@@ -177,9 +180,12 @@ def test_mixed_space_finds_the_right_category_and_integer() -> None:
         n = trial.suggest_int("n", 0, 20)
         c = trial.suggest_categorical("c", ["bad", "good", "worse"])
         lr = trial.suggest_float("lr", 1e-5, 1, log=True)
-        return (x - 0.5) ** 2 + 0.1 * (n - 13) ** 2 + {"bad": 3, "good": 0, "worse": 5}[c] + (
-            math.log10(lr) + 3
-        ) ** 2 / 10
+        return (
+            (x - 0.5) ** 2
+            + 0.1 * (n - 13) ** 2
+            + {"bad": 3, "good": 0, "worse": 5}[c]
+            + (math.log10(lr) + 3) ** 2 / 10
+        )
 
     study.optimize(objective, n_trials=35)
     best = study.best_params
@@ -258,7 +264,9 @@ def test_deterministic_objective_and_startup_sampler() -> None:
 
     with pytest.warns(trimtab.exceptions.ExperimentalWarning):
         sampler = GPSampler(
-            seed=0, deterministic_objective=True, independent_sampler=Startup(seed=0),
+            seed=0,
+            deterministic_objective=True,
+            independent_sampler=Startup(seed=0),
             n_startup_trials=4,
         )
     study = trimtab.create_study(sampler=sampler)

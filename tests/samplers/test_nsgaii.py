@@ -90,9 +90,7 @@ def _trials(values: list[tuple[float, float]], constraints: list[float] | None =
 
 def test_elite_selection_keeps_the_front_and_its_extremes() -> None:
     study = trimtab.create_study(directions=["minimize", "minimize"])
-    population = _trials(
-        [(0.0, 1.0), (0.5, 0.5), (0.51, 0.49), (1.0, 0.0), (2.0, 2.0), (3.0, 3.0)]
-    )
+    population = _trials([(0.0, 1.0), (0.5, 0.5), (0.51, 0.49), (1.0, 0.0), (2.0, 2.0), (3.0, 3.0)])
     elite = NSGAIIElitePopulationSelectionStrategy(population_size=3)(study, population)
     # The four front points compete on crowding distance: the extremes are infinitely isolated.
     assert {tuple(t.values) for t in elite} >= {(0.0, 1.0), (1.0, 0.0)}
@@ -176,8 +174,10 @@ def test_crossover_operators_stay_near_their_parents() -> None:
         assert np.all(child >= -0.5) and np.all(child <= 1.5)
     for op in [SPXCrossover, SBXCrossover, VSBXCrossover, UNDXCrossover]:
         children = np.array(
-            [_quiet(op).crossover(parents[: _quiet(op).n_parents], rng, study, bounds)
-             for _ in range(200)]
+            [
+                _quiet(op).crossover(parents[: _quiet(op).n_parents], rng, study, bounds)
+                for _ in range(200)
+            ]
         )
         assert np.all(np.isfinite(children)) and np.abs(children.mean(axis=0) - 0.5).max() < 1.0
 
@@ -185,8 +185,10 @@ def test_crossover_operators_stay_near_their_parents() -> None:
 def test_polynomial_mutation_moves_within_bounds() -> None:
     rng = np.random.RandomState(0)
     mutation = _quiet(lambda: PolynomialMutation(eta=5.0))
-    moved = [mutation.mutation(0.5, rng, trimtab.create_study(), np.array([0.0, 1.0]))
-             for _ in range(100)]
+    moved = [
+        mutation.mutation(0.5, rng, trimtab.create_study(), np.array([0.0, 1.0]))
+        for _ in range(100)
+    ]
     assert all(0.0 <= v <= 1.0 for v in moved) and len(set(moved)) > 90
 
 
@@ -225,8 +227,11 @@ def test_single_objective_and_custom_strategies() -> None:
 
     with pytest.warns(trimtab.exceptions.ExperimentalWarning):
         sampler = NSGAIISampler(
-            population_size=3, seed=0, after_trial_strategy=after,
-            child_generation_strategy=child, elite_population_selection_strategy=elite,
+            population_size=3,
+            seed=0,
+            after_trial_strategy=after,
+            child_generation_strategy=child,
+            elite_population_selection_strategy=elite,
         )
     study = trimtab.create_study(sampler=sampler)
     study.optimize(lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2, n_trials=9)
@@ -240,7 +245,8 @@ def test_resumed_study_continues_generations() -> None:
     )
     study.optimize(_zdt1, n_trials=9)
     resumed = trimtab.load_study(
-        study_name=study.study_name, storage=study._storage,
+        study_name=study.study_name,
+        storage=study._storage,
         sampler=NSGAIISampler(population_size=4, seed=1),
     )
     resumed.optimize(_zdt1, n_trials=7)
@@ -310,6 +316,12 @@ def test_set_constraint_makes_parents_feasible() -> None:
 def test_public_names_match_optuna() -> None:
     optuna = pytest.importorskip("optuna")
     assert sorted(trimtab.samplers.nsgaii.__all__) == sorted(optuna.samplers.nsgaii.__all__)
-    for name in ("BaseGASampler", "CmaEsSampler", "GPSampler", "NSGAIISampler",
-                 "NSGAIIISampler", "nsgaii"):
+    for name in (
+        "BaseGASampler",
+        "CmaEsSampler",
+        "GPSampler",
+        "NSGAIISampler",
+        "NSGAIIISampler",
+        "nsgaii",
+    ):
         assert name in trimtab.samplers.__all__

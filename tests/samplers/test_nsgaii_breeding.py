@@ -71,7 +71,8 @@ def _breeding(
     for i, v in enumerate(values):
         attrs = {"constraints": [constraints[i]]} if constraints is not None else {}
         trial = create_trial(
-            values=list(v), params={"x": float(i)},
+            values=list(v),
+            params={"x": float(i)},
             distributions={"x": trimtab.distributions.FloatDistribution(0, 10)},
             system_attrs=attrs,
         )
@@ -124,7 +125,9 @@ def test_children_avoid_the_running_trials_of_another_worker() -> None:
     storage = trimtab.storages.InMemoryStorage()
     studies = [
         trimtab.create_study(
-            storage=storage, study_name="shared", load_if_exists=True,
+            storage=storage,
+            study_name="shared",
+            load_if_exists=True,
             directions=["minimize", "minimize"],
             sampler=NSGAIISampler(population_size=4, seed=0),
         )

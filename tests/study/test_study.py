@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging as std_logging
 import math
 import threading
+from typing import Any
 
 import pytest
 
@@ -294,3 +295,85 @@ def test_progress_bar_counts_trials(capsys: pytest.CaptureFixture[str]) -> None:
     assert "5/5" in err and "Best trial:" in err
     study.optimize(quadratic, timeout=1.0, show_progress_bar=True)
     assert "/1 s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("storage_kind", ["memory", "sqlite", "journal"])
+def test_empty_study_name_is_kept_as_optuna_does(storage_kind: str, tmp_path: Any) -> None:
+    # Issue 12, case 3: "" was replaced by a generated name, then could not be loaded as "".
+    storage: Any = {
+        "memory": InMemoryStorage(),
+        "sqlite": f"sqlite:///{tmp_path}/s.db",
+        "journal": trimtab.storages.JournalStorage(
+            trimtab.storages.journal.JournalFileBackend(str(tmp_path / "j.log"))
+        ),
+    }[storage_kind]
+    study = trimtab.create_study(storage=storage, study_name="")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert study.study_name == ""
+    assert trimtab.get_all_study_names(storage) == [""]
+    assert len(trimtab.load_study(study_name="", storage=storage).trials) == 2
+    trimtab.delete_study(study_name="", storage=storage)
+    assert trimtab.get_all_study_names(storage) == []
+
+
+@pytest.mark.parametrize("name", [b"bytes", 1, ["s"]])
+def test_non_str_study_names_are_rejected_up_front(name: Any, tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path}/s.db"
+    with pytest.raises(TypeError, match="study_name"):
+        trimtab.create_study(storage=url, study_name=name)
+    assert trimtab.get_all_study_names(url) == []
+    trimtab.create_study(storage=url, study_name="s")
+    with pytest.raises(TypeError, match="study_name"):
+        trimtab.load_study(storage=url, study_name=name)
+    with pytest.raises(TypeError, match="study_name"):
+        trimtab.delete_study(storage=url, study_name=name)
+    with pytest.raises(TypeError, match="from_study_name"):
+        trimtab.copy_study(from_study_name=name, from_storage=url, to_storage=InMemoryStorage())
+    with pytest.raises(TypeError, match="to_study_name"):
+        trimtab.copy_study(
+            from_study_name="s", from_storage=url, to_storage=InMemoryStorage(), to_study_name=name
+        )
+    assert trimtab.get_all_study_names(url) == ["s"]
+
+
+@pytest.mark.parametrize(
+    "returned, says",
+    [
+        ("0.5", "'0.5' could not be cast to float: it is a str, not a number"),
+        (b"0.5", "it is a bytes, not a number"),
+        ({"loss": 1.0}, "it is a dict, not a number"),
+        (None, "The value None could not be cast to float"),
+        (float("nan"), "The value nan is not acceptable"),
+        ([1.0, 2.0], "The number of the values 2 did not match the number of the objectives 1"),
+        pytest.param(10**400, "too large", id="int-10**400"),
+    ],
+)
+def test_objective_returning_a_non_number_fails_the_trial_and_says_why(
+    returned: Any, says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 12, case 4: returning "0.5" failed with "The value '.' could not be cast".
+    study = trimtab.create_study()
+    with caplog.at_level(std_logging.WARNING, logger="trimtab"):
+        study.optimize(lambda t: returned, n_trials=2)
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
+    assert says in caplog.text
+
+
+@pytest.mark.parametrize(
+    "told, says",
+    [
+        ("0.5", "it is a str, not a number"),
+        (float("nan"), "is not acceptable"),
+        ([[1.0], 2.0], "it is a list, not a number"),
+        ((1.0, 2.0, 3.0), "did not match the number of the objectives 2"),
+    ],
+)
+def test_tell_with_a_bad_value_fails_or_raises_and_says_why(told: Any, says: str) -> None:
+    study = trimtab.create_study(directions=["minimize", "maximize"])
+    trial = study.ask()
+    with pytest.warns(UserWarning, match=says):
+        assert study.tell(trial, told).state == TrialState.FAIL
+    trial = study.ask()
+    with pytest.raises(ValueError, match=says):
+        study.tell(trial, told, state=TrialState.COMPLETE)
+    assert study.trials[1].state == TrialState.RUNNING

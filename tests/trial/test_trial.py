@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -53,12 +54,14 @@ def test_suggest_int_returns_ints_and_respects_step() -> None:
     assert all(isinstance(v, int) and (v - 2) % 3 == 0 and 2 <= v <= 20 for v in values)
 
 
-def test_large_integers_round_trip_exactly() -> None:
+def test_integers_up_to_2_53_round_trip_exactly() -> None:
     study = trimtab.create_study(sampler=trimtab.samplers.RandomSampler(seed=3))
     trial = study.ask()
-    value = trial.suggest_int("n", 0, 2**62)
+    value = trial.suggest_int("n", 2**53 - 2**20, 2**53)
+    exact = trial.suggest_int("m", -(2**53), -(2**53))
     study.tell(trial, 1.0)
-    assert study.trials[0].params["n"] == value
+    assert study.trials[0].params == {"n": value, "m": -(2**53)}
+    assert exact == -(2**53) and type(value) is int
 
 
 def test_negative_zero_and_true_vs_one_are_kept() -> None:
@@ -155,3 +158,85 @@ def test_trial_properties() -> None:
     params = trial.params
     params["x"] = 99
     assert trial.params["x"] != 99
+
+
+@pytest.mark.parametrize(
+    "low, high, step", [(2**53 + 1, 2**53 + 1, 1), (2**63 - 1, 2**63 - 1, 1), (0, 2**63, 7)]
+)
+def test_integers_beyond_2_53_are_rejected_up_front(low: int, high: int, step: int) -> None:
+    # Issue 12, case 3: these returned 2**53, 2**63 and a value off the grid.
+    study = trimtab.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="'n'.*2\\*\\*53"):
+        trial.suggest_int("n", low, high, step=step)
+    study.tell(trial, 0.0)
+    assert study.trials[0].params == {}
+
+
+def test_stepped_integers_near_2_53_stay_on_the_grid() -> None:
+    study = trimtab.create_study(sampler=trimtab.samplers.RandomSampler(seed=1))
+    low = 2**53 - 7 * 1000
+    for _ in range(20):
+        trial = study.ask()
+        value = trial.suggest_int("n", low, 2**53, step=7)
+        assert type(value) is int and (value - low) % 7 == 0 and low <= value <= 2**53
+        study.tell(trial, 0.0)
+    assert [t.params["n"] for t in study.trials] == [
+        t.params["n"] for t in trimtab.load_study(study_name=None, storage=study._storage).trials
+    ]
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (
+            lambda t: t.suggest_float("lr", 1.0, 0.1),
+            "suggest_float\\('lr', 1.0, 0.1, .*low <= high",
+        ),
+        (lambda t: t.suggest_float("lr", 0.0, 1.0, log=True), "suggest_float\\('lr'.*low > 0"),
+        (lambda t: t.suggest_int("layers", 5, 1), "suggest_int\\('layers', 5, 1"),
+        (lambda t: t.suggest_int("n", 0, 1.5), "suggest_int\\('n'.*integer"),
+        (lambda t: t.suggest_categorical("opt", []), "suggest_categorical\\('opt', \\[\\]"),
+        (lambda t: t.suggest_categorical("opt", [object()]), "suggest_categorical\\('opt'"),
+        (lambda t: t.suggest_float(b"lr", 0.0, 1.0), "parameter name must be a str"),
+    ],
+)
+def test_suggest_errors_name_the_parameter(call: Any, expected: str) -> None:
+    # Issue 12, case 4: "`low <= high` must hold" did not say which parameter.
+    trial = trimtab.create_study().ask()
+    with pytest.raises((ValueError, TypeError), match=expected):
+        call(trial)
+
+
+def test_the_issue_12_suggest_float_call_leaves_a_loadable_study(tmp_path: Any) -> None:
+    # Issue 12, case 2, as reported: after this call the SQLite study no longer loaded.
+    import numpy as np
+
+    url = f"sqlite:///{tmp_path}/s.db"
+    study = trimtab.create_study(storage=url, study_name="s")
+    trial = study.ask()
+    with pytest.warns(UserWarning, match="not divisible"):
+        value = trial.suggest_float("x", 2.2e-309, np.float32(1.5), step=904184.9)
+    with pytest.raises(ValueError, match="suggest_float\\('y'.*`step`"):
+        trial.suggest_float("y", 0.0, 1e308, step=1e-308)
+    study.tell(trial, 1.0)
+    assert value == 2.2e-309
+    loaded = trimtab.load_study(study_name="s", storage=url).trials
+    assert loaded[0].params == {"x": 2.2e-309}
+
+
+@pytest.mark.parametrize("name", ["a" * 513, "x\x00y", "\ud800"])
+def test_names_and_keys_no_storage_can_hold_are_rejected_up_front(name: str) -> None:
+    # Found by the property tests: PostgreSQL refused a 600-character param name with a raw
+    # DataError, SQLite a lone surrogate with UnicodeEncodeError (and NUL breaks PostgreSQL).
+    study = trimtab.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="storages cannot hold"):
+        trial.suggest_float(name, 0, 1)
+    with pytest.raises(ValueError, match="storages cannot hold"):
+        trial.set_user_attr(name, 1)
+    with pytest.raises(ValueError, match="storages cannot hold"):
+        study.set_user_attr(name, 1)
+    with pytest.raises(ValueError, match="study_name"):
+        trimtab.create_study(study_name=name)
+    assert trial.params == {} and trial.user_attrs == {} and study.user_attrs == {}

@@ -72,8 +72,14 @@ def _endpoint(ctx: Context, spec: Endpoint) -> Any:
                 body = parse(spec.body, json.loads(raw or b"null"))
             api_request = ApiRequest(request.path_params, request.query_params, body)
             result = await run_in_threadpool(spec.handler, ctx, api_request)
-        except (KeyError, ValueError, TypeError, DuplicatedStudyError, NoteConflictError,
-                TrialTakenError) as error:
+        except (
+            KeyError,
+            ValueError,
+            TypeError,
+            DuplicatedStudyError,
+            NoteConflictError,
+            TrialTakenError,
+        ) as error:
             return _json_response({"error": _message(error)}, _status(error))
         if isinstance(result, Raw):
             headers = {}

@@ -59,7 +59,5 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("PUT", TRIAL + "/note", _notes.put_note, s.Note, body=s.SaveNote),
     Endpoint("POST", TRIAL + "/tell", _actions.tell_trial, s.Done, body=s.TellTrial),
     Endpoint("POST", STUDY + "/enqueue", _actions.enqueue_trial, s.Done, body=s.EnqueueTrial),
-    Endpoint(
-        "GET", STUDY + "/charts/{kind:str}", _charts.chart, s.ChartData, query=_charts.QUERY
-    ),
+    Endpoint("GET", STUDY + "/charts/{kind:str}", _charts.chart, s.ChartData, query=_charts.QUERY),
 )

@@ -218,7 +218,23 @@ class EnqueueTrial:
 
 
 MODELS: tuple[type, ...] = (
-    Error, Meta, StudySummary, StudyList, ParamColumn, Note, StudyDetail, TrialRow, TrialPage,
-    TrialDetail, Updates, ChartData, Done, Filter, CreateStudy, RenameStudy, SaveNote, TellTrial,
+    Error,
+    Meta,
+    StudySummary,
+    StudyList,
+    ParamColumn,
+    Note,
+    StudyDetail,
+    TrialRow,
+    TrialPage,
+    TrialDetail,
+    Updates,
+    ChartData,
+    Done,
+    Filter,
+    CreateStudy,
+    RenameStudy,
+    SaveNote,
+    TellTrial,
     EnqueueTrial,
 )

@@ -97,14 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trimtab dashboard", description="Serve the trimtab web dashboard for a storage."
     )
-    parser.add_argument("storage_arg", nargs="?", metavar="STORAGE",
-                        help="storage URL or journal file (*.log)")
+    parser.add_argument(
+        "storage_arg", nargs="?", metavar="STORAGE", help="storage URL or journal file (*.log)"
+    )
     parser.add_argument("--storage", help="storage URL (same as STORAGE)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument("--read-only", action="store_true", help="refuse every change")
-    parser.add_argument("--token", default=None,
-                        help=f"access token required by the UI and API (or ${TOKEN_ENV})")
+    parser.add_argument(
+        "--token", default=None, help=f"access token required by the UI and API (or ${TOKEN_ENV})"
+    )
     parser.add_argument("--quiet", action="store_true", help="log only warnings")
     return parser
 
@@ -123,8 +125,14 @@ def cli_main(argv: list[str]) -> int:
         parser.error("a storage is needed: trimtab dashboard sqlite:///study.db")
     token = args.token or os.environ.get(TOKEN_ENV) or None
     try:
-        run_server(open_storage(storage), args.host, args.port, read_only=args.read_only,
-                   token=token, quiet=args.quiet)
+        run_server(
+            open_storage(storage),
+            args.host,
+            args.port,
+            read_only=args.read_only,
+            token=token,
+            quiet=args.quiet,
+        )
     except (ValueError, ImportError) as error:
         print(f"trimtab dashboard: error: {error}", file=sys.stderr)
         return 2

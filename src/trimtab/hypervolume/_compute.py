@@ -30,8 +30,7 @@ def compute_hypervolume(
         raise ValueError(f"loss_vals must be a 2-D array, got shape {loss_vals.shape}.")
     if reference_point.shape != (loss_vals.shape[1],):
         raise ValueError(
-            f"reference_point must have shape ({loss_vals.shape[1]},), "
-            f"got {reference_point.shape}."
+            f"reference_point must have shape ({loss_vals.shape[1]},), got {reference_point.shape}."
         )
     if np.isnan(loss_vals).any() or np.isnan(reference_point).any():
         raise ValueError("loss_vals and reference_point must not contain NaN.")

@@ -32,4 +32,3 @@ def hypervolume_contributions(loss_vals: np.ndarray, reference_point: np.ndarray
         limited = np.maximum(others, loss_vals[i])
         result[i] = box - compute_hypervolume(limited, reference_point)
     return result
-

@@ -74,7 +74,11 @@ class NSGAIIIElitePopulationSelectionStrategy:
             closest, distance = _associate(objectives, references)
             elite.extend(
                 _niche_fill(
-                    self._population_size - len(elite), len(elite), front, closest, distance,
+                    self._population_size - len(elite),
+                    len(elite),
+                    front,
+                    closest,
+                    distance,
                     self._rng,
                 )
             )

@@ -11,7 +11,7 @@ from trimtab.exceptions import DuplicatedStudyError
 from trimtab.pruners import BasePruner
 from trimtab.samplers import BaseSampler
 from trimtab.storages import BaseStorage, get_storage
-from trimtab.study._study import Study
+from trimtab.study._study import Study, check_study_name
 from trimtab.study._summary import StudySummary
 
 _logger = logging.get_logger(__name__)
@@ -61,7 +61,9 @@ def create_study(
     Raises:
         DuplicatedStudyError: ``study_name`` exists and ``load_if_exists`` is False.
         ValueError: bad directions (unknown string, both ``direction`` and ``directions``).
+        TypeError: ``study_name`` is neither a str nor None.
     """
+    check_study_name(study_name, optional=True)
     parsed = _directions(direction, directions)
     backend = get_storage(storage)
     try:
@@ -90,7 +92,9 @@ def load_study(
     Raises:
         KeyError: no such study.
         ValueError: ``study_name`` is None and the storage does not hold exactly one study.
+        TypeError: ``study_name`` is neither a str nor None.
     """
+    check_study_name(study_name, optional=True)
     backend = get_storage(storage)
     if study_name is None:
         names = get_all_study_names(backend)
@@ -108,7 +112,13 @@ def load_study(
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
-    """Delete a study and its trials. Raises KeyError when there is no such study."""
+    """Delete a study and its trials.
+
+    Raises:
+        KeyError: no such study.
+        TypeError: ``study_name`` is not a str.
+    """
+    check_study_name(study_name)
     backend = get_storage(storage)
     backend.delete_study(backend.get_study_id_from_name(study_name))
 
@@ -120,7 +130,13 @@ def copy_study(
     to_storage: str | BaseStorage,
     to_study_name: str | None = None,
 ) -> None:
-    """Copy a study with its attributes and trials to another storage (or name)."""
+    """Copy a study with its attributes and trials to another storage (or name).
+
+    Raises:
+        TypeError: ``from_study_name`` is not a str, or ``to_study_name`` neither a str nor None.
+    """
+    check_study_name(from_study_name, "from_study_name")
+    check_study_name(to_study_name, "to_study_name", optional=True)
     source = load_study(study_name=from_study_name, storage=from_storage)
     target = create_study(
         study_name=to_study_name or from_study_name,

@@ -18,6 +18,7 @@ from trimtab.storages._heartbeat import is_heartbeat_enabled
 from trimtab.study import _optimize, _tell
 from trimtab.study._defaults import default_pruner, default_sampler
 from trimtab.trial import FrozenTrial, Trial, TrialState, create_trial
+from trimtab.trial._base import check_key
 from trimtab.trial._constraints import is_feasible
 from trimtab.trial._trial import FIXED_PARAMS_KEY
 
@@ -40,6 +41,23 @@ _DATAFRAME_ATTRS = (
 )
 
 
+def check_study_name(name: Any, argument: str = "study_name", optional: bool = False) -> None:
+    """Raise unless ``name`` is a str every storage can hold (or None when ``optional``).
+
+    Raises:
+        TypeError: ``name`` is not a str (nor None when ``optional``).
+        ValueError: ``name`` holds a NUL character or a lone surrogate.
+    """
+    if optional and name is None:
+        return
+    if not isinstance(name, str):
+        expected = "a str or None" if optional else "a str"
+        raise TypeError(
+            f"`{argument}` must be {expected}, got {name!r} of type {type(name).__name__}."
+        )
+    check_key(name, f"`{argument}`")
+
+
 class _ThreadLocal(threading.local):
     in_optimize_loop = False
 
@@ -51,6 +69,7 @@ class Study:
 
     Raises:
         KeyError: no study named ``study_name`` exists in ``storage``.
+        TypeError: ``study_name`` is not a str.
     """
 
     def __init__(
@@ -60,6 +79,7 @@ class Study:
         sampler: BaseSampler | None = None,
         pruner: BasePruner | None = None,
     ) -> None:
+        check_study_name(study_name)
         self.study_name = study_name
         self._storage = get_storage(storage)
         try:
@@ -127,7 +147,13 @@ class Study:
         return copy.deepcopy(self._storage.get_study_user_attrs(self._study_id))
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        """Attach a JSON-serialisable value to the study."""
+        """Attach a JSON-serialisable value to the study.
+
+        Raises:
+            TypeError: ``key`` is not a str, or ``value`` is not JSON-serialisable.
+            ValueError: ``key`` cannot be stored (a NUL character, a lone surrogate).
+        """
+        check_key(key, "A user attribute key")
         self._storage.set_study_user_attr(self._study_id, key, value)
 
     # Trials.

@@ -48,17 +48,26 @@ def _check_state_and_values(state: TrialState | None, values: Sequence[Any] | No
         raise ValueError(f"Cannot tell with state {state}.")
 
 
+def _value_problem(value: Any) -> str | None:
+    """Describe why one objective value is not a number, or return None (Optuna's wording)."""
+    cannot = f"The value {value!r} could not be cast to float"
+    if isinstance(value, (str, bytes)):
+        # float("0.5") would succeed, but a str value is a bug in the objective: say so.
+        return f"{cannot}: it is a {type(value).__name__}, not a number"
+    try:
+        number = float(value)
+    except (ValueError, TypeError):
+        return f"{cannot}: it is a {type(value).__name__}, not a number"
+    except OverflowError as err:
+        return f"{cannot}: {err}"
+    if math.isnan(number):
+        return f"The value {value} is not acceptable"
+    return None
+
+
 def values_problem(n_objectives: int, values: Sequence[Any]) -> str | None:
     """Describe why ``values`` cannot be a trial's objective values, or return None."""
-    errors = []
-    for v in values:
-        try:
-            number = float(v)
-        except (ValueError, TypeError, OverflowError):
-            errors.append(f"The value {v!r} could not be cast to float")
-            continue
-        if math.isnan(number):
-            errors.append(f"The value {v} is not acceptable")
+    errors = [p for p in map(_value_problem, values) if p is not None]
     if errors:
         return "; ".join(errors)
     if n_objectives != len(values):
@@ -72,7 +81,8 @@ def values_problem(n_objectives: int, values: Sequence[Any]) -> str | None:
 def _as_values(value_or_values: Any) -> Sequence[Any] | None:
     if value_or_values is None:
         return None
-    if isinstance(value_or_values, Sequence):
+    # A str is a Sequence, but of characters: it is one (wrong) value, not several.
+    if isinstance(value_or_values, Sequence) and not isinstance(value_or_values, (str, bytes)):
         return value_or_values
     return [value_or_values]
 

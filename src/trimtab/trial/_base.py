@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from trimtab import _warnings
@@ -16,11 +16,64 @@ from trimtab.distributions import (
     IntDistribution,
 )
 
+MAX_KEY_LENGTH = 512
+
+
+def check_key(key: Any, what: str) -> str:
+    """Return ``key`` if every storage can keep it as a name, else raise naming ``what``.
+
+    Raises:
+        TypeError: ``key`` is not a str.
+        ValueError: ``key`` is longer than ``MAX_KEY_LENGTH`` (PostgreSQL and MySQL reject
+            it), holds a NUL character (PostgreSQL rejects it) or a lone surrogate (not
+            encodable as UTF-8, so no database or journal file can hold it).
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"{what} must be a str, got {key!r} of type {type(key).__name__}.")
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValueError(
+            f"{what} {key[:20]!r}... is {len(key)} characters long; storages cannot hold more "
+            f"than {MAX_KEY_LENGTH} (the name columns of Optuna's RDB schema)."
+        )
+    if "\x00" in key:
+        raise ValueError(f"{what} {key!r} contains a NUL character, which storages cannot hold.")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"{what} {key!r} is not valid Unicode text (it holds a lone surrogate), which "
+            "storages cannot hold."
+        ) from None
+    return key
+
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"A parameter name must be a str, got {name!r}.")
-    return name
+    return check_key(name, "A parameter name")
+
+
+def rewrapped(err: Exception, message: str) -> Exception:
+    """``err``'s kind (ValueError or TypeError) with ``message``, for errors that add context."""
+    try:
+        return type(err)(message)
+    except TypeError:  # a subclass with another signature (UnicodeError, ...)
+        return (ValueError if isinstance(err, ValueError) else TypeError)(message)
+
+
+def call_text(method: str, name: str, *args: Any, **kwargs: Any) -> str:
+    """``suggest_float('lr', 0.1, 1.0, log=True)``: the call an error message points at."""
+    shown = [repr(name), *(repr(a) for a in args)]
+    shown += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{method}({', '.join(shown)})"
+
+
+def _named(
+    method: str, name: str, build: Callable[..., BaseDistribution], *args: Any, **kwargs: Any
+) -> BaseDistribution:
+    """Build a distribution; a ValueError/TypeError names the call (and so the parameter)."""
+    try:
+        return build(*args, **kwargs)
+    except (ValueError, TypeError) as err:
+        raise rewrapped(err, f"{call_text(method, name, *args, **kwargs)}: {err}") from None
 
 
 def warn_if_outside(name: str, value: Any, distribution: BaseDistribution) -> None:
@@ -49,8 +102,11 @@ class BaseTrial(abc.ABC):
         self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
     ) -> float:
         """Suggest a float in ``[low, high]``, on a grid of ``step`` or log-scaled."""
-        distribution = FloatDistribution(low, high, log=log, step=step)
-        return float(self._suggest(_check_name(name), distribution))
+        name = _check_name(name)
+        distribution = _named(
+            "suggest_float", name, FloatDistribution, low, high, step=step, log=log
+        )
+        return float(self._suggest(name, distribution))
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:
         """Deprecated: use ``suggest_float(name, low, high)``."""
@@ -75,8 +131,9 @@ class BaseTrial(abc.ABC):
         self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
     ) -> int:
         """Suggest an integer in ``[low, high]`` on a grid of ``step``, or log-scaled."""
-        distribution = IntDistribution(low, high, log=log, step=step)
-        return int(self._suggest(_check_name(name), distribution))
+        name = _check_name(name)
+        distribution = _named("suggest_int", name, IntDistribution, low, high, step=step, log=log)
+        return int(self._suggest(name, distribution))
 
     @overload
     def suggest_categorical(self, name: str, choices: Sequence[None]) -> None: ...
@@ -97,7 +154,9 @@ class BaseTrial(abc.ABC):
         self, name: str, choices: Sequence[CategoricalChoiceType]
     ) -> CategoricalChoiceType:
         """Suggest one of ``choices`` (None, bool, int, float or str values)."""
-        return self._suggest(_check_name(name), CategoricalDistribution(choices))
+        name = _check_name(name)
+        distribution = _named("suggest_categorical", name, CategoricalDistribution, choices)
+        return self._suggest(name, distribution)
 
     @abc.abstractmethod
     def report(self, value: float, step: int) -> None:

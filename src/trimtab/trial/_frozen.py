@@ -7,8 +7,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from trimtab.distributions import BaseDistribution, check_distribution_compatibility
-from trimtab.trial._base import BaseTrial, warn_if_outside
+from trimtab.distributions import (
+    BaseDistribution,
+    check_distribution_compatibility,
+    check_storable,
+    storable_internal,
+)
+from trimtab.trial._base import BaseTrial, rewrapped, warn_if_outside
 from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 from trimtab.trial._state import TrialState
 
@@ -155,7 +160,12 @@ class FrozenTrial(BaseTrial):
             )
         for name, value in self._params.items():
             distribution = self._distributions[name]
-            if not distribution._contains(distribution.to_internal_repr(value)):
+            try:
+                check_storable(distribution)
+                internal = storable_internal(distribution, value)
+            except (ValueError, TypeError) as err:
+                raise rewrapped(err, f"Parameter {name!r}: {err}") from None
+            if not distribution._contains(internal):
                 raise ValueError(f"The value {value!r} of '{name}' is not in {distribution}.")
 
     @property

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trimtab import _warnings
 from trimtab.distributions import (
@@ -13,8 +14,10 @@ from trimtab.distributions import (
     FloatDistribution,
     IntDistribution,
     check_distribution_compatibility,
+    check_storable,
+    storable_internal,
 )
-from trimtab.trial._base import BaseTrial
+from trimtab.trial._base import BaseTrial, check_key, rewrapped
 from trimtab.trial._constraints import constraints_from_system_attrs, new_constraint
 
 if TYPE_CHECKING:
@@ -22,6 +25,16 @@ if TYPE_CHECKING:
     from trimtab.trial._frozen import FrozenTrial
 
 FIXED_PARAMS_KEY = "fixed_params"
+
+_T = TypeVar("_T")
+
+
+def _for_param(name: str, check: Callable[..., _T], *args: Any) -> _T:
+    """Run ``check``; a ValueError/TypeError it raises names the parameter."""
+    try:
+        return check(*args)
+    except (ValueError, TypeError) as err:
+        raise rewrapped(err, f"Parameter {name!r}: {err}") from None
 
 
 class Trial(BaseTrial):
@@ -55,10 +68,14 @@ class Trial(BaseTrial):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         cached = self._cached
         if name in cached._distributions:
-            check_distribution_compatibility(cached._distributions[name], distribution)
+            _for_param(
+                name, check_distribution_compatibility, cached._distributions[name], distribution
+            )
             return cached._params[name]
+        # Nothing reaches the storage that would not read back as it was written.
+        _for_param(name, check_storable, distribution)
         if name in self._fixed_params:
-            value = self._fixed_value(name, distribution)
+            value = _for_param(name, self._fixed_value, name, distribution)
         elif distribution.single():
             value = _single_value(distribution)
         elif self._is_relative(name, distribution):
@@ -67,8 +84,8 @@ class Trial(BaseTrial):
             value = self.study.sampler.sample_independent(
                 self._sampling_study, cached, name, distribution
             )
-        internal = distribution.to_internal_repr(value)
-        self.storage.set_trial_param(self._trial_id, name, internal, distribution)
+        internal = _for_param(name, storable_internal, distribution, value)
+        _for_param(name, self.storage.set_trial_param, self._trial_id, name, internal, distribution)
         value = distribution.to_external_repr(internal)
         cached._distributions[name] = distribution
         cached._params[name] = value
@@ -144,7 +161,13 @@ class Trial(BaseTrial):
         return bool(self.study.pruner.prune(self.study, trial))
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        """Attach a JSON-serialisable value to this trial."""
+        """Attach a JSON-serialisable value to this trial.
+
+        Raises:
+            TypeError: ``key`` is not a str, or ``value`` is not JSON-serialisable.
+            ValueError: ``key`` cannot be stored (a NUL character, a lone surrogate).
+        """
+        check_key(key, "A user attribute key")
         self.storage.set_trial_user_attr(self._trial_id, key, value)
         self._cached._user_attrs[key] = value
 

@@ -36,8 +36,19 @@ def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
         directions = [d.name.lower() for d in frozen.directions]
         cache = ctx.caches.peek(frozen._study_id)
         if cache is None:
-            studies.append(StudySummary(frozen._study_id, frozen.study_name, directions, True,
-                                        None, None, None, None, None))
+            studies.append(
+                StudySummary(
+                    frozen._study_id,
+                    frozen.study_name,
+                    directions,
+                    True,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+            )
             continue
         with cache.lock:
             studies.append(
@@ -123,9 +134,11 @@ def get_study(ctx: Context, req: ApiRequest) -> StudyDetail:
     directions = storage.get_study_directions(study_id)
     names = next((system_attrs[k] for k in _METRIC_NAME_KEYS if k in system_attrs), None)
     if not isinstance(names, list) or len(names) != len(directions):
-        names = ["Objective Value"] if len(directions) == 1 else [
-            f"Objective {i}" for i in range(len(directions))
-        ]
+        names = (
+            ["Objective Value"]
+            if len(directions) == 1
+            else [f"Objective {i}" for i in range(len(directions))]
+        )
     cache = ctx.caches.get(study_id)
     with cache.lock:
         return StudyDetail(

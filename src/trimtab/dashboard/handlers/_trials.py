@@ -139,6 +139,8 @@ def export_csv(ctx: Context, req: ApiRequest) -> Raw:
         for i in numbers:
             row = trial_row(cache.trials[int(i)])  # type: ignore[arg-type]
             writer.writerow([_cell(row, c) for c in columns])
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in
-                   ctx.storage.get_study_name_from_id(study_id))
+    name = "".join(
+        c if c.isalnum() or c in "-_." else "_"
+        for c in ctx.storage.get_study_name_from_id(study_id)
+    )
     return Raw(content=out.getvalue(), media_type="text/csv", filename=f"{name or 'study'}.csv")

@@ -62,7 +62,6 @@ class RestartState:
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
-
 def _default_popsize(dim: int) -> int:
     return 4 + math.floor(3 * math.log(dim))
 
@@ -90,7 +89,11 @@ def init_optimizer(
     popsize = popsize or sampler._popsize
     seed = int(sampler._rng.randint(1, 2**31 - 2))
     common: dict[str, Any] = dict(
-        mean=mean, sigma=sigma0, bounds=bounds, seed=seed, n_max_resampling=10 * dim,
+        mean=mean,
+        sigma=sigma0,
+        bounds=bounds,
+        seed=seed,
+        n_max_resampling=10 * dim,
         population_size=popsize,
     )
     if sampler._use_separable_cma:
@@ -121,8 +124,10 @@ def _margin_steps(trans: NumericalTransform) -> np.ndarray:
 def _source_solutions(
     sampler: CmaEsSampler, trans: NumericalTransform, direction: StudyDirection
 ) -> list[tuple[np.ndarray, float]]:
-    states = (TrialState.COMPLETE, TrialState.PRUNED) if sampler._consider_pruned_trials else (
-        TrialState.COMPLETE,
+    states = (
+        (TrialState.COMPLETE, TrialState.PRUNED)
+        if sampler._consider_pruned_trials
+        else (TrialState.COMPLETE,)
     )
     sign = 1.0 if direction == StudyDirection.MINIMIZE else -1.0
     names = set(trans.search_space)
@@ -160,9 +165,14 @@ def restart_optimizer(
     dim = len(trans.bounds)
     base = sampler._popsize or _default_popsize(dim)
     new = RestartState(
-        restart=state.restart + 1, popsize=state.popsize, large_restarts=state.large_restarts,
-        small_evals=state.small_evals, large_evals=state.large_evals,
-        last_large_evals=state.last_large_evals, regime=state.regime, scale=state.scale,
+        restart=state.restart + 1,
+        popsize=state.popsize,
+        large_restarts=state.large_restarts,
+        small_evals=state.small_evals,
+        large_evals=state.large_evals,
+        last_large_evals=state.last_large_evals,
+        regime=state.regime,
+        scale=state.scale,
     )
     sigma0 = sampler._sigma0 if sampler._sigma0 is not None else 1.0 / 6.0
     if sampler._restart_strategy == "ipop":

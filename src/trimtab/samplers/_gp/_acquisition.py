@@ -165,7 +165,8 @@ class LogEHVI:
 def _pareto(loss: np.ndarray) -> np.ndarray:
     unique = np.unique(loss, axis=0)
     keep = [
-        i for i in range(len(unique))
+        i
+        for i in range(len(unique))
         if not np.any(np.all(unique <= unique[i], axis=1) & np.any(unique < unique[i], axis=1))
     ]
     return unique[keep]

@@ -110,8 +110,12 @@ def _continuous_step(
     """L-BFGS-B over the continuous columns (and, relaxed, numerical columns with large grids)
     from each start; keep improvements only."""
     large = np.array(
-        [space.discrete[i] and not space.is_categorical[i]
-         and space.grid_size(i) > _MAX_EXHAUSTIVE for i in range(space.dim)],
+        [
+            space.discrete[i]
+            and not space.is_categorical[i]
+            and space.grid_size(i) > _MAX_EXHAUSTIVE
+            for i in range(space.dim)
+        ],
         dtype=bool,
     )
     cont = np.flatnonzero(~space.discrete | large)
@@ -143,7 +147,11 @@ def _local_lbfgs(
         return -float(values[0]), -(values[1:] - values[0]) / step
 
     res = scipy.optimize.minimize(
-        loss, start[cont], jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * n_cont,
+        loss,
+        start[cont],
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, 1.0)] * n_cont,
         options={"maxiter": 200, "gtol": tol},
     )
     point = start.copy()

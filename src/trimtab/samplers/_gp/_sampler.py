@@ -222,7 +222,12 @@ class GPSampler(BaseSampler):
             work = _N_EHVI_SAMPLES * max(1, acquisition.n_boxes) * Y.shape[1]
             n_pre = int(np.clip(2e7 // work, 64, self._n_preliminary))
         x = optimize_acquisition(
-            acquisition, space, self._rng, warm, centres, n_preliminary=n_pre,
+            acquisition,
+            space,
+            self._rng,
+            warm,
+            centres,
+            n_preliminary=n_pre,
             n_local=self._n_local,
         )
         return space.unnormalize(x)
@@ -247,9 +252,11 @@ class GPSampler(BaseSampler):
         warped, log_jacobian = warp(values)
         gps = self._fit_all("objective", X, plain, space)
         Y = plain.copy()
-        columns = [] if space.is_categorical.any() else [
-            j for j in range(values.shape[1]) if log_jacobian[:, j].any()
-        ]
+        columns = (
+            []
+            if space.is_categorical.any()
+            else [j for j in range(values.shape[1]) if log_jacobian[:, j].any()]
+        )
         if columns:
             warped_gps = self._fit_all("objective-warped", X, warped[:, columns], space)
             for j, gp in zip(columns, warped_gps):

@@ -80,8 +80,9 @@ class GPSearchSpace:
             elif self.steps[i] > 0:
                 low, high = float(dist.low), float(dist.high)  # type: ignore[attr-defined]
                 raw = self._from_unit(x[:, i], i)
-                snapped = np.clip(np.round((raw - low) / self.steps[i]) * self.steps[i] + low,
-                                  low, high)
+                snapped = np.clip(
+                    np.round((raw - low) / self.steps[i]) * self.steps[i] + low, low, high
+                )
                 x[:, i] = self._to_unit(snapped, i)
         return x
 

@@ -132,8 +132,11 @@ class GPRegressor:
     def condition_on(self, x: np.ndarray, y: np.ndarray) -> GPRegressor:
         """A GP with extra observations ``(x, y)`` and the same hyperparameters."""
         return GPRegressor(
-            np.vstack([self.X, x]), np.concatenate([self.y, y]), self.is_categorical,
-            self.n_choices, self.params,
+            np.vstack([self.X, x]),
+            np.concatenate([self.y, y]),
+            self.is_categorical,
+            self.n_choices,
+            self.params,
         )
 
 
@@ -181,7 +184,7 @@ def _neg_log_posterior(
         grad[dim + 1] = 0.5 * float(np.trace(W)) * noise_excess
     # Priors (maximised, so subtracted from the loss).
     log_prior = -(0.1 / lam + 0.1 * lam).sum() + (np.log(scale) - scale)
-    grad[:dim] -= (0.1 / lam - 0.1 * lam)
+    grad[:dim] -= 0.1 / lam - 0.1 * lam
     grad[dim] -= 1.0 - scale
     if not deterministic:
         log_prior += 0.1 * np.log(noise_excess + MIN_NOISE) - 30.0 * (noise_excess + MIN_NOISE)
@@ -207,19 +210,28 @@ def fit_gp(
     budget plus a random remainder, which keeps the cost of a fit bounded as studies grow.
     """
     dim = X.shape[1]
-    init = warm_start if warm_start is not None and len(warm_start.inverse_sq_lengthscales) == dim \
+    init = (
+        warm_start
+        if warm_start is not None and len(warm_start.inverse_sq_lengthscales) == dim
         else KernelParams.default(dim)
+    )
     idx = _fit_subset(y, max_fit_points, rng)
     enc = _Encoded(X[idx], is_categorical, n_choices)
     raw0 = np.concatenate(
-        [np.log(init.inverse_sq_lengthscales), [np.log(init.scale),
-         np.log(max(init.noise - MIN_NOISE, 1e-10))]]
+        [
+            np.log(init.inverse_sq_lengthscales),
+            [np.log(init.scale), np.log(max(init.noise - MIN_NOISE, 1e-10))],
+        ]
     )
     best = None
     for start in (raw0, np.zeros(dim + 2)):
         res = scipy.optimize.minimize(
-            _neg_log_posterior, start, args=(enc, y[idx], deterministic), jac=True,
-            method="L-BFGS-B", bounds=_RAW_BOUNDS[:1] * (dim + 1) + _RAW_BOUNDS[1:],
+            _neg_log_posterior,
+            start,
+            args=(enc, y[idx], deterministic),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=_RAW_BOUNDS[:1] * (dim + 1) + _RAW_BOUNDS[1:],
             options={"gtol": 1e-2},
         )
         if np.isfinite(res.fun) and res.fun < 1e19 and (best is None or res.fun < best.fun):

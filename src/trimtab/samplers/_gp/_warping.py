@@ -68,8 +68,11 @@ def fit_exponent(x: np.ndarray) -> float:
     """Maximum-likelihood Yeo-Johnson exponent for standardised ``x`` (n,), or ``1``."""
     log_jacobian_base = float(np.sum(np.sign(x) * np.log1p(np.abs(x))))
     res = scipy.optimize.minimize_scalar(
-        _neg_profile_log_likelihood, bounds=LAMBDA_BOUNDS, args=(x, log_jacobian_base),
-        method="bounded", options={"xatol": 1e-3},
+        _neg_profile_log_likelihood,
+        bounds=LAMBDA_BOUNDS,
+        args=(x, log_jacobian_base),
+        method="bounded",
+        options={"xatol": 1e-3},
     )
     identity = _neg_profile_log_likelihood(1.0, x, log_jacobian_base)
     return 1.0 if not np.isfinite(res.fun) or identity <= res.fun + 1.0 else float(res.x)

@@ -69,9 +69,7 @@ class _Breeding:
         self.names = tuple(search_space)
         numeric_types = (FloatDistribution, IntDistribution)
         self.numerical = [k for k, d in search_space.items() if isinstance(d, numeric_types)]
-        self.categorical = [
-            k for k, d in search_space.items() if not isinstance(d, numeric_types)
-        ]
+        self.categorical = [k for k, d in search_space.items() if not isinstance(d, numeric_types)]
         self.transform = (
             NumericalTransform({k: search_space[k] for k in self.numerical})
             if self.numerical
@@ -94,9 +92,7 @@ class _Breeding:
             distances = crowding_distance(front)
             crowding[members] = [distances[t.number] for t in front]
         # Deb's crowded comparison as one sort key: lower rank, then larger crowding distance.
-        self.fitness: list[tuple[int, float]] = list(
-            zip(rank.tolist(), (-crowding).tolist())
-        )
+        self.fitness: list[tuple[int, float]] = list(zip(rank.tolist(), (-crowding).tolist()))
 
     def better(self, i: int, j: int) -> bool:
         """Whether parent ``i`` wins a tournament against parent ``j``."""
@@ -137,11 +133,7 @@ class _KnownPoints:
 def _running_keys(study: Study, names: tuple[str, ...]) -> set[tuple[Any, ...]]:
     """Parameter tuples of the running trials, e.g. children of other workers."""
     running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-    return {
-        tuple(t.params[n] for n in names)
-        for t in running
-        if all(n in t.params for n in names)
-    }
+    return {tuple(t.params[n] for n in names) for t in running if all(n in t.params for n in names)}
 
 
 class NSGAIIChildGenerationStrategy:
@@ -215,8 +207,9 @@ class NSGAIIChildGenerationStrategy:
     ) -> dict[str, Any]:
         rng = self._rng
         if rng.rand() < self._crossover_prob:
-            child = _crossover(self._crossover, study, search_space, breeding, rng,
-                               self._swapping_prob)
+            child = _crossover(
+                self._crossover, study, search_space, breeding, rng, self._swapping_prob
+            )
         else:
             parent = breeding.parents[rng.choice(len(breeding.parents))]
             child = {name: parent.params[name] for name in search_space}

@@ -156,9 +156,7 @@ class _NSGASamplerBase(BaseGASampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        return self._random_sampler.sample_independent(
-            study, trial, param_name, param_distribution
-        )
+        return self._random_sampler.sample_independent(study, trial, param_name, param_distribution)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         self._random_sampler.before_trial(study, trial)

@@ -164,7 +164,10 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
     def create_new_study(
         self, directions: Sequence[StudyDirection], study_name: str | None = None
     ) -> int:
-        name = study_name or DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        # Like Optuna, only None asks for a generated name: "" is a name like any other.
+        name = (
+            study_name if study_name is not None else DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        )
         if len(name) > s.MAX_INDEXED_STRING_LENGTH:
             raise ValueError(
                 f"The study name is {len(name)} characters long; at most "

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.engine import Connection
 
 from trimtab._study_records import StudyDirection
-from trimtab.distributions import BaseDistribution, json_to_distribution
+from trimtab.distributions import BaseDistribution, decode_stored_param, json_to_distribution
 from trimtab.storages._rdb import _schema
 from trimtab.storages._rdb import _statements as st
 from trimtab.trial import FrozenTrial, TrialState
@@ -101,9 +101,9 @@ def load_trials(
     )
     for trial_id, name, value, text in p_rows:
         if trial_id in ids:
-            dist = dists.get(text)
-            dists_of[trial_id][name] = dist
-            params_of[trial_id][name] = dist.to_external_repr(value)
+            decoded = decode_stored_param(trial_id, name, text, value, dists.get)
+            if decoded is not None:
+                dists_of[trial_id][name], params_of[trial_id][name] = decoded
     values: dict[int, dict[int, float]] = {}
     for trial_id, objective, value, value_type in v_rows:
         values.setdefault(trial_id, {})[objective] = _restored_value(value, value_type)

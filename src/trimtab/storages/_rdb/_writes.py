@@ -85,7 +85,10 @@ def _study_distribution(conn: Connection, study_id: int, name: str) -> BaseDistr
         .where((t.c.study_id == study_id) & (p.c.param_name == name))
         .limit(1)
     ).scalar()
-    return json_to_distribution(text) if text is not None else None
+    try:
+        return json_to_distribution(text) if text is not None else None
+    except ValueError:
+        return None  # an unreadable record (skipped when loading) constrains nothing
 
 
 class TrialWriter(abc.ABC):

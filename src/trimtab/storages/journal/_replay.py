@@ -19,7 +19,7 @@ from trimtab._study_records import FrozenStudy, StudyDirection
 from trimtab.distributions import (
     BaseDistribution,
     check_distribution_compatibility,
-    json_to_distribution,
+    decode_stored_param,
 )
 from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from trimtab.trial import FrozenTrial, TrialState
@@ -190,10 +190,14 @@ class ReplayResult:
 
     def _create_trial(self, log: dict[str, Any]) -> None:
         state = self.study(log["study_id"])
-        distributions = {
-            k: json_to_distribution(v) for k, v in log.get("distributions", {}).items()
-        }
         trial_id = len(self.trials)
+        distributions: dict[str, BaseDistribution] = {}
+        params: dict[str, Any] = {}
+        stored_params = log.get("params", {})
+        for name, text in log.get("distributions", {}).items():
+            decoded = decode_stored_param(trial_id, name, text, stored_params.get(name))
+            if decoded is not None:
+                distributions[name], params[name] = decoded
         trial = FrozenTrial(
             number=len(state.trial_ids),
             state=TrialState(log.get("state", TrialState.RUNNING)),
@@ -201,9 +205,7 @@ class ReplayResult:
             values=_values(log),
             datetime_start=parse_datetime(log["datetime_start"]),
             datetime_complete=parse_datetime(log.get("datetime_complete")),
-            params={
-                k: distributions[k].to_external_repr(v) for k, v in log.get("params", {}).items()
-            },
+            params=params,
             distributions=distributions,
             user_attrs=dict(log.get("user_attrs", {})),
             system_attrs=dict(log.get("system_attrs", {})),
@@ -229,13 +231,18 @@ class ReplayResult:
         trial = self._updatable(log["trial_id"])
         state = self.studies[self.trial_study[trial._trial_id]]
         name = log["param_name"]
-        dist = json_to_distribution(log["distribution"])
+        decoded = decode_stored_param(
+            trial._trial_id, name, log["distribution"], log["param_value_internal"]
+        )
+        if decoded is None:
+            return
+        dist, value = decoded
         known = state.param_distributions.get(name)
         if known is not None:
             check_distribution_compatibility(known, dist)
         else:
             state.param_distributions[name] = dist
-        trial._params[name] = dist.to_external_repr(log["param_value_internal"])
+        trial._params[name] = value
         trial._distributions[name] = dist
 
     def _set_trial_state_values(self, log: dict[str, Any]) -> None:

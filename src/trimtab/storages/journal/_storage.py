@@ -144,7 +144,10 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
     def create_new_study(
         self, directions: Sequence[StudyDirection], study_name: str | None = None
     ) -> int:
-        name = study_name or DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        # Like Optuna, only None asks for a generated name: "" is a name like any other.
+        name = (
+            study_name if study_name is not None else DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        )
         with self._thread_lock:
             fields = {"study_name": name, "directions": [int(d) for d in directions]}
             self._write_and_sync(JournalOperation.CREATE_STUDY, fields)
