@@ -24,6 +24,7 @@ from trimtab.storages.journal._base import (
 _logger = logging.get_logger(__name__)
 LOCK_FILE_SUFFIX = ".lock"
 RENAME_FILE_SUFFIX = ".rename"
+_APPEND_FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
 class BaseJournalFileLock(abc.ABC):
@@ -189,19 +190,19 @@ class JournalFileBackend(BaseJournalBackend):
         """
         data = "".join(json.dumps(log, separators=(",", ":")) + "\n" for log in logs).encode()
         with _held(self._lock):
-            fd = os.open(self._file_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+            fd = os.open(self._file_path, _APPEND_FLAGS, 0o666)
+            size = os.fstat(fd).st_size
             try:
-                size = _seal_torn_tail(fd, self._file_path)
-                try:
-                    _write_all(fd, data)
-                    os.fsync(fd)
-                except OSError as err:
-                    with contextlib.suppress(OSError):
-                        os.ftruncate(fd, size)  # leave no partial record behind
-                    raise StorageInternalError(
-                        f"Could not write to the journal file {self._file_path!r}: "
-                        f"{err.strerror or err} (errno {err.errno}). Nothing was written."
-                    ) from err
+                size = _seal_torn_tail(fd, self._file_path, size)
+                _write_all(fd, data)
+                os.fsync(fd)
+            except OSError as err:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)  # leave no partial record behind
+                raise StorageInternalError(
+                    f"Could not write to the journal file {self._file_path!r}: "
+                    f"{err.strerror or err} (errno {err.errno}). Nothing was written."
+                ) from err
             finally:
                 os.close(fd)
 
@@ -224,17 +225,27 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _seal_torn_tail(fd: int, path: str) -> int:
-    """Deal with a last line a killed writer left without its newline; return the file size.
+def _read_at(fd: int, offset: int, size: int) -> bytes:
+    os.lseek(fd, offset, os.SEEK_SET)  # appends still go to the end (O_APPEND)
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _seal_torn_tail(fd: int, path: str, size: int) -> int:
+    """Deal with a last line a killed writer left without its newline; return the new size.
 
     Runs under the file lock, so no live writer owns that line. A whole record gets its
     newline; anything else is cut off. Readers never counted it, so no record is renumbered.
     """
-    size = os.fstat(fd).st_size
     tail_start = size
     while tail_start > 0:
         chunk_start = max(0, tail_start - 65536)
-        chunk = os.pread(fd, tail_start - chunk_start, chunk_start)
+        chunk = _read_at(fd, chunk_start, tail_start - chunk_start)
         newline = chunk.rfind(b"\n")
         if newline >= 0:
             tail_start = chunk_start + newline + 1
@@ -242,7 +253,7 @@ def _seal_torn_tail(fd: int, path: str) -> int:
         tail_start = chunk_start
     if tail_start == size:
         return size
-    tail = os.pread(fd, size - tail_start, tail_start)
+    tail = _read_at(fd, tail_start, size - tail_start)
     if parse_record(tail) is not None:
         _write_all(fd, b"\n")
         return size + 1
