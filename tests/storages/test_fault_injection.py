@@ -47,28 +47,49 @@ def _fresh_location(backend: str, tmp_path: Path) -> str:
 def _kill_round(
     backend: str, location: str, name: str, logs: Path, n_workers: int, rng: random.Random
 ) -> int:
-    """Start ``n_workers`` together, SIGKILL each at a random moment; return the kills."""
+    """Start ``n_workers`` together, SIGKILL each at a random moment; return the kills.
+
+    The kills fall at random times within a window that opens when the first trial of the
+    round has finished, so they hit workers in every phase of a trial's writes.
+    """
     go = logs / f"go-{uuid.uuid4().hex}"
-    workers = []
+    workers, worker_logs = [], []
     for _ in range(n_workers):
-        log = str(logs / f"worker-{uuid.uuid4().hex}.jsonl")
-        worker = _FORK.Process(target=run, args=(backend, location, name, log, str(go)))
+        log = logs / f"worker-{uuid.uuid4().hex}.jsonl"
+        worker = _FORK.Process(target=run, args=(backend, location, name, str(log), str(go)))
         worker.start()
         workers.append(worker)
-    go.touch()
-    started = time.monotonic()
-    window = 1.5
-    if backend == "journal_file":
-        # A worker killed while it holds the file lock stalls the others for the grace
-        # period; later kills must give them time to break the lock and write again.
-        window += LOCK_GRACE_PERIOD
-    for worker, at in zip(workers, sorted(rng.uniform(0.1, window) for _ in workers)):
-        time.sleep(max(0.0, started + at - time.monotonic()))
-        assert worker.is_alive(), f"a worker died before its kill (exit code {worker.exitcode})"
-        os.kill(worker.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        worker.join()
-        assert worker.exitcode == -signal.SIGKILL
+        worker_logs.append(log)
+    try:
+        go.touch()
+        _wait_for_a_finished_trial(workers, worker_logs)
+        started = time.monotonic()
+        window = 1.5
+        if backend == "journal_file":
+            # A worker killed while it holds the file lock stalls the others for the grace
+            # period; later kills must give them time to break the lock and write again.
+            window += LOCK_GRACE_PERIOD
+        for worker, at in zip(workers, sorted(rng.uniform(0.1, window) for _ in workers)):
+            time.sleep(max(0.0, started + at - time.monotonic()))
+            assert worker.is_alive(), f"a worker died before its kill (exit code {worker.exitcode})"
+            os.kill(worker.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            worker.join()
+            assert worker.exitcode == -signal.SIGKILL
+    finally:
+        for worker in workers:  # after a failed assertion: leave no worker running
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
     return n_workers
+
+
+def _wait_for_a_finished_trial(workers: list[Any], worker_logs: list[Path]) -> None:
+    """Start the kill clock once the round writes (a slow server may take seconds to)."""
+    deadline = time.monotonic() + 120
+    while not any(log.exists() and log.stat().st_size for log in worker_logs):
+        assert all(w.is_alive() for w in workers), "a worker died before any kill"
+        assert time.monotonic() < deadline, "no trial finished within 120 s"
+        time.sleep(0.01)
 
 
 def _finished(logs: Path) -> list[dict[str, Any]]:
