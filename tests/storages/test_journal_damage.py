@@ -5,11 +5,13 @@ copies the readable records before it to a new journal."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from storage_backends import REDIS_URL
@@ -19,6 +21,7 @@ import trimtab
 from trimtab.storages.journal import (
     JournalCorruptedError,
     JournalFileBackend,
+    JournalFileSymlinkLock,
     JournalRedisBackend,
     JournalStorage,
 )
@@ -189,3 +192,22 @@ def test_malformed_redis_entry_stops_the_load_and_can_be_repaired() -> None:
     assert all(t.state == TrialState.COMPLETE for t in repaired.trials)
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
+
+
+class _BrokenWhileHeld(JournalFileSymlinkLock):
+    """A lock that another process breaks as stale right after this one takes it."""
+
+    def acquire(self) -> bool:
+        super().acquire()
+        JournalFileSymlinkLock(self._lock_target_file).release()  # the other process
+        return True
+
+
+def test_writer_whose_lock_was_broken_keeps_its_record(tmp_path: Path, caplog: Any) -> None:
+    path = tmp_path / "journal.log"
+    backend = JournalFileBackend(str(path), lock_obj=_BrokenWhileHeld(str(path)))
+    record = {"op_code": 0, "worker_id": "w", "study_name": "s", "directions": [1]}
+    with caplog.at_level(logging.WARNING):
+        backend.append_logs([record])
+    assert list(JournalFileBackend(str(path)).read_logs(0)) == [record]
+    assert any("was broken by another process" in r.getMessage() for r in caplog.records)

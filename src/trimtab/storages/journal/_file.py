@@ -24,6 +24,8 @@ from trimtab.storages.journal._base import (
 _logger = logging.get_logger(__name__)
 LOCK_FILE_SUFFIX = ".lock"
 RENAME_FILE_SUFFIX = ".rename"
+# How long an unfinished last line must stay unchanged before a writer removes it.
+_TORN_TAIL_SETTLE_S = 0.05
 _APPEND_FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
@@ -128,12 +130,20 @@ class JournalFileOpenLock(_LockFileLock):
 
 
 @contextlib.contextmanager
-def _held(lock: BaseJournalFileLock) -> Iterator[None]:
+def _held(lock: BaseJournalFileLock, path: str) -> Iterator[None]:
     lock.acquire()
     try:
         yield
     finally:
-        lock.release()
+        try:
+            lock.release()
+        except RuntimeError:
+            # Another process took this lock for a stale one (we held it longer than its
+            # grace period) and broke it. What we wrote is complete and synced: keep it.
+            _logger.warning(
+                f"The lock of {path} was broken by another process while this one held it; "
+                "a larger grace_period avoids that on a slow or busy machine."
+            )
 
 
 class JournalFileBackend(BaseJournalBackend):
@@ -185,23 +195,23 @@ class JournalFileBackend(BaseJournalBackend):
         """Append records under the file lock and fsync them.
 
         Raises:
-            StorageInternalError: the file cannot be written (e.g. the disk is full); nothing
-                of ``logs`` is left in it.
+            StorageInternalError: the file cannot be written (e.g. the disk is full); no
+                unfinished record is left in it.
         """
         data = "".join(json.dumps(log, separators=(",", ":")) + "\n" for log in logs).encode()
-        with _held(self._lock):
+        with _held(self._lock, self._file_path):
             fd = os.open(self._file_path, _APPEND_FLAGS, 0o666)
-            size = os.fstat(fd).st_size
+            size = written = 0
             try:
-                size = _seal_torn_tail(fd, self._file_path, size)
-                _write_all(fd, data)
+                size = _seal_torn_tail(fd, self._file_path, os.fstat(fd).st_size)
+                while written < len(data):
+                    written += os.write(fd, data[written:])
                 os.fsync(fd)
             except OSError as err:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, size)  # leave no partial record behind
+                _drop_partial_record(fd, size, data[:written])
                 raise StorageInternalError(
                     f"Could not write to the journal file {self._file_path!r}: "
-                    f"{err.strerror or err} (errno {err.errno}). Nothing was written."
+                    f"{err.strerror or err} (errno {err.errno})."
                 ) from err
             finally:
                 os.close(fd)
@@ -219,10 +229,15 @@ def _damaged(path: str, line_number: int, offset: int, line: bytes) -> JournalCo
     )
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _drop_partial_record(fd: int, size: int, written: bytes) -> None:
+    """After a failed write, cut off the unfinished record it left at the end, if any.
+
+    Whole records stay: other processes may already have read them.
+    """
+    keep = size + written.rfind(b"\n") + 1
+    with contextlib.suppress(OSError):
+        if keep < size + len(written) and os.fstat(fd).st_size == size + len(written):
+            os.ftruncate(fd, keep)
 
 
 def _read_at(fd: int, offset: int, size: int) -> bytes:
@@ -242,6 +257,29 @@ def _seal_torn_tail(fd: int, path: str, size: int) -> int:
     Runs under the file lock, so no live writer owns that line. A whole record gets its
     newline; anything else is cut off. Readers never counted it, so no record is renumbered.
     """
+    tail_start = _last_line_start(fd, size)
+    if tail_start == size:
+        return size
+    # A writer whose lock was broken as stale could still be in the middle of a write: act
+    # only on a tail that stays the same for a moment.
+    time.sleep(_TORN_TAIL_SETTLE_S)
+    settled = os.fstat(fd).st_size
+    if settled != size:
+        return _seal_torn_tail(fd, path, settled)
+    tail = _read_at(fd, tail_start, size - tail_start)
+    if parse_record(tail) is not None:
+        os.write(fd, b"\n")
+        return size + 1
+    _logger.warning(
+        f"Removing an unfinished last record of {path} (a write interrupted by a crash): "
+        f"{len(tail)} bytes {tail[:80]!r}"
+    )
+    os.ftruncate(fd, tail_start)
+    return tail_start
+
+
+def _last_line_start(fd: int, size: int) -> int:
+    """The offset just after the last newline before ``size`` (0 when there is none)."""
     tail_start = size
     while tail_start > 0:
         chunk_start = max(0, tail_start - 65536)
@@ -251,17 +289,6 @@ def _seal_torn_tail(fd: int, path: str, size: int) -> int:
             tail_start = chunk_start + newline + 1
             break
         tail_start = chunk_start
-    if tail_start == size:
-        return size
-    tail = _read_at(fd, tail_start, size - tail_start)
-    if parse_record(tail) is not None:
-        _write_all(fd, b"\n")
-        return size + 1
-    _logger.warning(
-        f"Removing an unfinished last record of {path} (a write interrupted by a crash): "
-        f"{len(tail)} bytes {tail[:80]!r}"
-    )
-    os.ftruncate(fd, tail_start)
     return tail_start
 
 
