@@ -8,8 +8,11 @@ Global options come before or after the sub-command: ``--storage URL`` (or the
 from __future__ import annotations
 
 import logging as std_logging
+import os
 import sys
+import warnings
 from argparse import ArgumentParser, Namespace
+from typing import Any
 
 from trimtab import logging
 from trimtab.cli import _commands
@@ -108,8 +111,34 @@ def _run_dashboard(argv: list[str]) -> int:
         return 1
 
 
+def _format_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: Any = None
+) -> str:
+    """Show warnings raised for the command itself without a source location.
+
+    trimtab attributes its warnings to the caller's line; for a command that is the
+    console-script launcher (``sys.exit(main())``), which tells the user nothing.
+    """
+    launcher = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if launcher is not None and os.path.abspath(filename) == launcher:
+        return f"trimtab: {category.__name__}: {message}\n"
+    return _default_format_warning(message, category, filename, lineno, line)
+
+
+_default_format_warning = warnings.formatwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    previous = warnings.formatwarning
+    warnings.formatwarning = _format_warning
+    try:
+        return _main(argv)
+    finally:
+        warnings.formatwarning = previous
+
+
+def _main(argv: list[str] | None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
     if raw and raw[0] == "dashboard":
         return _run_dashboard(raw[1:])

@@ -192,6 +192,18 @@ def storage_upgrade(args: Namespace) -> int:
     return 0
 
 
+def storage_repair_journal(args: Namespace) -> int:
+    from trimtab.storages.journal import repair_journal_file, repair_journal_redis
+
+    if args.journal.startswith(("redis://", "rediss://", "unix://")):
+        report = repair_journal_redis(args.journal, args.redis_prefix, args.output)
+    else:
+        report = repair_journal_file(args.journal, args.output)
+    print(report.describe())
+    _logger.info(f"Wrote the repaired journal to {args.output}.")
+    return 0
+
+
 def ask(args: Namespace) -> int:
     _experimental("ask")
     import trimtab
@@ -281,6 +293,12 @@ def configure(parsers: dict[str, ArgumentParser]) -> None:
     for name in ("trials", "best-trial", "best-trials"):
         add_study_name(parsers[name], required=True)
         _format_arguments(parsers[name], "table")
+    p = parsers["storage repair-journal"]
+    p.add_argument("journal", help="The damaged journal: a file path or a Redis URL.")
+    p.add_argument(
+        "--output", required=True, help="The new journal file (or Redis key prefix) to write."
+    )
+    p.add_argument("--redis-prefix", default="", help="Key prefix of a Redis journal.")
     p = parsers["ask"]
     add_study_name(p)
     p.add_argument("--sampler", type=str, help="Class name of sampler object to create.")
@@ -306,6 +324,10 @@ COMMANDS = {
     "best-trial": (best_trial, "Show the best trial."),
     "best-trials": (best_trials, "Show a list of trials located at the Pareto front."),
     "storage upgrade": (storage_upgrade, "Upgrade the schema of an RDB storage."),
+    "storage repair-journal": (
+        storage_repair_journal,
+        "Copy the readable records of a damaged journal, up to the damage, to a new journal.",
+    ),
     "ask": (ask, "Create a new trial and suggest parameters."),
     "tell": (tell, "Finish a trial, which was created by the ask command."),
     "dashboard": (dashboard, "Serve the web dashboard (arguments go to the dashboard)."),

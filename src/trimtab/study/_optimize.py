@@ -199,6 +199,11 @@ def run_trial(
     problem: str | None = None
     try:
         frozen, problem = tell(study, trial, returned, state, suppress_warning=True)
+    except Exception as err:
+        frozen = _fail_untold_trial(study, trial, err)
+        if frozen is not None:
+            problem = f"its result could not be stored: {err}"
+        raise
     finally:
         if frozen is None:
             frozen = study._storage.get_trial(trial._trial_id)
@@ -206,6 +211,29 @@ def run_trial(
     if frozen.state == TrialState.FAIL and error is not None and not isinstance(error, catch):
         raise error
     return frozen
+
+
+def _fail_untold_trial(study: Study, trial: Trial, err: Exception) -> FrozenTrial | None:
+    """After a trial's result could not be stored (a full disk, a lost server), store FAIL
+    instead if possible; otherwise say that it stays RUNNING and how it gets finished."""
+    try:
+        if study._storage.get_trial(trial._trial_id).state != TrialState.RUNNING:
+            return None  # stored after all (e.g. a sampler's after_trial raised)
+        study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+        return study._storage.get_trial(trial._trial_id)
+    except Exception:  # noqa: BLE001 - the storage is still failing: report the first error
+        if is_heartbeat_enabled(study._storage):
+            how = "the next worker fails it as stale after the heartbeat grace period"
+        else:
+            how = (
+                f"fail it with `trimtab tell --study-name {study.study_name} --trial-number "
+                f"{trial.number} --state fail` once the storage is writable, or turn heartbeats on"
+            )
+        _logger.error(
+            f"Trial {trial.number} could not be stored as finished ({err}); it stays RUNNING "
+            f"in the storage: {how}."
+        )
+        return None
 
 
 def _log_finished(

@@ -14,6 +14,8 @@ class TrialState(enum.IntEnum):
     FAIL = 3
     WAITING = 4
 
+    __str__ = enum.Enum.__str__  # "TrialState.PRUNED", as Optuna prints it (not "2")
+
     def __repr__(self) -> str:
         return f"TrialState.{self.name}"
 

@@ -246,7 +246,7 @@ class EngineHandle:
                 raise
             except (OperationalError, DBAPIError) as err:
                 if attempt == _MAX_ATTEMPTS or not _is_transient(err):
-                    raise _wrap(err) from err
+                    raise _wrap(err, self.url) from err
                 time.sleep(min(0.005 * 2**attempt, 1.0) * random.random())
         raise AssertionError("unreachable")
 
@@ -323,11 +323,30 @@ def _is_schema_conflict(err: Exception) -> bool:
     return "already exists" in str(orig if orig is not None else err).lower()
 
 
-def _wrap(err: Exception) -> StorageInternalError:
+def _wrap(err: Exception, url: str) -> StorageInternalError:
     detail = str(getattr(err, "orig", err)).strip()
+    where = _describe(url)
     if "readonly" in detail or "read-only" in detail:
         return StorageInternalError(
-            f"Cannot write to the database: {detail}. The SQLite file (or its directory, which "
-            "must hold the -wal and -shm files) is read-only or was opened with mode=ro."
+            f"Cannot write to the database {where!r}: {detail}. The SQLite file (or its "
+            "directory, which must hold the -wal and -shm files) is read-only or was opened "
+            "with mode=ro."
         )
-    return StorageInternalError(f"A database error occurred: {detail}")
+    if _is_disk_full(err, detail):
+        return StorageInternalError(
+            f"Cannot write to the database {where!r}: the disk holding it is full ({detail}). "
+            "Free some space; what was being written was not stored."
+        )
+    return StorageInternalError(f"A database error occurred in {where!r}: {detail}")
+
+
+def _is_disk_full(err: Exception, detail: str) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100), MySQL's 'table is full' (1114)."""
+    orig = getattr(err, "orig", None)
+    args = getattr(orig, "args", ())
+    return (
+        "disk is full" in detail
+        or "No space left on device" in detail
+        or getattr(orig, "pgcode", None) == "53100"
+        or bool(args and args[0] in (1114, 1021))
+    )

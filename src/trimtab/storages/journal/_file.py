@@ -13,13 +13,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from trimtab import _warnings, logging
-from trimtab.storages.journal._base import BaseJournalBackend
+from trimtab.exceptions import StorageInternalError
+from trimtab.storages.journal._base import (
+    REPAIR_COMMAND,
+    BaseJournalBackend,
+    JournalCorruptedError,
+    parse_record,
+)
 
 _logger = logging.get_logger(__name__)
 LOCK_FILE_SUFFIX = ".lock"
 RENAME_FILE_SUFFIX = ".rename"
-# Stands in for a line that is not JSON (a write cut short by a crash); replay skips it.
-UNREADABLE_RECORD = {"op_code": -1}
+# How long an unfinished last line must stay unchanged before a writer removes it.
+_TORN_TAIL_SETTLE_S = 0.05
+_APPEND_FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
 
 
 class BaseJournalFileLock(abc.ABC):
@@ -123,19 +130,29 @@ class JournalFileOpenLock(_LockFileLock):
 
 
 @contextlib.contextmanager
-def _held(lock: BaseJournalFileLock) -> Iterator[None]:
+def _held(lock: BaseJournalFileLock, path: str) -> Iterator[None]:
     lock.acquire()
     try:
         yield
     finally:
-        lock.release()
+        try:
+            lock.release()
+        except RuntimeError:
+            # Another process took this lock for a stale one (we held it longer than its
+            # grace period) and broke it. What we wrote is complete and synced: keep it.
+            _logger.warning(
+                f"The lock of {path} was broken by another process while this one held it; "
+                "a larger grace_period avoids that on a slow or busy machine."
+            )
 
 
 class JournalFileBackend(BaseJournalBackend):
     """The journal in a file, one JSON record per line (Optuna's format).
 
-    A line left half-written by a crashed writer is skipped (with a warning) instead of
-    making the journal unreadable; the next writer ends it with a newline first.
+    A last line without its newline is a write cut short (a killed writer) and is not a
+    record yet; the next writer removes it (or ends it, when it is a whole record) under the
+    lock, so the file stays readable by Optuna too. A damaged line before the end stops the
+    load with ``JournalCorruptedError``: skipping it would renumber every later trial.
 
     Args:
         file_path: the journal file (created if missing).
@@ -148,10 +165,13 @@ class JournalFileBackend(BaseJournalBackend):
         if not os.path.exists(self._file_path):
             open(self._file_path, "ab").close()
         self._position = (0, 0)  # (log number, byte offset) read up to
-        self._warned_offsets: set[int] = set()
 
     def read_logs(self, log_number_from: int) -> Iterator[dict[str, Any]]:
-        """Yield the complete records numbered ``log_number_from`` and later."""
+        """Yield the complete records numbered ``log_number_from`` and later.
+
+        Raises:
+            JournalCorruptedError: a complete line is not a JSON record.
+        """
         number, offset = self._position
         if log_number_from < number:
             number, offset = 0, 0
@@ -161,37 +181,115 @@ class JournalFileBackend(BaseJournalBackend):
         end = data.rfind(b"\n") + 1
         logs = []
         for line in data[:end].splitlines(keepends=True):
+            record = parse_record(line)
+            if record is None:
+                raise _damaged(self._file_path, number + 1, offset, line)
             if number >= log_number_from:
-                try:
-                    logs.append(json.loads(line))
-                except ValueError:
-                    self._warn_corrupt(offset, line)
-                    logs.append(dict(UNREADABLE_RECORD))  # keeps the record numbers aligned
+                logs.append(record)
             number += 1
             offset += len(line)
-        self._position = (number, offset)
+            self._position = (number, offset)
         return iter(logs)
 
-    def _warn_corrupt(self, offset: int, line: bytes) -> None:
-        if offset not in self._warned_offsets:
-            self._warned_offsets.add(offset)
-            _logger.warning(
-                f"Skipping a corrupt record at byte {offset} of {self._file_path} "
-                f"(a write interrupted by a crash?): {line[:80]!r}"
-            )
-
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
-        """Append records under the file lock and fsync them."""
-        text = "".join(json.dumps(log, separators=(",", ":")) + "\n" for log in logs)
-        with _held(self._lock):
-            with open(self._file_path, "ab+") as f:
-                if f.tell() > 0:
-                    f.seek(-1, os.SEEK_END)
-                    if f.read(1) != b"\n":  # end a line a crashed writer left unfinished
-                        text = "\n" + text
-                f.write(text.encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
+        """Append records under the file lock and fsync them.
+
+        Raises:
+            StorageInternalError: the file cannot be written (e.g. the disk is full); no
+                unfinished record is left in it.
+        """
+        data = "".join(json.dumps(log, separators=(",", ":")) + "\n" for log in logs).encode()
+        with _held(self._lock, self._file_path):
+            fd = os.open(self._file_path, _APPEND_FLAGS, 0o666)
+            size = written = 0
+            try:
+                size = _seal_torn_tail(fd, self._file_path, os.fstat(fd).st_size)
+                while written < len(data):
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            except OSError as err:
+                _drop_partial_record(fd, size, data[:written])
+                raise StorageInternalError(
+                    f"Could not write to the journal file {self._file_path!r}: "
+                    f"{err.strerror or err} (errno {err.errno})."
+                ) from err
+            finally:
+                os.close(fd)
+
+
+def _damaged(path: str, line_number: int, offset: int, line: bytes) -> JournalCorruptedError:
+    return JournalCorruptedError(
+        path,
+        line_number,
+        f"The journal file {path!r} is damaged at line {line_number} (byte {offset}): "
+        f"{line[:80]!r} is not a journal record. The records after it cannot be replayed "
+        f"without renumbering trials, so the journal is not loaded. Copy the readable records "
+        f"before it to a new file with `{REPAIR_COMMAND} {path} --output NEW_PATH` and use "
+        "that file.",
+    )
+
+
+def _drop_partial_record(fd: int, size: int, written: bytes) -> None:
+    """After a failed write, cut off the unfinished record it left at the end, if any.
+
+    Whole records stay: other processes may already have read them.
+    """
+    keep = size + written.rfind(b"\n") + 1
+    with contextlib.suppress(OSError):
+        if keep < size + len(written) and os.fstat(fd).st_size == size + len(written):
+            os.ftruncate(fd, keep)
+
+
+def _read_at(fd: int, offset: int, size: int) -> bytes:
+    os.lseek(fd, offset, os.SEEK_SET)  # appends still go to the end (O_APPEND)
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _seal_torn_tail(fd: int, path: str, size: int) -> int:
+    """Deal with a last line a killed writer left without its newline; return the new size.
+
+    Runs under the file lock, so no live writer owns that line. A whole record gets its
+    newline; anything else is cut off. Readers never counted it, so no record is renumbered.
+    """
+    tail_start = _last_line_start(fd, size)
+    if tail_start == size:
+        return size
+    # A writer whose lock was broken as stale could still be in the middle of a write: act
+    # only on a tail that stays the same for a moment.
+    time.sleep(_TORN_TAIL_SETTLE_S)
+    settled = os.fstat(fd).st_size
+    if settled != size:
+        return _seal_torn_tail(fd, path, settled)
+    tail = _read_at(fd, tail_start, size - tail_start)
+    if parse_record(tail) is not None:
+        os.write(fd, b"\n")
+        return size + 1
+    _logger.warning(
+        f"Removing an unfinished last record of {path} (a write interrupted by a crash): "
+        f"{len(tail)} bytes {tail[:80]!r}"
+    )
+    os.ftruncate(fd, tail_start)
+    return tail_start
+
+
+def _last_line_start(fd: int, size: int) -> int:
+    """The offset just after the last newline before ``size`` (0 when there is none)."""
+    tail_start = size
+    while tail_start > 0:
+        chunk_start = max(0, tail_start - 65536)
+        chunk = _read_at(fd, chunk_start, tail_start - chunk_start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            tail_start = chunk_start + newline + 1
+            break
+        tail_start = chunk_start
+    return tail_start
 
 
 class JournalFileStorage(JournalFileBackend):

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from trimtab import _warnings
-from trimtab.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
+from trimtab.storages.journal._base import (
+    REPAIR_COMMAND,
+    BaseJournalBackend,
+    BaseJournalSnapshot,
+    JournalCorruptedError,
+    parse_record,
+)
 
 _APPEND_SCRIPT = (
     "local i = redis.call('incr', string.format('%s:log_number', ARGV[1])) "
@@ -68,12 +74,27 @@ class JournalRedisBackend(BaseJournalBackend, BaseJournalSnapshot):
         window = _FIRST_WINDOW
         while True:
             records = self._redis.mget([self._log_key(n) for n in range(number, number + window)])
-            for record in records:
-                if record is None:
+            for raw in records:
+                if raw is None:
                     return
-                yield json.loads(record)
+                record = parse_record(raw)
+                if record is None:
+                    raise self._damaged(number, raw)
+                yield record
                 number += 1
             window = min(window * 4, _BATCH)
+
+    def _damaged(self, number: int, raw: bytes) -> JournalCorruptedError:
+        key = self._log_key(number)
+        return JournalCorruptedError(
+            key,
+            number + 1,
+            f"The Redis journal at {self._url} is damaged: key {key!r} holds {raw[:80]!r}, "
+            "which is not a journal record. The records after it cannot be replayed without "
+            "renumbering trials, so the journal is not loaded. Copy the readable records "
+            f"before it to a new prefix with `{REPAIR_COMMAND} {self._url} "
+            f"--redis-prefix {self._prefix!r} --output NEW_PREFIX` and use that prefix.",
+        )
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
         """Append records; each gets the next number atomically."""

@@ -25,7 +25,6 @@ from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from trimtab.trial import FrozenTrial, TrialState
 
 NOT_FOUND_MSG = "Record does not exist."
-UNREADABLE_OP_CODE = -1  # a damaged record the file backend could not parse
 
 
 class JournalOperation(enum.IntEnum):
@@ -144,7 +143,7 @@ class ReplayResult:
         handler = _HANDLERS.get(op)
         if handler is not None:
             handler(self, log)
-        elif op not in (JournalOperation.DISCARD_TRIALS, UNREADABLE_OP_CODE):
+        elif op != JournalOperation.DISCARD_TRIALS:
             raise ValueError(f"Unknown journal op_code {op!r}.")
 
     def study(self, study_id: int) -> StudyState:
