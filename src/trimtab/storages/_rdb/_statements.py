@@ -34,6 +34,11 @@ LOCK_STUDY = (
 )
 COUNT_TRIALS = select(func.count()).select_from(t).where(t.c.study_id == bindparam("sid"))
 INSERT_TRIAL = insert(t)
+NEW_TRIAL_IDS = (
+    select(t.c.trial_id)
+    .where((t.c.study_id == bindparam("sid")) & (t.c.number >= bindparam("base")))
+    .order_by(t.c.number)
+)
 IDS_IN_STATES = select(t.c.trial_id).where(
     (t.c.study_id == bindparam("sid")) & t.c.state.in_(bindparam("states", expanding=True))
 )

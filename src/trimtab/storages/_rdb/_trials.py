@@ -7,17 +7,19 @@ however large the study.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.engine import Connection
 
 from trimtab._study_records import StudyDirection
-from trimtab.distributions import BaseDistribution, json_to_distribution
+from trimtab.distributions import BaseDistribution, FloatDistribution, json_to_distribution
 from trimtab.storages._rdb import _schema
 from trimtab.storages._rdb import _statements as st
 from trimtab.trial import FrozenTrial, TrialState
@@ -47,6 +49,39 @@ def from_db_datetime(value: datetime.datetime | None) -> datetime.datetime | Non
     return value.replace(tzinfo=_UTC).astimezone().replace(tzinfo=None)
 
 
+class LocalTimes:
+    """``from_db_datetime`` for many values, with the UTC offset looked up once per hour.
+
+    The offset found at both ends of an hour holds for the whole hour (an hour never holds
+    two time-zone changes); an hour with a change is converted value by value.
+    """
+
+    def __init__(self) -> None:
+        self._low = self._high = datetime.datetime.min
+        self._offset: datetime.timedelta | None = None
+
+    def convert(self, value: datetime.datetime | None) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if not self._low <= value < self._high:
+            self._find_offset(value)
+        if self._offset is None:
+            return from_db_datetime(value)
+        return value + self._offset
+
+    def _find_offset(self, value: datetime.datetime) -> None:
+        low = value.replace(minute=0, second=0, microsecond=0)
+        last = low + _HOUR - _MICROSECOND
+        first_offset = from_db_datetime(low) - low  # type: ignore[operator]
+        last_offset = from_db_datetime(last) - last  # type: ignore[operator]
+        self._low, self._high = low, low + _HOUR
+        self._offset = first_offset if first_offset == last_offset else None
+
+
+_HOUR = datetime.timedelta(hours=1)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
 def stored_value(value: float, nan_allowed: bool) -> tuple[float | None, str]:
     """Split a float into the (value, type) columns Optuna uses for ±inf and NaN."""
     if math.isnan(value):
@@ -58,12 +93,6 @@ def stored_value(value: float, nan_allowed: bool) -> tuple[float | None, str]:
     return value, "FINITE"
 
 
-def _restored_value(value: float | None, value_type: str) -> float:
-    if value_type == "FINITE":
-        return float(value)  # type: ignore[arg-type]
-    return _VALUE_OF_TYPE[value_type]
-
-
 class DistributionCache:
     """Parses each distinct distribution JSON text once; distributions are immutable."""
 
@@ -71,11 +100,15 @@ class DistributionCache:
         self._parsed: dict[str, BaseDistribution] = {}
 
     def get(self, text: str) -> BaseDistribution:
+        """The distribution stored as ``text`` (the one place stored distributions are decoded)."""
         dist = self._parsed.get(text)
         if dist is None:
             dist = json_to_distribution(text)
             self._parsed[text] = dist
         return dist
+
+
+_CHUNK = 10_000  # rows fetched at once: whole tables of a large study would not fit memory
 
 
 def load_trials(
@@ -88,60 +121,126 @@ def load_trials(
     """Build the trials ``trial_statement`` selects; ``child_statements`` select their rows.
 
     The child statements select, in order, params, values, intermediate values, user attrs
-    and system attrs (each row led by its ``trial_id``).
+    and system attrs (each row led by its ``trial_id``). Rows arrive as plain tuples in
+    chunks; each distinct distribution text and key string is decoded once, and finished
+    trials with the same parameters and distributions share one (read-only) distributions
+    dict.
     """
-    rows = list(conn.execute(trial_statement, params))
+    with _gc_paused():
+        return _load_trials(conn, trial_statement, child_statements, params, dists)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bulk read allocates millions of objects.
+
+    The records hold no cycles, yet each allocation burst would trigger full collections
+    that walk every object read so far (about half the time of a large first read).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_trials(
+    conn: Connection,
+    trial_statement: Any,
+    child_statements: tuple[Any, ...],
+    params: dict[str, Any],
+    dists: DistributionCache,
+) -> list[FrozenTrial]:
+    rows = conn.execute(trial_statement, params).all()
     if not rows:
         return []
-    ids = {row[0] for row in rows}
-    params_of: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    dists_of: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
+    ids = [row[0] for row in rows]
     p_rows, v_rows, i_rows, u_rows, s_rows = (
         conn.execute(statement, params) for statement in child_statements
     )
-    for trial_id, name, value, text in p_rows:
-        if trial_id in ids:
-            dist = dists.get(text)
-            dists_of[trial_id][name] = dist
-            params_of[trial_id][name] = dist.to_external_repr(value)
-    values: dict[int, dict[int, float]] = {}
-    for trial_id, objective, value, value_type in v_rows:
-        values.setdefault(trial_id, {})[objective] = _restored_value(value, value_type)
-    intermediate: dict[int, dict[int, float]] = {i: {} for i in ids}
-    for trial_id, step, value, value_type in i_rows:
-        if trial_id in ids:
-            intermediate[trial_id][step] = _restored_value(value, value_type)
-    user_attrs = _attrs(u_rows, ids)
-    system_attrs = _attrs(s_rows, ids)
+    keys: dict[str, str] = {}
+    params_of, dists_of = _params(p_rows, ids, dists, keys)
+    values = _numbers(v_rows, ids)
+    intermediate = _numbers(i_rows, ids)
+    user_attrs = _attrs(u_rows, ids, keys)
+    system_attrs = _attrs(s_rows, ids, keys)
+    shared: dict[Any, dict[str, BaseDistribution]] = {}
+    local = LocalTimes()
     result = []
-    for trial_id, number, state, start, complete in rows:
-        objective_values = values.get(trial_id)
+    for trial_id, number, state_name, start, complete in rows:
+        state = TrialState[state_name]
+        distributions = dists_of[trial_id]
+        if state.is_finished():
+            signature = (tuple(distributions), tuple(map(id, distributions.values())))
+            distributions = shared.setdefault(signature, distributions)
+        objective_values = values[trial_id]
         result.append(
             FrozenTrial(
-                number=number,
-                state=TrialState[state],
-                value=None,
+                number,
+                state,
+                None,
+                local.convert(start),
+                local.convert(complete),
+                params_of[trial_id],
+                distributions,
+                user_attrs[trial_id],
+                system_attrs[trial_id],
+                intermediate[trial_id],
+                trial_id,
                 values=[objective_values[k] for k in sorted(objective_values)]
                 if objective_values
                 else None,
-                datetime_start=from_db_datetime(start),
-                datetime_complete=from_db_datetime(complete),
-                params=params_of[trial_id],
-                distributions=dists_of[trial_id],
-                user_attrs=user_attrs[trial_id],
-                system_attrs=system_attrs[trial_id],
-                intermediate_values=intermediate[trial_id],
-                trial_id=trial_id,
             )
         )
     return result
 
 
-def _attrs(rows: Iterable[Any], ids: set[int]) -> dict[int, dict[str, Any]]:
+def _params(
+    result: Any, ids: list[int], dists: DistributionCache, keys: dict[str, str]
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, BaseDistribution]]]:
+    params_of: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    dists_of: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
+    decoded: dict[str, tuple[BaseDistribution, bool]] = {}  # text -> (dist, is a float)
+    current, trial_params, trial_dists = None, None, None
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, name, value, text in chunk:
+            if trial_id != current:  # a trial's rows mostly come together
+                current = trial_id
+                trial_params, trial_dists = params_of.get(trial_id), dists_of.get(trial_id)
+            if trial_params is None or trial_dists is None:
+                continue
+            entry = decoded.get(text)
+            if entry is None:
+                dist = dists.get(text)
+                entry = decoded[text] = (dist, type(dist) is FloatDistribution)
+            dist, is_float = entry
+            name = keys.setdefault(name, name)
+            trial_dists[name] = dist
+            trial_params[name] = value if is_float else dist.to_external_repr(value)
+    return params_of, dists_of
+
+
+def _numbers(result: Any, ids: list[int]) -> dict[int, dict[int, float]]:
+    """Values or intermediate values: ``{trial_id: {objective or step: value}}``."""
+    found: dict[int, dict[int, float]] = {i: {} for i in ids}
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, key, value, value_type in chunk:
+            numbers = found.get(trial_id)
+            if numbers is not None:
+                finite = value_type == "FINITE"
+                numbers[key] = float(value) if finite else _VALUE_OF_TYPE[value_type]
+    return found
+
+
+def _attrs(result: Any, ids: list[int], keys: dict[str, str]) -> dict[int, dict[str, Any]]:
     attrs: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    for trial_id, key, text in rows:
-        if trial_id in ids:
-            attrs[trial_id][key] = json.loads(text)
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, key, text in chunk:
+            found = attrs.get(trial_id)
+            if found is not None:
+                found[keys.setdefault(key, key)] = json.loads(text)
     return attrs
 
 
@@ -191,26 +290,32 @@ class StudyCache:
 
     def apply(self, loaded: list[FrozenTrial]) -> None:
         """Merge freshly read trials (new ones, and current versions of unfinished ones)."""
+        trials, by_id, unfinished = self.trials, self.by_id, self.unfinished
+        known_dists = self.param_distributions
+        seen_dists = None
         for trial in loaded:
-            trial_id = trial._trial_id
-            old = self.by_id.get(trial_id)
-            if old is None or old.state != trial.state:
-                self.changes.append(trial.number)
-            self.by_id[trial_id] = trial
-            if trial.number == len(self.trials):
-                self.trials.append(trial)
-            elif trial.number < len(self.trials):
-                self.trials[trial.number] = trial
+            trial_id, number, state = trial._trial_id, trial._number, trial.state
+            old = by_id.get(trial_id)
+            if old is None or old.state != state:
+                self.changes.append(number)
+            by_id[trial_id] = trial
+            if number == len(trials):
+                trials.append(trial)
+            elif number < len(trials):
+                trials[number] = trial
             else:
-                self.trials.append(trial)
-                self.trials.sort(key=lambda t: t.number)
-            self.last_trial_id = max(self.last_trial_id, trial_id)
-            for name, dist in trial._distributions.items():
-                self.param_distributions.setdefault(name, dist)
-            if trial.state in (TrialState.RUNNING, TrialState.WAITING):
-                self.unfinished[trial_id] = trial.number
+                trials.append(trial)
+                trials.sort(key=lambda t: t.number)
+            if trial_id > self.last_trial_id:
+                self.last_trial_id = trial_id
+            if trial._distributions is not seen_dists:  # finished trials share these dicts
+                seen_dists = trial._distributions
+                for name, dist in seen_dists.items():
+                    known_dists.setdefault(name, dist)
+            if state is TrialState.RUNNING or state is TrialState.WAITING:
+                unfinished[trial_id] = number
             else:
-                self.unfinished.pop(trial_id, None)
+                unfinished.pop(trial_id, None)
                 self._update_best(trial)
 
     def _update_best(self, trial: FrozenTrial) -> None:
