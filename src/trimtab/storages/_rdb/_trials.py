@@ -126,12 +126,12 @@ def load_trials(
     trials with the same parameters and distributions share one (read-only) distributions
     dict.
     """
-    with _gc_paused():
+    with gc_paused():
         return _load_trials(conn, trial_statement, child_statements, params, dists)
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a bulk read allocates millions of objects.
 
     The records hold no cycles, yet each allocation burst would trigger full collections
