@@ -157,15 +157,15 @@ def _load_trials(
     if not rows:
         return []
     ids = [row[0] for row in rows]
-    p_rows, v_rows, i_rows, u_rows, s_rows = (
-        conn.execute(statement, params) for statement in child_statements
-    )
+    # Each table is read when its rows are consumed (drivers that buffer a whole result
+    # then hold one table at a time), all in the caller's one read transaction.
+    p_rows, v_rows, i_rows, u_rows, s_rows = child_statements
     keys: dict[str, str] = {}
-    params_of, dists_of = _params(p_rows, ids, dists, keys)
-    values = _numbers(v_rows, ids)
-    intermediate = _numbers(i_rows, ids)
-    user_attrs = _attrs(u_rows, ids, keys)
-    system_attrs = _attrs(s_rows, ids, keys)
+    params_of, dists_of = _params(conn.execute(p_rows, params), ids, dists, keys)
+    values = _numbers(conn.execute(v_rows, params), ids)
+    intermediate = _numbers(conn.execute(i_rows, params), ids)
+    user_attrs = _attrs(conn.execute(u_rows, params), ids, keys)
+    system_attrs = _attrs(conn.execute(s_rows, params), ids, keys)
     shared: dict[Any, dict[str, BaseDistribution]] = {}
     local = LocalTimes()
     result = []
