@@ -108,6 +108,7 @@ class DistributionCache:
         return dist
 
 
+_UNFINISHED_NAMES = ("RUNNING", "WAITING")
 _CHUNK = 10_000  # rows fetched at once: whole tables of a large study would not fit memory
 
 
@@ -161,55 +162,87 @@ def _load_trials(
     # then hold one table at a time), all in the caller's one read transaction.
     p_rows, v_rows, i_rows, u_rows, s_rows = child_statements
     keys: dict[str, str] = {}
-    params_of, dists_of = _params(conn.execute(p_rows, params), ids, dists, keys)
-    values = _numbers(conn.execute(v_rows, params), ids)
+    finished = {row[0] for row in rows if row[2] not in _UNFINISHED_NAMES}
+    spaces = _SearchSpaces()
+    params_of, dists_of = _params(conn.execute(p_rows, params), ids, finished, spaces, dists, keys)
+    values = _values(conn.execute(v_rows, params), set(ids))
     intermediate = _numbers(conn.execute(i_rows, params), ids)
     user_attrs = _attrs(conn.execute(u_rows, params), ids, keys)
     system_attrs = _attrs(conn.execute(s_rows, params), ids, keys)
-    shared: dict[Any, dict[str, BaseDistribution]] = {}
     local = LocalTimes()
     result = []
     for trial_id, number, state_name, start, complete in rows:
         state = TrialState[state_name]
         distributions = dists_of[trial_id]
-        if state.is_finished():
-            signature = (tuple(distributions), tuple(map(id, distributions.values())))
-            distributions = shared.setdefault(signature, distributions)
-        objective_values = values[trial_id]
-        result.append(
-            FrozenTrial(
-                number,
-                state,
-                None,
-                local.convert(start),
-                local.convert(complete),
-                params_of[trial_id],
-                distributions,
-                user_attrs[trial_id],
-                system_attrs[trial_id],
-                intermediate[trial_id],
-                trial_id,
-                values=[objective_values[k] for k in sorted(objective_values)]
-                if objective_values
-                else None,
-            )
+        if trial_id in finished:
+            distributions = spaces.share(distributions)
+        trial = FrozenTrial(
+            number,
+            state,
+            None,
+            local.convert(start),
+            local.convert(complete),
+            params_of[trial_id],
+            distributions,
+            user_attrs[trial_id],
+            system_attrs[trial_id],
+            intermediate[trial_id],
+            trial_id,
         )
+        trial._values = values.get(trial_id)  # read in objective order: no copy needed
+        result.append(trial)
     return result
 
 
+class _SearchSpaces:
+    """One distributions dict per search space, shared by the finished trials that use it."""
+
+    def __init__(self) -> None:
+        self._by_signature: dict[Any, dict[str, BaseDistribution]] = {}
+        self._shared: set[int] = set()
+
+    def share(self, dists: dict[str, BaseDistribution]) -> dict[str, BaseDistribution]:
+        signature = (tuple(dists), tuple(map(id, dists.values())))
+        found = self._by_signature.setdefault(signature, dists)
+        self._shared.add(id(found))
+        return found
+
+    def is_shared(self, dists: dict[str, BaseDistribution]) -> bool:
+        return id(dists) in self._shared
+
+
 def _params(
-    result: Any, ids: list[int], dists: DistributionCache, keys: dict[str, str]
+    result: Any,
+    ids: list[int],
+    finished: set[int],
+    spaces: _SearchSpaces,
+    dists: DistributionCache,
+    keys: dict[str, str],
 ) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, BaseDistribution]]]:
+    """Params and distributions per trial; a finished trial's dict is shared once complete.
+
+    A trial's rows mostly come together: its distributions dict is swapped for the shared
+    one of its search space as soon as the next trial's rows start (and copied back should
+    a later row of it turn up), so a large read never holds a dict per trial.
+    """
     params_of: dict[int, dict[str, Any]] = {i: {} for i in ids}
     dists_of: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
     decoded: dict[str, tuple[BaseDistribution, bool]] = {}  # text -> (dist, is a float)
-    current, trial_params, trial_dists = None, None, None
+    current: int | None = None
+    trial_params: dict[str, Any] | None = None
+    trial_dists: dict[str, BaseDistribution] = {}
     for chunk in result.partitions(_CHUNK):
         for trial_id, name, value, text in chunk:
-            if trial_id != current:  # a trial's rows mostly come together
-                current = trial_id
-                trial_params, trial_dists = params_of.get(trial_id), dists_of.get(trial_id)
-            if trial_params is None or trial_dists is None:
+            if trial_id != current:
+                if current in finished:
+                    dists_of[current] = spaces.share(trial_dists)
+                current, trial_params = trial_id, params_of.get(trial_id)
+                if trial_params is None:
+                    continue
+                trial_dists = dists_of[trial_id]
+                if spaces.is_shared(trial_dists):
+                    trial_dists = dists_of[trial_id] = dict(trial_dists)
+            if trial_params is None:
                 continue
             entry = decoded.get(text)
             if entry is None:
@@ -219,7 +252,30 @@ def _params(
             name = keys.setdefault(name, name)
             trial_dists[name] = dist
             trial_params[name] = value if is_float else dist.to_external_repr(value)
+    if current in finished and trial_params is not None:
+        dists_of[current] = spaces.share(trial_dists)  # type: ignore[index]
     return params_of, dists_of
+
+
+def _values(result: Any, ids: set[int]) -> dict[int, list[float]]:
+    """Objective values per trial (trials without any left out), in objective order."""
+    found: dict[int, list[float]] = {}
+    out_of_order: dict[int, list[tuple[int, float]]] = {}
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, objective, value, value_type in chunk:
+            if trial_id not in ids:
+                continue
+            number = float(value) if value_type == "FINITE" else _VALUE_OF_TYPE[value_type]
+            values = found.setdefault(trial_id, [])
+            if objective == len(values) and trial_id not in out_of_order:
+                values.append(number)
+            else:
+                out_of_order.setdefault(trial_id, list(enumerate(values))).append(
+                    (objective, number)
+                )
+    for trial_id, pairs in out_of_order.items():
+        found[trial_id] = [number for _, number in sorted(pairs)]
+    return found
 
 
 def _numbers(result: Any, ids: list[int]) -> dict[int, dict[int, float]]:
