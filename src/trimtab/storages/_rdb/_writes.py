@@ -16,7 +16,7 @@ from trimtab.distributions import (
     check_distribution_compatibility,
     distribution_to_json,
 )
-from trimtab.exceptions import UpdateFinishedTrialError
+from trimtab.exceptions import StorageInternalError, UpdateFinishedTrialError
 from trimtab.storages._in_memory import check_json_serializable
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
@@ -179,7 +179,9 @@ class TrialWriter(abc.ABC):
             found = conn.execute(st.NEW_TRIAL_IDS, {"sid": study_id, "base": base}).scalars()
             ids = [int(i) for i in found]
             if len(ids) != len(template_trials):
-                raise RuntimeError(f"Expected {len(template_trials)} new trials, found {len(ids)}.")
+                raise StorageInternalError(
+                    f"Expected {len(template_trials)} new trials, found {len(ids)}."
+                )
             children.insert(conn, ids)
             return ids
 
