@@ -106,7 +106,9 @@ def _child(spec: dict[str, Any]) -> None:
         result = _child_read(lib, spec["url"])
     else:
         result = _child_tpe(lib, spec["url"], spec["later"])
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["rss_mb"] = usage.ru_maxrss / 1024
+    result["cpu"] = usage.ru_utime + usage.ru_stime  # the whole process, imports included
     print(json.dumps(result))
 
 
