@@ -30,11 +30,12 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trimtab.distributions import BaseDistribution
+from trimtab.distributions import BaseDistribution, FloatDistribution
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import constraints_from_system_attrs
 
@@ -79,6 +80,13 @@ class _Buffer:
         return self._data[: self.size]
 
 
+def _internal_values(dist: BaseDistribution, values: list[Any]) -> Any:
+    """``dist.to_internal_repr`` of each value (floats of a float distribution as they are)."""
+    if type(dist) is FloatDistribution and set(map(type, values)) == {float}:
+        return values
+    return [float(dist.to_internal_repr(v)) for v in values]
+
+
 class TrialHistory:
     """Columnar cache of one study's COMPLETE and PRUNED trials (see the module docstring)."""
 
@@ -119,25 +127,30 @@ class TrialHistory:
 
     def _append(self, trials: list[FrozenTrial]) -> None:
         n_obj = self._n_objectives
+        nan_row = [math.nan] * n_obj
         values, infeasible, steps, inters = [], [], [], []
+        complete = TrialState.COMPLETE
         for t in trials:
             self._seen.add(t.number)
-            if t.state == TrialState.COMPLETE and t.values is not None:
-                values.append(list(t.values))
+            t_values = t.values
+            values.append(t_values if t.state == complete and t_values is not None else nan_row)
+            system_attrs = t.system_attrs
+            if system_attrs:
+                violations = constraints_from_system_attrs(system_attrs).values()
+                infeasible.append(sum(v for v in violations if v > 0))
             else:
-                values.append([math.nan] * n_obj)
-            violations = constraints_from_system_attrs(t.system_attrs).values()
-            infeasible.append(sum(v for v in violations if v > 0))
-            if t.intermediate_values:
-                step = max(t.intermediate_values)
+                infeasible.append(0.0)
+            intermediate = t.intermediate_values
+            if intermediate:
+                step = max(intermediate)
                 steps.append(float(step))
-                inters.append(float(t.intermediate_values[step]))
+                inters.append(float(intermediate[step]))
             else:
                 steps.append(math.nan)
                 inters.append(math.nan)
         start = self._numbers.size
         self._numbers.extend([t.number for t in trials])
-        self._complete.extend([t.state == TrialState.COMPLETE for t in trials])
+        self._complete.extend([t.state == complete for t in trials])
         self._values.extend(np.array(values, dtype=float).reshape(len(trials), n_obj))
         self._infeasibility.extend(infeasible)
         self._last_step.extend(steps)
@@ -145,19 +158,36 @@ class TrialHistory:
         self._append_params(trials, start)
 
     def _append_params(self, trials: list[FrozenTrial], start: int) -> None:
-        rows: dict[str, list[float]] = {name: [] for name in self._columns}
-        for i, t in enumerate(trials):
-            for name, dist in t.distributions.items():
-                if name not in rows:
+        """Append one row per trial to every parameter column (NaN where a trial lacks it).
+
+        Trials read from a storage share one distributions dict per search space, so rows are
+        grouped by that dict and each column is filled per group with numpy.
+        """
+        groups: dict[int, tuple[dict[str, BaseDistribution], list[int]]] = {}
+        for row, t in enumerate(trials):
+            dists = t.distributions
+            group = groups.get(id(dists))
+            if group is None:
+                groups[id(dists)] = (dists, [row])
+            else:
+                group[1].append(row)
+        block: dict[str, np.ndarray] = {
+            name: np.full(len(trials), np.nan) for name in self._columns
+        }
+        last_row: dict[str, int] = {}
+        for dists, rows in groups.values():
+            index = np.asarray(rows)
+            params = [trials[r].params for r in rows]
+            for name, dist in dists.items():
+                if name not in block:
+                    block[name] = np.full(len(trials), np.nan)
                     self._columns[name] = _Buffer()
-                    rows[name] = [math.nan] * i
                     self._columns[name].extend(np.full(start, np.nan))
-                self._distributions[name] = dist
-                rows[name].append(float(dist.to_internal_repr(t.params[name])))
-            for column in rows.values():
-                if len(column) == i:
-                    column.append(math.nan)
-        for name, column in rows.items():
+                block[name][index] = _internal_values(dist, list(map(itemgetter(name), params)))
+                if rows[-1] >= last_row.get(name, -1):
+                    last_row[name] = rows[-1]
+                    self._distributions[name] = dist
+        for name, column in block.items():
             self._columns[name].extend(column)
 
     @property

@@ -21,12 +21,19 @@ def _states(include_pruned: bool) -> tuple[TrialState, ...]:
 def _intersect(
     current: dict[str, BaseDistribution] | None, trials: Iterable[FrozenTrial]
 ) -> dict[str, BaseDistribution] | None:
+    previous = None
     for trial in trials:
+        dists = trial.distributions
+        if dists is previous:  # storages share one dict among trials of one search space
+            continue
+        previous = dists
         if current is None:
-            current = dict(trial.distributions)
+            current = dict(dists)
             continue
         current = {
-            name: dist for name, dist in current.items() if trial.distributions.get(name) == dist
+            name: dist
+            for name, dist in current.items()
+            if (other := dists.get(name)) is dist or other == dist
         }
     return current
 

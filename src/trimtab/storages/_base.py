@@ -94,6 +94,13 @@ class BaseStorage(abc.ABC):
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
         """Create a trial (RUNNING, or a copy of ``template_trial``) and return its id."""
 
+    def create_new_trials(self, study_id: int, template_trials: Sequence[FrozenTrial]) -> list[int]:
+        """Create copies of ``template_trials`` and return their ids, in order.
+
+        Backends override this to write a batch at once; this default writes one by one.
+        """
+        return [self.create_new_trial(study_id, template_trial=t) for t in template_trials]
+
     @abc.abstractmethod
     def set_trial_param(
         self,

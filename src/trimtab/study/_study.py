@@ -360,18 +360,23 @@ class Study:
 
     def add_trial(self, trial: FrozenTrial) -> None:
         """Add a finished (or WAITING) trial built with ``create_trial``."""
+        self._check_added(trial)
+        self._storage.create_new_trial(self._study_id, template_trial=trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Add several trials like ``add_trial``, written as one batch (all or none)."""
+        batch = list(trials)
+        for trial in batch:
+            self._check_added(trial)
+        self._storage.create_new_trials(self._study_id, batch)
+
+    def _check_added(self, trial: FrozenTrial) -> None:
         trial._validate()
         if trial.values is not None and len(trial.values) != len(self._directions):
             raise ValueError(
                 f"The added trial has {len(trial.values)} values but the study has "
                 f"{len(self._directions)} objectives."
             )
-        self._storage.create_new_trial(self._study_id, template_trial=trial)
-
-    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
-        """Add several trials with ``add_trial``."""
-        for trial in trials:
-            self.add_trial(trial)
 
     def trials_dataframe(
         self, attrs: tuple[str, ...] = _DATAFRAME_ATTRS, multi_index: bool = False

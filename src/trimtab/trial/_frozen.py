@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import math
 from collections.abc import Sequence
@@ -73,6 +74,32 @@ class FrozenTrial(BaseTrial):
         self._system_attrs = system_attrs
         self.intermediate_values = intermediate_values
         self._trial_id = trial_id
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenTrial:
+        """A deep copy built field by field; immutable values (numbers, str, datetimes) are shared.
+
+        ``copy.deepcopy`` of a list of 100,000 trials spends most of its time in generic
+        reconstruction; this gives the same independent result in a fraction of the time.
+        Distributions go through ``memo``, so a list copied at once copies each one once.
+        """
+        cls = type(self)
+        clone = cls.__new__(cls)
+        memo[id(self)] = clone
+        clone._number = self._number
+        clone.state = self.state
+        clone._values = list(self._values) if self._values is not None else None
+        clone._datetime_start = self._datetime_start
+        clone.datetime_complete = self.datetime_complete
+        clone._params = _copied_dict(self._params, memo)
+        clone._distributions = _copied_dict(self._distributions, memo)
+        clone._user_attrs = _copied_dict(self._user_attrs, memo)
+        clone._system_attrs = _copied_dict(self._system_attrs, memo)
+        clone.intermediate_values = _copied_dict(self.intermediate_values, memo)
+        clone._trial_id = self._trial_id
+        extra = getattr(self, "__dict__", None)  # a subclass without __slots__
+        if extra:
+            clone.__dict__.update(copy.deepcopy(extra, memo))
+        return clone
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):
@@ -153,7 +180,7 @@ class FrozenTrial(BaseTrial):
                 raise ValueError("`value` is supposed to be set for a complete trial.")
             if any(math.isnan(v) for v in self._values):
                 raise ValueError("`value` must not be NaN for a complete trial.")
-        if set(self._params) != set(self._distributions):
+        if self._params.keys() != self._distributions.keys():
             raise ValueError(
                 "Inconsistent parameters "
                 f"{sorted(self._params)} and distributions {sorted(self._distributions)}."
@@ -256,6 +283,18 @@ class FrozenTrial(BaseTrial):
         if self._datetime_start is not None and self.datetime_complete is not None:
             return self.datetime_complete - self._datetime_start
         return None
+
+
+_IMMUTABLE = frozenset({int, float, str, bool, type(None), datetime.datetime})
+
+
+def _copied_dict(source: dict[Any, Any], memo: dict[int, Any]) -> dict[Any, Any]:
+    """A deep copy of ``source``: immutable values shared, others deep-copied with ``memo``."""
+    result = dict(source)  # keys are hashable, so shared as they are
+    for key, value in result.items():
+        if type(value) not in _IMMUTABLE:
+            result[key] = copy.deepcopy(value, memo)
+    return result
 
 
 def create_trial(

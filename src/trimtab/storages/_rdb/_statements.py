@@ -37,8 +37,21 @@ INSERT_TRIAL = insert(t)
 INSERT_HEARTBEAT = insert(s.trial_heartbeats).values(
     trial_id=bindparam("tid"), heartbeat=func.current_timestamp()
 )
+NEW_TRIAL_IDS = (
+    select(t.c.trial_id)
+    .where((t.c.study_id == bindparam("sid")) & (t.c.number >= bindparam("base")))
+    .order_by(t.c.number)
+)
 IDS_IN_STATES = select(t.c.trial_id).where(
     (t.c.study_id == bindparam("sid")) & t.c.state.in_(bindparam("states", expanding=True))
+)
+# Trials in ``states`` among those created after ``last`` and the listed (unfinished) ones.
+NEW_OR_LISTED_IN_STATES = select(t.c.trial_id).where(
+    t.c.state.in_(bindparam("states", expanding=True))
+    & or_(
+        (t.c.study_id == bindparam("sid")) & (t.c.trial_id > bindparam("last")),
+        t.c.trial_id.in_(bindparam("ids", expanding=True)),
+    )
 )
 CLAIM_WAITING = (
     update(t)

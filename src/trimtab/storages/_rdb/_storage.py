@@ -29,6 +29,7 @@ from trimtab.storages._rdb._owned import OwnedTrials
 from trimtab.storages._rdb._trials import (
     DistributionCache,
     StudyCache,
+    gc_paused,
     load_trials,
 )
 from trimtab.storages._rdb._version import VersionManager
@@ -386,15 +387,27 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             else:
                 found = [t for t in cache.trials if t.state in wanted]
         result = [_thaw(t) if t.state in _UNFINISHED else t for t in found]
-        return copy.deepcopy(result) if deepcopy else result
+        if not deepcopy:
+            return result
+        with gc_paused():  # copies of a large study are millions of new objects, no cycles
+            return copy.deepcopy(result)
 
     def _any_in_states(self, study_id: int, states: Container[TrialState]) -> bool:
-        """One cheap query: does the study have a trial in one of the (unfinished) states?"""
-        self._cache(study_id)  # raises KeyError for an unknown study
+        """One cheap query: does the study have a trial in one of the (unfinished) states?
+
+        Only trials created since the last sync or unfinished then can be unfinished now
+        (finished is final), so the query reads those rows, not the whole study.
+        """
+        cache = self._cache(study_id)  # raises KeyError for an unknown study
         names = [state.name for state in TrialState if state in states]
-        found = self._handle.read(
-            lambda conn: conn.execute(st.IDS_IN_STATES, {"sid": study_id, "states": names}).first()
-        )
+        with self._lock:
+            last, unfinished = cache.last_trial_id, sorted(cache.unfinished)
+        statement: Any = st.IDS_IN_STATES
+        params: dict[str, Any] = {"sid": study_id, "states": names}
+        if len(unfinished) <= st.MAX_BOUND_IDS:
+            statement = st.NEW_OR_LISTED_IN_STATES
+            params.update(last=last, ids=unfinished)
+        found = self._handle.read(lambda conn: conn.execute(statement, params).first())
         return found is not None
 
     def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:

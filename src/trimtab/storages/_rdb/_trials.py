@@ -7,17 +7,24 @@ however large the study.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.engine import Connection
 
 from trimtab._study_records import StudyDirection
-from trimtab.distributions import BaseDistribution, decode_stored_param, json_to_distribution
+from trimtab.distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    decode_stored_param,
+    json_to_distribution,
+)
 from trimtab.storages._rdb import _schema
 from trimtab.storages._rdb import _statements as st
 from trimtab.trial import FrozenTrial, TrialState
@@ -47,6 +54,39 @@ def from_db_datetime(value: datetime.datetime | None) -> datetime.datetime | Non
     return value.replace(tzinfo=_UTC).astimezone().replace(tzinfo=None)
 
 
+class LocalTimes:
+    """``from_db_datetime`` for many values, with the UTC offset looked up once per hour.
+
+    The offset found at both ends of an hour holds for the whole hour (an hour never holds
+    two time-zone changes); an hour with a change is converted value by value.
+    """
+
+    def __init__(self) -> None:
+        self._low = self._high = datetime.datetime.min
+        self._offset: datetime.timedelta | None = None
+
+    def convert(self, value: datetime.datetime | None) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if not self._low <= value < self._high:
+            self._find_offset(value)
+        if self._offset is None:
+            return from_db_datetime(value)
+        return value + self._offset
+
+    def _find_offset(self, value: datetime.datetime) -> None:
+        low = value.replace(minute=0, second=0, microsecond=0)
+        last = low + _HOUR - _MICROSECOND
+        first_offset = from_db_datetime(low) - low  # type: ignore[operator]
+        last_offset = from_db_datetime(last) - last  # type: ignore[operator]
+        self._low, self._high = low, low + _HOUR
+        self._offset = first_offset if first_offset == last_offset else None
+
+
+_HOUR = datetime.timedelta(hours=1)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
 def stored_value(value: float, nan_allowed: bool) -> tuple[float | None, str]:
     """Split a float into the (value, type) columns Optuna uses for ±inf and NaN."""
     if math.isnan(value):
@@ -58,12 +98,6 @@ def stored_value(value: float, nan_allowed: bool) -> tuple[float | None, str]:
     return value, "FINITE"
 
 
-def _restored_value(value: float | None, value_type: str) -> float:
-    if value_type == "FINITE":
-        return float(value)  # type: ignore[arg-type]
-    return _VALUE_OF_TYPE[value_type]
-
-
 class DistributionCache:
     """Parses each distinct distribution JSON text once; distributions are immutable."""
 
@@ -71,11 +105,16 @@ class DistributionCache:
         self._parsed: dict[str, BaseDistribution] = {}
 
     def get(self, text: str) -> BaseDistribution:
+        """The distribution stored as ``text`` (the one place stored distributions are decoded)."""
         dist = self._parsed.get(text)
         if dist is None:
             dist = json_to_distribution(text)
             self._parsed[text] = dist
         return dist
+
+
+_UNFINISHED_NAMES = ("RUNNING", "WAITING")
+_CHUNK = 10_000  # rows fetched at once: whole tables of a large study would not fit memory
 
 
 def load_trials(
@@ -88,60 +127,197 @@ def load_trials(
     """Build the trials ``trial_statement`` selects; ``child_statements`` select their rows.
 
     The child statements select, in order, params, values, intermediate values, user attrs
-    and system attrs (each row led by its ``trial_id``).
+    and system attrs (each row led by its ``trial_id``). Rows arrive as plain tuples in
+    chunks; each distinct distribution text and key string is decoded once, and finished
+    trials with the same parameters and distributions share one (read-only) distributions
+    dict.
     """
-    rows = list(conn.execute(trial_statement, params))
+    with gc_paused():
+        return _load_trials(conn, trial_statement, child_statements, params, dists)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bulk read allocates millions of objects.
+
+    The records hold no cycles, yet each allocation burst would trigger full collections
+    that walk every object read so far (about half the time of a large first read).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_trials(
+    conn: Connection,
+    trial_statement: Any,
+    child_statements: tuple[Any, ...],
+    params: dict[str, Any],
+    dists: DistributionCache,
+) -> list[FrozenTrial]:
+    rows = conn.execute(trial_statement, params).all()
     if not rows:
         return []
-    ids = {row[0] for row in rows}
-    params_of: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    dists_of: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
-    p_rows, v_rows, i_rows, u_rows, s_rows = (
-        conn.execute(statement, params) for statement in child_statements
-    )
-    for trial_id, name, value, text in p_rows:
-        if trial_id in ids:
-            decoded = decode_stored_param(trial_id, name, text, value, dists.get)
-            if decoded is not None:
-                dists_of[trial_id][name], params_of[trial_id][name] = decoded
-    values: dict[int, dict[int, float]] = {}
-    for trial_id, objective, value, value_type in v_rows:
-        values.setdefault(trial_id, {})[objective] = _restored_value(value, value_type)
-    intermediate: dict[int, dict[int, float]] = {i: {} for i in ids}
-    for trial_id, step, value, value_type in i_rows:
-        if trial_id in ids:
-            intermediate[trial_id][step] = _restored_value(value, value_type)
-    user_attrs = _attrs(u_rows, ids)
-    system_attrs = _attrs(s_rows, ids)
+    ids = [row[0] for row in rows]
+    # Each table is read when its rows are consumed (drivers that buffer a whole result
+    # then hold one table at a time), all in the caller's one read transaction.
+    p_rows, v_rows, i_rows, u_rows, s_rows = child_statements
+    keys: dict[str, str] = {}
+    finished = {row[0] for row in rows if row[2] not in _UNFINISHED_NAMES}
+    spaces = _SearchSpaces()
+    params_of, dists_of = _params(conn.execute(p_rows, params), ids, finished, spaces, dists, keys)
+    values = _values(conn.execute(v_rows, params), set(ids))
+    intermediate = _numbers(conn.execute(i_rows, params), ids)
+    user_attrs = _attrs(conn.execute(u_rows, params), ids, keys)
+    system_attrs = _attrs(conn.execute(s_rows, params), ids, keys)
+    local = LocalTimes()
     result = []
-    for trial_id, number, state, start, complete in rows:
-        objective_values = values.get(trial_id)
-        result.append(
-            FrozenTrial(
-                number=number,
-                state=TrialState[state],
-                value=None,
-                values=[objective_values[k] for k in sorted(objective_values)]
-                if objective_values
-                else None,
-                datetime_start=from_db_datetime(start),
-                datetime_complete=from_db_datetime(complete),
-                params=params_of[trial_id],
-                distributions=dists_of[trial_id],
-                user_attrs=user_attrs[trial_id],
-                system_attrs=system_attrs[trial_id],
-                intermediate_values=intermediate[trial_id],
-                trial_id=trial_id,
-            )
+    for trial_id, number, state_name, start, complete in rows:
+        state = TrialState[state_name]
+        distributions = dists_of[trial_id]
+        if trial_id in finished:
+            distributions = spaces.share(distributions)
+        trial = FrozenTrial(
+            number,
+            state,
+            None,
+            local.convert(start),
+            local.convert(complete),
+            params_of[trial_id],
+            distributions,
+            user_attrs[trial_id],
+            system_attrs[trial_id],
+            intermediate[trial_id],
+            trial_id,
         )
+        trial._values = values.get(trial_id)  # read in objective order: no copy needed
+        result.append(trial)
     return result
 
 
-def _attrs(rows: Iterable[Any], ids: set[int]) -> dict[int, dict[str, Any]]:
+class _SearchSpaces:
+    """One distributions dict per search space, shared by the finished trials that use it."""
+
+    def __init__(self) -> None:
+        self._by_signature: dict[Any, dict[str, BaseDistribution]] = {}
+        self._shared: set[int] = set()
+
+    def share(self, dists: dict[str, BaseDistribution]) -> dict[str, BaseDistribution]:
+        signature = (tuple(dists), tuple(map(id, dists.values())))
+        found = self._by_signature.setdefault(signature, dists)
+        self._shared.add(id(found))
+        return found
+
+    def is_shared(self, dists: dict[str, BaseDistribution]) -> bool:
+        return id(dists) in self._shared
+
+
+def _decoded_distribution(text: str, dists: DistributionCache) -> tuple[BaseDistribution, bool]:
+    """The distribution ``text`` names and whether it is a float one (a float's stored value
+    needs no conversion); an unreadable text reads as "not a float", for the checked path."""
+    try:
+        dist = dists.get(text)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return FloatDistribution(0.0, 1.0), False
+    return dist, type(dist) is FloatDistribution
+
+
+def _params(
+    result: Any,
+    ids: list[int],
+    finished: set[int],
+    spaces: _SearchSpaces,
+    dists: DistributionCache,
+    keys: dict[str, str],
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, BaseDistribution]]]:
+    """Params and distributions per trial; a finished trial's dict is shared once complete.
+
+    A trial's rows mostly come together: its distributions dict is swapped for the shared
+    one of its search space as soon as the next trial's rows start (and copied back should
+    a later row of it turn up), so a large read never holds a dict per trial.
+    """
+    params_of: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    dists_of: dict[int, dict[str, BaseDistribution]] = {i: {} for i in ids}
+    decoded: dict[str, tuple[BaseDistribution, bool]] = {}  # text -> (dist, is a float)
+    current: int | None = None
+    trial_params: dict[str, Any] | None = None
+    trial_dists: dict[str, BaseDistribution] = {}
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, name, value, text in chunk:
+            if trial_id != current:
+                if current in finished:
+                    dists_of[current] = spaces.share(trial_dists)
+                current, trial_params = trial_id, params_of.get(trial_id)
+                if trial_params is None:
+                    continue
+                trial_dists = dists_of[trial_id]
+                if spaces.is_shared(trial_dists):
+                    trial_dists = dists_of[trial_id] = dict(trial_dists)
+            if trial_params is None:
+                continue
+            entry = decoded.get(text)
+            if entry is None:
+                entry = decoded[text] = _decoded_distribution(text, dists)
+            dist, is_float = entry
+            name = keys.setdefault(name, name)
+            if is_float and value is not None:  # a float's stored value is its external one
+                trial_dists[name] = dist
+                trial_params[name] = value
+                continue
+            # Anything else goes through the one checked decoder, which skips (and warns
+            # about) a damaged record instead of refusing the whole study.
+            found = decode_stored_param(trial_id, name, text, value, dists.get)
+            if found is not None:
+                trial_dists[name], trial_params[name] = found
+    if current in finished and trial_params is not None:
+        dists_of[current] = spaces.share(trial_dists)  # type: ignore[index]
+    return params_of, dists_of
+
+
+def _values(result: Any, ids: set[int]) -> dict[int, list[float]]:
+    """Objective values per trial (trials without any left out), in objective order."""
+    found: dict[int, list[float]] = {}
+    out_of_order: dict[int, list[tuple[int, float]]] = {}
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, objective, value, value_type in chunk:
+            if trial_id not in ids:
+                continue
+            number = float(value) if value_type == "FINITE" else _VALUE_OF_TYPE[value_type]
+            values = found.setdefault(trial_id, [])
+            if objective == len(values) and trial_id not in out_of_order:
+                values.append(number)
+            else:
+                out_of_order.setdefault(trial_id, list(enumerate(values))).append(
+                    (objective, number)
+                )
+    for trial_id, pairs in out_of_order.items():
+        found[trial_id] = [number for _, number in sorted(pairs)]
+    return found
+
+
+def _numbers(result: Any, ids: list[int]) -> dict[int, dict[int, float]]:
+    """Values or intermediate values: ``{trial_id: {objective or step: value}}``."""
+    found: dict[int, dict[int, float]] = {i: {} for i in ids}
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, key, value, value_type in chunk:
+            numbers = found.get(trial_id)
+            if numbers is not None:
+                finite = value_type == "FINITE"
+                numbers[key] = float(value) if finite else _VALUE_OF_TYPE[value_type]
+    return found
+
+
+def _attrs(result: Any, ids: list[int], keys: dict[str, str]) -> dict[int, dict[str, Any]]:
     attrs: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    for trial_id, key, text in rows:
-        if trial_id in ids:
-            attrs[trial_id][key] = json.loads(text)
+    for chunk in result.partitions(_CHUNK):
+        for trial_id, key, text in chunk:
+            found = attrs.get(trial_id)
+            if found is not None:
+                found[keys.setdefault(key, key)] = json.loads(text)
     return attrs
 
 
@@ -191,26 +367,32 @@ class StudyCache:
 
     def apply(self, loaded: list[FrozenTrial]) -> None:
         """Merge freshly read trials (new ones, and current versions of unfinished ones)."""
+        trials, by_id, unfinished = self.trials, self.by_id, self.unfinished
+        known_dists = self.param_distributions
+        seen_dists = None
         for trial in loaded:
-            trial_id = trial._trial_id
-            old = self.by_id.get(trial_id)
-            if old is None or old.state != trial.state:
-                self.changes.append(trial.number)
-            self.by_id[trial_id] = trial
-            if trial.number == len(self.trials):
-                self.trials.append(trial)
-            elif trial.number < len(self.trials):
-                self.trials[trial.number] = trial
+            trial_id, number, state = trial._trial_id, trial._number, trial.state
+            old = by_id.get(trial_id)
+            if old is None or old.state != state:
+                self.changes.append(number)
+            by_id[trial_id] = trial
+            if number == len(trials):
+                trials.append(trial)
+            elif number < len(trials):
+                trials[number] = trial
             else:
-                self.trials.append(trial)
-                self.trials.sort(key=lambda t: t.number)
-            self.last_trial_id = max(self.last_trial_id, trial_id)
-            for name, dist in trial._distributions.items():
-                self.param_distributions.setdefault(name, dist)
-            if trial.state in (TrialState.RUNNING, TrialState.WAITING):
-                self.unfinished[trial_id] = trial.number
+                trials.append(trial)
+                trials.sort(key=lambda t: t.number)
+            if trial_id > self.last_trial_id:
+                self.last_trial_id = trial_id
+            if trial._distributions is not seen_dists:  # finished trials share these dicts
+                seen_dists = trial._distributions
+                for name, dist in seen_dists.items():
+                    known_dists.setdefault(name, dist)
+            if state is TrialState.RUNNING or state is TrialState.WAITING:
+                unfinished[trial_id] = number
             else:
-                self.unfinished.pop(trial_id, None)
+                unfinished.pop(trial_id, None)
                 self._update_best(trial)
 
     def _update_best(self, trial: FrozenTrial) -> None:

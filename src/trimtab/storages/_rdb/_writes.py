@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, insert, select
@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from trimtab.distributions import (
     BaseDistribution,
+    FloatDistribution,
     check_distribution_compatibility,
     distribution_to_json,
 )
-from trimtab.exceptions import StudyDeletedError, UpdateFinishedTrialError
+from trimtab.exceptions import StorageInternalError, StudyDeletedError, UpdateFinishedTrialError
 from trimtab.storages._in_memory import check_json_serializable
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
@@ -25,8 +26,6 @@ from trimtab.storages._rdb._trials import stored_value, to_db_datetime
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from trimtab.storages._rdb._engine import EngineHandle
 
 _UNFINISHED_NAMES = ("RUNNING", "WAITING")
@@ -192,6 +191,42 @@ class TrialWriter(abc.ABC):
             return StudyDeletedError(f"Study {name!r} was deleted; no trial can be added to it.")
         return KeyError(f"No study with study_id {study_id} exists.")
 
+    def create_new_trials(self, study_id: int, template_trials: Sequence[FrozenTrial]) -> list[int]:
+        """Add copies of ``template_trials`` in one transaction; return their trial ids.
+
+        One ``executemany`` per table, whatever the number of trials: all or none are added.
+        """
+        if not template_trials:
+            return []
+        first = batch_distributions(template_trials)
+        children = ChildRows()
+        for trial in template_trials:
+            children.add(trial)
+        rows = [_template_row(study_id, 0, t) for t in template_trials]
+
+        def write(conn: Connection) -> list[int]:
+            if conn.execute(st.LOCK_STUDY, {"sid": study_id}).first() is None:
+                raise self._missing_study_error(study_id)
+            for name, dist in first.items():
+                self._check_param(conn, study_id, name, dist)
+            base = int(conn.execute(st.COUNT_TRIALS, {"sid": study_id}).scalar() or 0)
+            for i, row in enumerate(rows):
+                row["number"] = base + i
+            conn.execute(st.INSERT_TRIAL, rows)
+            found = conn.execute(st.NEW_TRIAL_IDS, {"sid": study_id, "base": base}).scalars()
+            ids = [int(i) for i in found]
+            if len(ids) != len(template_trials):
+                raise StorageInternalError(
+                    f"Expected {len(template_trials)} new trials, found {len(ids)}."
+                )
+            children.insert(conn, ids)
+            return ids
+
+        ids = self._handle.write(write)
+        for name, dist in first.items():
+            self._remember_distribution(study_id, name, dist)
+        return ids
+
     def set_trial_param(
         self,
         trial_id: int,
@@ -302,59 +337,121 @@ class TrialWriter(abc.ABC):
 
 
 def _insert_template_children(conn: Connection, trial_id: int, trial: FrozenTrial) -> None:
-    rows: list[tuple[Any, list[dict[str, Any]]]] = [
-        (
-            s.trial_params,
-            [
-                {
-                    "trial_id": trial_id,
-                    "param_name": name,
-                    "param_value": float(dist.to_internal_repr(trial.params[name])),
-                    "distribution_json": distribution_to_json(dist),
-                }
-                for name, dist in trial.distributions.items()
-            ],
-        ),
-        (
-            s.trial_values,
-            [
-                dict(
-                    zip(("value", "value_type"), stored_value(float(v), nan_allowed=False)),
-                    trial_id=trial_id,
-                    objective=i,
-                )
-                for i, v in enumerate(trial.values or ())
-            ],
-        ),
-        (
-            s.trial_intermediate_values,
-            [
-                dict(
-                    zip(
-                        ("intermediate_value", "intermediate_value_type"),
-                        stored_value(float(v), nan_allowed=True),
-                    ),
-                    trial_id=trial_id,
-                    step=int(step),
-                )
-                for step, v in trial.intermediate_values.items()
-            ],
-        ),
-        (
-            s.trial_user_attributes,
-            [
-                {"trial_id": trial_id, "key": k, "value_json": json.dumps(v)}
-                for k, v in trial.user_attrs.items()
-            ],
-        ),
-        (
-            s.trial_system_attributes,
-            [
-                {"trial_id": trial_id, "key": k, "value_json": json.dumps(v)}
-                for k, v in trial.system_attrs.items()
-            ],
-        ),
-    ]
-    for table, table_rows in rows:
-        if table_rows:
-            conn.execute(insert(table), table_rows)
+    children = ChildRows()
+    children.add(trial)
+    children.insert(conn, [trial_id])
+
+
+_CHILD_COLUMNS: dict[Any, tuple[str, ...]] = {
+    s.trial_params: ("param_name", "param_value", "distribution_json"),
+    s.trial_values: ("objective", "value", "value_type"),
+    s.trial_intermediate_values: ("step", "intermediate_value", "intermediate_value_type"),
+    s.trial_user_attributes: ("key", "value_json"),
+    s.trial_system_attributes: ("key", "value_json"),
+}
+_raw_inserts: dict[tuple[str, str], str] = {}
+
+
+class ChildRows:
+    """The child-table rows (params, values, attrs, ...) of trials written from templates.
+
+    Rows are gathered for a whole batch before its transaction, each led by the position of
+    its trial in the batch, and inserted with one ``executemany`` per table once the trial
+    ids are known. Each distinct distribution object is serialised to JSON once.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[Any, list[tuple[Any, ...]]] = {table: [] for table in _CHILD_COLUMNS}
+        self._n = 0
+        self._texts: dict[int, tuple[BaseDistribution, str, bool]] = {}
+
+    def _dist_entry(self, dist: BaseDistribution) -> tuple[BaseDistribution, str, bool]:
+        found = self._texts.get(id(dist))
+        if found is None or found[0] is not dist:
+            is_float = type(dist) is FloatDistribution
+            found = self._texts[id(dist)] = (dist, distribution_to_json(dist), is_float)
+        return found
+
+    def add(self, trial: FrozenTrial) -> None:
+        """Gather the rows of the next trial of the batch."""
+        position, self._n = self._n, self._n + 1
+        rows, params = self._rows, trial.params
+        param_rows = rows[s.trial_params]
+        for name, dist in trial.distributions.items():
+            _, text, is_float = self._dist_entry(dist)
+            value = params[name]
+            if not (is_float and type(value) is float and value == value):
+                value = float(dist.to_internal_repr(value))
+            param_rows.append((position, name, value, text))
+        value_rows = rows[s.trial_values]
+        for objective, v in enumerate(trial.values or ()):
+            value_rows.append((position, objective, *stored_value(float(v), nan_allowed=False)))
+        step_rows = rows[s.trial_intermediate_values]
+        for step, v in trial.intermediate_values.items():
+            step_rows.append((position, int(step), *stored_value(float(v), nan_allowed=True)))
+        for table, attrs in (
+            (s.trial_user_attributes, trial.user_attrs),
+            (s.trial_system_attributes, trial.system_attrs),
+        ):
+            attr_rows = rows[table]
+            for key, v in attrs.items():
+                attr_rows.append((position, key, json.dumps(v)))
+
+    def insert(self, conn: Connection, trial_ids: list[int]) -> None:
+        """Insert every gathered row, the trial at position ``i`` stored as ``trial_ids[i]``.
+
+        SQLite gets the driver's own ``executemany`` (no per-row work in SQLAlchemy); the
+        servers get SQLAlchemy's batched multi-row inserts.
+        """
+        sqlite = conn.dialect.name == "sqlite"
+        for table, rows in self._rows.items():
+            if not rows:
+                continue
+            bound = [(trial_ids[row[0]], *row[1:]) for row in rows]
+            if sqlite:
+                conn.exec_driver_sql(_raw_insert(conn, table), bound)
+            else:
+                keys = ("trial_id", *_CHILD_COLUMNS[table])
+                conn.execute(insert(table), [dict(zip(keys, row)) for row in bound])
+
+
+def _raw_insert(conn: Connection, table: Any) -> str:
+    """``INSERT INTO table (trial_id, ...) VALUES (?, ...)`` in the dialect's own SQL."""
+    key = (conn.dialect.name, table.name)
+    sql = _raw_inserts.get(key)
+    if sql is None:
+        columns = ("trial_id", *_CHILD_COLUMNS[table])
+        compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+        if compiled.positiontup != list(columns):  # the driver binds by position
+            raise RuntimeError(f"Unexpected parameter order in {compiled}.")
+        sql = _raw_inserts[key] = str(compiled)
+    return sql
+
+
+def _template_row(study_id: int, number: int, trial: FrozenTrial) -> dict[str, Any]:
+    return {
+        "study_id": study_id,
+        "number": number,
+        "state": trial.state.name,
+        "datetime_start": to_db_datetime(trial.datetime_start),
+        "datetime_complete": to_db_datetime(trial.datetime_complete),
+    }
+
+
+def batch_distributions(trials: Sequence[FrozenTrial]) -> dict[str, BaseDistribution]:
+    """The first distribution of each parameter in ``trials``, checked against the others.
+
+    Raises:
+        ValueError: two trials use incompatible distributions for one parameter.
+    """
+    first: dict[str, BaseDistribution] = {}
+    checked: set[tuple[str, int]] = set()
+    for trial in trials:
+        for name, dist in trial.distributions.items():
+            if (name, id(dist)) in checked:
+                continue
+            checked.add((name, id(dist)))
+            known = first.setdefault(name, dist)
+            if known is not dist:
+                check_distribution_compatibility(known, dist)
+    return first
