@@ -1,0 +1,24 @@
+"""Executors: run a study's trials in processes, on Ray or on Dask, with one coordinator.
+
+The process calling ``study.optimize`` stays the coordinator (sampler, pruner, storage);
+evaluators run the objective and send every ``trial`` call back to it::
+
+    study.optimize(objective, n_trials=100, n_jobs=4, executor="process")
+    study.optimize(objective, n_trials=100, n_jobs=8, executor=RayExecutor(num_cpus=1))
+    study.optimize(objective, n_trials=100, n_jobs=8, executor=DaskExecutor(client))
+
+Ray and Dask are imported only when their executor runs.
+"""
+
+from __future__ import annotations
+
+from trimtab.execution._coordinator import FAIL_REASON_KEY, WorkerLostError
+from trimtab.execution._process import ProcessExecutor
+from trimtab.execution._protocol import RemoteTrialError
+
+__all__ = [
+    "FAIL_REASON_KEY",
+    "ProcessExecutor",
+    "RemoteTrialError",
+    "WorkerLostError",
+]
