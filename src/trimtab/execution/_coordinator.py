@@ -254,8 +254,7 @@ class Coordinator:
             if now - running.started >= self._trial_timeout:
                 self._engine.abort(slot, running.trial._trial_id)
                 reason = (
-                    f"it ran past trial_timeout={self._trial_timeout}s and its evaluator was "
-                    "killed"
+                    f"it ran past trial_timeout={self._trial_timeout}s and its evaluator was killed"
                 )
                 frozen = self._fail(slot, f"Trial {running.trial.number} failed: {reason}.")
                 self._loop.trial_finished(frozen)

@@ -113,8 +113,10 @@ def resolve_executor(executor: str | TrialExecutor | None) -> TrialExecutor | No
     if isinstance(executor, str):
         if executor not in _EXECUTOR_NAMES:
             known = ", ".join(repr(n) for n in ("thread", *_EXECUTOR_NAMES))
-            raise ValueError(f"Unknown executor {executor!r}: use one of {known}, or an executor "
-                             "object such as RayExecutor(...) or DaskExecutor(client).")
+            raise ValueError(
+                f"Unknown executor {executor!r}: use one of {known}, or an executor "
+                "object such as RayExecutor(...) or DaskExecutor(client)."
+            )
         module = importlib.import_module("trimtab.execution")
         return getattr(module, _EXECUTOR_NAMES[executor])()  # type: ignore[no-any-return]
     if not isinstance(executor, TrialExecutor):
