@@ -120,6 +120,7 @@ class Coordinator:
             frozen.datetime_start,
             dict(frozen.user_attrs),
             self._loop.gc_after_trial,
+            self._engine.reruns_lost_tasks,
         )
         self._engine.launch(slot, job)
 

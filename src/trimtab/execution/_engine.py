@@ -32,6 +32,10 @@ class Event:
 class Engine(abc.ABC):
     """Runs evaluations for the coordinator."""
 
+    #: Whether the engine may re-run an evaluation on its own after its worker died (Dask
+    #: does); evaluations then greet the coordinator so that a second attempt is recognised.
+    reruns_lost_tasks = False
+
     @abc.abstractmethod
     def open(self, n_slots: int) -> None:
         """Get ready to run ``n_slots`` evaluations at once."""

@@ -70,6 +70,7 @@ class Job:
     datetime_start: datetime.datetime | None
     user_attrs: dict[str, Any] = field(default_factory=dict)
     gc_after_trial: bool = False
+    greet: bool = False  # say "start" first: for engines that may silently re-run a task
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,8 @@ class RemoteTrial(BaseTrial):
 def evaluate(objective: Callable[[Any], Any], call: Call, job: Job) -> Outcome | None:
     """Run ``objective`` on a ``RemoteTrial`` for ``job``; None when the trial was abandoned."""
     try:
-        call("start")
+        if job.greet:
+            call("start")
         trial = RemoteTrial(call, job)
         try:
             returned = objective(trial)
