@@ -13,11 +13,13 @@ Ray and Dask are imported only when their executor runs.
 from __future__ import annotations
 
 from trimtab.execution._coordinator import FAIL_REASON_KEY, WorkerLostError
+from trimtab.execution._dask import DaskExecutor
 from trimtab.execution._process import ProcessExecutor
 from trimtab.execution._protocol import RemoteTrialError
 
 __all__ = [
     "FAIL_REASON_KEY",
+    "DaskExecutor",
     "ProcessExecutor",
     "RemoteTrialError",
     "WorkerLostError",
