@@ -62,3 +62,13 @@ def hang_on_trial(number: int, seconds: float) -> Any:
         return 1.0
 
     return objective
+
+
+def on_ray_node(trial: Any) -> float:
+    import ray
+
+    trial.set_user_attr("node", ray.get_runtime_context().get_node_id())
+    trial.set_user_attr("window", [time.time(), 0.0])
+    time.sleep(0.3)
+    trial.set_user_attr("window", [trial.user_attrs["window"][0], time.time()])
+    return trial.suggest_float("x", 0, 1)

@@ -16,11 +16,13 @@ from trimtab.execution._coordinator import FAIL_REASON_KEY, WorkerLostError
 from trimtab.execution._dask import DaskExecutor
 from trimtab.execution._process import ProcessExecutor
 from trimtab.execution._protocol import RemoteTrialError
+from trimtab.execution._ray import RayExecutor
 
 __all__ = [
     "FAIL_REASON_KEY",
     "DaskExecutor",
     "ProcessExecutor",
+    "RayExecutor",
     "RemoteTrialError",
     "WorkerLostError",
 ]

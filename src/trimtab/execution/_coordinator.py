@@ -120,7 +120,7 @@ class Coordinator:
             frozen.datetime_start,
             dict(frozen.user_attrs),
             self._loop.gc_after_trial,
-            self._engine.reruns_lost_tasks,
+            self._engine.greets,
         )
         self._engine.launch(slot, job)
 
@@ -143,7 +143,8 @@ class Coordinator:
         if self._trial_timeout is not None:
             now = time.monotonic()
             for running in self._running.values():
-                wait = min(wait, running.started + self._trial_timeout - now)
+                if running.greeted or not self._engine.greets:
+                    wait = min(wait, running.started + self._trial_timeout - now)
         return max(wait, 0.0)
 
     def _handle(self, event: Event) -> None:
@@ -159,7 +160,9 @@ class Coordinator:
                 self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
                 self._lose(event.slot, "its worker died and the engine restarted the evaluation")
                 return
-            running.greeted = True
+            if op == "start":
+                running.greeted = True
+                running.started = time.monotonic()
             self._engine.reply(event.slot, event.trial_id, self._answer(running.trial, op, args))
         elif event.kind == "done":
             self._complete(event.slot, event.payload)
@@ -252,6 +255,8 @@ class Coordinator:
             return
         now = time.monotonic()
         for slot, running in list(self._running.items()):
+            if self._engine.greets and not running.greeted:
+                continue
             if now - running.started >= self._trial_timeout:
                 self._engine.abort(slot, running.trial._trial_id)
                 reason = (

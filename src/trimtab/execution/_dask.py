@@ -98,7 +98,7 @@ class DaskExecutor:
 class DaskEngine(Engine):
     """One Dask task per trial; scheduler-held queues carry requests and replies."""
 
-    reruns_lost_tasks = True
+    greets = True
 
     def __init__(self, client: Any, payload: bytes, resources: dict[str, float]) -> None:
         self._client = client

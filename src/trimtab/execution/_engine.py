@@ -32,9 +32,10 @@ class Event:
 class Engine(abc.ABC):
     """Runs evaluations for the coordinator."""
 
-    #: Whether the engine may re-run an evaluation on its own after its worker died (Dask
-    #: does); evaluations then greet the coordinator so that a second attempt is recognised.
-    reruns_lost_tasks = False
+    #: Whether evaluations announce their start to the coordinator: for engines that queue
+    #: tasks (queueing is not trial time, so ``trial_timeout`` counts from the greeting) or
+    #: re-run a task on their own after its worker died (a second greeting is recognised).
+    greets = False
 
     @abc.abstractmethod
     def open(self, n_slots: int) -> None:
