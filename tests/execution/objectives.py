@@ -72,3 +72,10 @@ def on_ray_node(trial: Any) -> float:
     time.sleep(0.3)
     trial.set_user_attr("window", [trial.user_attrs["window"][0], time.time()])
     return trial.suggest_float("x", 0, 1)
+
+
+def slow_with_pid(trial: Any) -> float:
+    trial.set_user_attr("pid", os.getpid())
+    x = trial.suggest_float("x", 0, 1)
+    time.sleep(0.4)
+    return x
