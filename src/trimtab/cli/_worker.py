@@ -39,7 +39,9 @@ def load_objective(spec: str) -> Callable[..., Any]:
         try:
             target = getattr(target, part)
         except AttributeError:
-            raise CLIUsageError(f"--objective {spec!r}: {module_name!r} has no {attribute!r}.")
+            raise CLIUsageError(
+                f"--objective {spec!r}: {module_name!r} has no {attribute!r}."
+            ) from None
     if not callable(target):
         raise CLIUsageError(f"--objective {spec!r} is not callable.")
     return target  # type: ignore[no-any-return]
