@@ -7,11 +7,13 @@ evaluators run the objective and send every ``trial`` call back to it::
     study.optimize(objective, n_trials=100, n_jobs=8, executor=RayExecutor(num_cpus=1))
     study.optimize(objective, n_trials=100, n_jobs=8, executor=DaskExecutor(client))
 
-Ray and Dask are imported only when their executor runs.
+For ask/tell users, ``ask_batch(study, k)`` starts k trials at once for an external
+scheduler. Ray and Dask are imported only when their executor is created.
 """
 
 from __future__ import annotations
 
+from trimtab.execution._batch import ask_batch
 from trimtab.execution._coordinator import FAIL_REASON_KEY, WorkerLostError
 from trimtab.execution._dask import DaskExecutor
 from trimtab.execution._process import ProcessExecutor
@@ -25,4 +27,5 @@ __all__ = [
     "RayExecutor",
     "RemoteTrialError",
     "WorkerLostError",
+    "ask_batch",
 ]
