@@ -3,21 +3,22 @@
     python -m benchmarks.execution            # full run (several minutes)
     python -m benchmarks.execution --quick    # a short run
     python -m benchmarks.execution --ray      # add the Ray rows (starts a local Ray)
+    python -m benchmarks.execution --tune 200 50   # add Ray Tune + OptunaSearch rows
 
 Sections:
 - cpu: a ~50 ms GIL-bound pure-Python objective, trimtab ``executor="process", n_jobs=2`` vs
   Optuna ``n_jobs=2`` (threads); trials per second. The process pool's first start-up (forking
   the server, importing trimtab) is timed separately ("cold start"); the rows are warm.
-- overhead: a 1 ms objective (``time.sleep``), 2 workers: per-trial overhead = (wall time ×
-  workers − Σ objective time) ÷ trials, i.e. how long a worker slot is busy beyond the
+- overhead (500 trials): a 1 ms objective (``time.sleep``), 2 workers: per-trial overhead =
+  (wall time × workers − Σ objective time) ÷ trials, i.e. how long a worker slot is busy beyond the
   objective. Optuna runs as "N scripts on one storage": 2 processes on one SQLite file (and on
   one journal file), released together, start-up not timed.
 - scale: 32 process workers (and 32 Ray tasks with ``--ray``) × 1 ms objectives × 5,000 trials:
   checks exactly 5,000 trials, dense numbers, no duplicates, and reports the coordinator's
   throughput; plus the saturation curve (trials/s for 1..32 workers, 0.2 ms objective).
-- tune (with ``--ray``): Ray Tune 2.x with ``OptunaSearch`` vs ``RayExecutor`` on the same
-  local Ray (2 CPUs): 200 trials of a 1 ms objective; 50 trials of a 200 ms objective with
-  median early stopping on each side.
+- tune (with ``--tune N_SHORT N_LONG``): Ray Tune 2.x with ``OptunaSearch`` vs
+  ``RayExecutor`` on the same local Ray (2 CPUs): N_SHORT trials of a 1 ms objective, N_LONG
+  trials of a 200 ms objective with median early stopping on each side.
 
 The machine may be shared: compare the ratios measured in this one run.
 """
@@ -25,7 +26,6 @@ The machine may be shared: compare the ratios measured in this one run.
 from __future__ import annotations
 
 import argparse
-import importlib
 import multiprocessing
 import tempfile
 import time
@@ -115,12 +115,13 @@ def cpu_section(n_trials: int) -> list[dict[str, Any]]:
         seconds = time.perf_counter() - began
         rows.append({"setup": name, "trials": len(study.trials), "seconds": seconds})
     base = rows[0]["trials"] / rows[0]["seconds"]
+    title = f"cpu-bound (~{objective_ms:.0f} ms objective)"
     table = []
     for row in rows:
         rate = row["trials"] / row["seconds"]
         table.append(
             {
-                "cpu-bound (~%.0f ms objective)" % objective_ms: row["setup"],
+                title: row["setup"],
                 "trials": row["trials"],
                 "seconds": f"{row['seconds']:.2f}",
                 "trials/s": f"{rate:.2f}",
@@ -129,7 +130,7 @@ def cpu_section(n_trials: int) -> list[dict[str, Any]]:
         )
     table.append(
         {
-            "cpu-bound (~%.0f ms objective)" % objective_ms: "trimtab process pool cold start",
+            title: "trimtab process pool cold start",
             "trials": 2,
             "seconds": f"{cold_seconds:.2f}",
             "trials/s": "",
@@ -284,31 +285,143 @@ def saturation_curve(n_trials: int, worker_counts: list[int]) -> list[dict[str, 
     return rows
 
 
+def _ray() -> Any:
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    return ray
+
+
+def ray_scale_row(n_trials: int, n_workers: int) -> dict[str, Any]:
+    from trimtab.execution import RayExecutor
+
+    _ray()
+    executor = RayExecutor(num_cpus=2 / n_workers)
+    import trimtab
+
+    warm_up = trimtab.create_study()  # start the Ray worker processes: not timed
+    warm_up.optimize(lambda t: 0.0, n_trials=n_workers, n_jobs=n_workers, executor=executor)
+    return scale_section(n_trials, n_workers, executor, "trimtab Ray executor (local Ray)")
+
+
+def _tune_trainable(config: dict[str, Any]) -> None:
+    from ray import tune
+
+    for step in range(config["steps"]):
+        time.sleep(config["seconds"] / config["steps"])
+        tune.report({"loss": config["x"] ** 2 + 1.0 / (step + 1), "step": step})
+
+
+def _trimtab_stepped(seconds: float, steps: int) -> Any:
+    def objective(trial: Any) -> float:
+        x = trial.suggest_float("x", -10, 10)
+        loss = 0.0
+        for step in range(steps):
+            time.sleep(seconds / steps)
+            loss = x**2 + 1.0 / (step + 1)
+            trial.report(loss, step)
+            if steps > 1 and trial.should_prune():
+                import trimtab
+
+                raise trimtab.TrialPruned()
+        return loss
+
+    return objective
+
+
+def _run_tune(n_trials: int, seconds: float, steps: int) -> float:
+    from ray import tune
+    from ray.tune.schedulers import MedianStoppingRule
+    from ray.tune.search.optuna import OptunaSearch
+
+    scheduler = MedianStoppingRule(time_attr="step", grace_period=1) if steps > 1 else None
+    tuner = tune.Tuner(
+        _tune_trainable,
+        param_space={"x": tune.uniform(-10, 10), "seconds": seconds, "steps": steps},
+        tune_config=tune.TuneConfig(
+            search_alg=OptunaSearch(metric="loss", mode="min"),
+            scheduler=scheduler,
+            metric="loss" if scheduler else None,
+            mode="min" if scheduler else None,
+            num_samples=n_trials,
+        ),
+        run_config=tune.RunConfig(verbose=0),
+    )
+    began = time.perf_counter()
+    tuner.fit()
+    return time.perf_counter() - began
+
+
+def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
+    import trimtab
+    from trimtab.execution import RayExecutor
+
+    _ray()
+    _quiet(trimtab)
+    rows = []
+    for label, n_trials, seconds, steps in (
+        ("1 ms objective", n_short, 0.001, 1),
+        ("200 ms objective, median early stopping", n_long, 0.2, 10),
+    ):
+        if n_trials == 0:
+            continue
+        tune_seconds = _run_tune(n_trials, seconds, steps)
+        study = trimtab.create_study(pruner=trimtab.pruners.MedianPruner(n_startup_trials=2))
+        began = time.perf_counter()
+        study.optimize(
+            _trimtab_stepped(seconds, steps), n_trials=n_trials, n_jobs=2, executor=RayExecutor()
+        )
+        ours = time.perf_counter() - began
+        ideal = n_trials * seconds / 2
+        for name, wall in (
+            ("Ray Tune + OptunaSearch", tune_seconds),
+            ("trimtab RayExecutor", ours),
+        ):
+            rows.append(
+                {
+                    "vs Ray Tune (2 CPUs)": f"{name}, {label}",
+                    "trials": n_trials,
+                    "wall s": f"{wall:.2f}",
+                    "trials/s": f"{n_trials / wall:.2f}",
+                    "vs Tune": f"{tune_seconds / wall:.1f}x",
+                    "ideal s (no pruning)": f"{ideal:.2f}",
+                }
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short run")
-    parser.add_argument("--ray", action="store_true", help="add the Ray and Ray Tune rows")
+    parser.add_argument("--ray", action="store_true", help="add the Ray rows")
+    parser.add_argument(
+        "--tune",
+        type=int,
+        nargs=2,
+        default=None,
+        metavar=("N_SHORT", "N_LONG"),
+        help="add the Ray Tune comparison with this many trials (200 50 in the issue; Tune "
+        "is slow, so pick fewer on a busy machine)",
+    )
     args = parser.parse_args()
     quick = args.quick
 
     print_table(cpu_section(40 if quick else 200))
     print()
-    print_table(overhead_section(200 if quick else 1000))
+    print_table(overhead_section(200 if quick else 500))
     print()
     scale_trials, scale_workers = (500, 8) if quick else (5000, 32)
     rows = [scale_section(scale_trials, scale_workers, "process", "trimtab process executor")]
     if args.ray:
-        from benchmarks import execution_ray
-
-        rows.append(execution_ray.scale_row(scale_trials, scale_workers))
+        rows.append(ray_scale_row(scale_trials, scale_workers))
     print_table(rows)
     print()
-    print_table(saturation_curve(500 if quick else 2000, [1, 2, 4, 8] if quick else [1, 2, 4, 8, 16, 32]))
-    if args.ray:
+    counts = [1, 2, 4, 8] if quick else [1, 2, 4, 8, 16, 32]
+    print_table(saturation_curve(500 if quick else 2000, counts))
+    if args.tune:
         print()
-        from benchmarks import execution_ray
-
-        print_table(execution_ray.tune_section(quick))
+        print_table(tune_section(*args.tune))
 
 
 if __name__ == "__main__":
