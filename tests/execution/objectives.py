@@ -79,3 +79,7 @@ def slow_with_pid(trial: Any) -> float:
     x = trial.suggest_float("x", 0, 1)
     time.sleep(0.4)
     return x
+
+
+def two_objectives_sum(trial: Any) -> float:
+    return sum(two_objectives(trial))

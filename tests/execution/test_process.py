@@ -292,6 +292,18 @@ def test_ctrl_c_stops_workers_fails_running_trials_and_keeps_finished_ones(
     assert 1 <= len(failed) <= 2
     assert all("KeyboardInterrupt" in t.system_attrs[FAIL_REASON_KEY] for t in failed)
     time.sleep(0.5)
-    for trial in trials:
+    worker_pids = {t.user_attrs["pid"] for t in trials if "pid" in t.user_attrs}
+    assert len(worker_pids) == 2
+    for pid in worker_pids:
         with pytest.raises(ProcessLookupError):
-            os.kill(trial.user_attrs["pid"], 0)
+            os.kill(pid, 0)
+
+
+def test_progress_bar_counts_trials_finished_in_workers(capsys: pytest.CaptureFixture) -> None:
+    study = trimtab.create_study()
+    study.optimize(
+        objectives.two_objectives_sum, n_trials=5, n_jobs=2, executor="process",
+        show_progress_bar=True,
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert "5/5" in err and "Best trial" in err

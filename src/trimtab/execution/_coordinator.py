@@ -74,8 +74,8 @@ class Coordinator:
 
     def run(self) -> None:
         """Run trials until the loop says stop and all have finished; re-raise their errors."""
-        self._engine.open(self._n_slots)
         try:
+            self._engine.open(self._n_slots)
             self._serve()
         except BaseException as err:
             self._engine.close(force=True)
@@ -164,8 +164,10 @@ class Coordinator:
                 running.greeted = True
                 running.started = time.monotonic()
             self._engine.reply(event.slot, event.trial_id, self._answer(running.trial, op, args))
-        elif event.kind == "done":
+        elif event.kind == "done" and event.payload is not None:
             self._complete(event.slot, event.payload)
+        elif event.kind == "done":
+            self._lose(event.slot, "its evaluation was abandoned")
         else:
             self._lose(event.slot, str(event.payload))
 
@@ -201,11 +203,9 @@ class Coordinator:
             return getattr(self._study, name)(*call_args, **call_kwargs)
         raise ValueError(f"Unknown evaluator request {op!r}.")
 
-    def _complete(self, slot: int, outcome: Outcome | None) -> None:
+    def _complete(self, slot: int, outcome: Outcome) -> None:
         running = self._running.pop(slot)
         running.heartbeat.close()
-        if outcome is None:  # abandoned attempts are handled where they were abandoned
-            return
         error: BaseException | None = None
         state: TrialState | None = None
         returned = outcome.value if outcome.kind == "value" else None

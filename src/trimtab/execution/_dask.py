@@ -180,6 +180,10 @@ class DaskEngine(Engine):
             future.cancel()
             self.reply(slot, trial_id, ("abandon", "the optimization stopped"))
         self._futures.clear()
+        if not force:  # an abandoned evaluation may still read its reply queue
+            for queue in [self._requests, *self._reply_queues.values()]:
+                queue.close()
+            self._reply_queues.clear()
 
 
 def dask_evaluate(
