@@ -15,7 +15,7 @@ from argparse import ArgumentParser, Namespace
 from typing import Any
 
 from trimtab import logging
-from trimtab.cli import _commands
+from trimtab.cli import _commands, _worker
 from trimtab.exceptions import CLIUsageError
 from trimtab.version import __version__
 
@@ -70,6 +70,7 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
         parser = sub.add_parser(name, parents=[parent], help=help_text, description=help_text)
         parser.set_defaults(handler=handler)
         parsers[name] = parser
+    parsers.update(_worker.register(sub, parent))
     help_parser = sub.add_parser("help", help="Show help message.")
 
     def print_help(_args: Namespace) -> int:

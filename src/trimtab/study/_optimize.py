@@ -1,15 +1,22 @@
-"""The optimize loop: run trials sequentially or in threads, log and call back after each."""
+"""The optimize loop: run trials sequentially or in threads, log and call back after each.
+
+Other executors (processes, Ray, Dask) receive the loop as one ``OptimizeLoop`` through the
+``TrialExecutor`` interface; ``resolve_executor`` finds them by name without importing them
+until a user asks for one.
+"""
 
 from __future__ import annotations
 
 import datetime
 import gc
+import importlib
 import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from trimtab import logging
 from trimtab.exceptions import TrialPruned
@@ -44,6 +51,81 @@ def normalize_catch(
     return result
 
 
+@dataclass
+class OptimizeLoop:
+    """One ``Study.optimize`` call as an executor sees it.
+
+    The executor starts trials while ``may_start`` allows, finishes each through
+    ``finish_trial`` (validation, storage, Optuna's log lines) and then calls
+    ``trial_finished`` (callbacks, progress bar).
+    """
+
+    study: Study
+    func: ObjectiveFuncType
+    n_trials: int | None
+    timeout: float | None
+    n_jobs: int
+    catch: tuple[type[Exception], ...]
+    callbacks: list[Callback]
+    gc_after_trial: bool
+    progress: ProgressBar
+    time_start: datetime.datetime
+
+    def elapsed(self) -> float:
+        """Seconds since the loop started."""
+        return _elapsed(self.time_start)
+
+    def may_start(self, n_started: int) -> bool:
+        """Whether a new trial may start after ``n_started`` were started in this call."""
+        if self.study._stop_flag:
+            return False
+        if self.n_trials is not None and n_started >= self.n_trials:
+            return False
+        return self.timeout is None or self.elapsed() < self.timeout
+
+    def trial_finished(self, frozen: FrozenTrial) -> None:
+        """Run the callbacks and advance the progress bar for a finished trial."""
+        for callback in self.callbacks:
+            callback(self.study, frozen)
+        self.progress.update(self.elapsed(), self.study)
+
+
+@runtime_checkable
+class TrialExecutor(Protocol):
+    """Runs an optimize loop somewhere other than this thread (processes, Ray, Dask)."""
+
+    def run(self, loop: OptimizeLoop) -> None:
+        """Run trials until ``loop.may_start`` says stop, then return when all have finished."""
+
+
+_EXECUTOR_NAMES = {"process": "ProcessExecutor"}
+
+
+def resolve_executor(executor: str | TrialExecutor | None) -> TrialExecutor | None:
+    """Return the executor ``executor`` names (None for Optuna's threads).
+
+    Raises:
+        ValueError: ``executor`` is a string naming no executor.
+        TypeError: ``executor`` is neither a string nor an object with a ``run(loop)`` method.
+    """
+    if executor is None or executor == "thread":
+        return None
+    if isinstance(executor, str):
+        if executor not in _EXECUTOR_NAMES:
+            known = ", ".join(repr(n) for n in ("thread", *_EXECUTOR_NAMES))
+            raise ValueError(
+                f"Unknown executor {executor!r}: use one of {known}, or an executor "
+                "object such as RayExecutor(...) or DaskExecutor(client)."
+            )
+        module = importlib.import_module("trimtab.execution")
+        return getattr(module, _EXECUTOR_NAMES[executor])()  # type: ignore[no-any-return]
+    if not isinstance(executor, TrialExecutor):
+        raise TypeError(
+            f"`executor` must be None, 'thread', 'process' or an executor object, got {executor!r}."
+        )
+    return executor
+
+
 def optimize(
     study: Study,
     func: ObjectiveFuncType,
@@ -54,13 +136,30 @@ def optimize(
     callbacks: list[Callback],
     gc_after_trial: bool,
     show_progress_bar: bool,
+    executor: TrialExecutor | None = None,
 ) -> None:
     """Run trials until ``n_trials`` are done, ``timeout`` passes, or ``study.stop()``."""
     progress = ProgressBar(show_progress_bar, n_trials, timeout)
     time_start = datetime.datetime.now()
     study._stop_flag = False
     try:
-        if n_jobs == 1:
+        if executor is not None:
+            study._thread_local.in_optimize_loop = True
+            executor.run(
+                OptimizeLoop(
+                    study,
+                    func,
+                    n_trials,
+                    timeout,
+                    n_jobs,
+                    catch,
+                    callbacks,
+                    gc_after_trial,
+                    progress,
+                    time_start,
+                )
+            )
+        elif n_jobs == 1:
             _run_sequential(
                 study,
                 func,
@@ -195,6 +294,25 @@ def run_trial(
             state, error = TrialState.PRUNED, err
         except (Exception, KeyboardInterrupt) as err:
             state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
+    frozen = finish_trial(study, trial, returned, state, error, exc_info)
+    if frozen.state == TrialState.FAIL and error is not None and not isinstance(error, catch):
+        raise error
+    return frozen
+
+
+def finish_trial(
+    study: Study,
+    trial: Trial,
+    returned: Any,
+    state: TrialState | None,
+    error: BaseException | None,
+    exc_info: Any,
+) -> FrozenTrial:
+    """Tell the study how ``trial`` ended and log it as Optuna does; return its record.
+
+    ``state`` is PRUNED or FAIL when the objective raised (``error``), None when it returned
+    ``returned`` (COMPLETE if valid, FAIL with the reason logged otherwise).
+    """
     frozen: FrozenTrial | None = None
     problem: str | None = None
     try:
@@ -208,8 +326,6 @@ def run_trial(
         if frozen is None:
             frozen = study._storage.get_trial(trial._trial_id)
         _log_finished(study, frozen, trial, error, exc_info, problem, returned)
-    if frozen.state == TrialState.FAIL and error is not None and not isinstance(error, catch):
-        raise error
     return frozen
 
 

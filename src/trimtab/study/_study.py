@@ -247,6 +247,7 @@ class Study:
         callbacks: Iterable[_optimize.Callback] | None = None,
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
+        executor: str | _optimize.TrialExecutor | None = None,
     ) -> None:
         """Run ``func`` on new trials until ``n_trials``, ``timeout`` or ``stop()``.
 
@@ -255,11 +256,15 @@ class Study:
                 several objectives).
             n_trials: Trials to run (in this call, by all ``n_jobs`` together).
             timeout: Seconds after which no new trial starts.
-            n_jobs: Threads running trials at once; ``-1`` means the number of CPUs.
+            n_jobs: Trials running at once (threads, or the executor's workers); ``-1``
+                means the number of CPUs.
             catch: Exception classes that fail a trial without stopping the study.
             callbacks: Called as ``callback(study, frozen_trial)`` after every trial.
             gc_after_trial: Run ``gc.collect()`` after every trial.
             show_progress_bar: Show a tqdm progress bar.
+            executor: Where trials run: None or ``"thread"`` (Optuna's threads),
+                ``"process"`` (``n_jobs`` worker processes), or an executor object from
+                ``trimtab.execution`` (``ProcessExecutor``, ``RayExecutor``, ``DaskExecutor``).
         """
         if self._thread_local.in_optimize_loop:
             raise RuntimeError("Nested optimization detected.")
@@ -271,6 +276,7 @@ class Study:
             raise ValueError(f"`timeout` must be a non-negative number or None, got {timeout!r}.")
         if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
             raise ValueError(f"`n_jobs` must be a positive int or -1, got {n_jobs!r}.")
+        resolved = _optimize.resolve_executor(executor)
         _optimize.optimize(
             self,
             func,
@@ -281,6 +287,7 @@ class Study:
             list(callbacks or []),
             gc_after_trial,
             show_progress_bar,
+            resolved,
         )
 
     def ask(self, fixed_distributions: dict[str, BaseDistribution] | None = None) -> Trial:

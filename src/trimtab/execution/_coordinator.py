@@ -1,0 +1,274 @@
+"""The coordinator: the calling process owns the study and serves evaluators' trial calls.
+
+It starts a trial per free slot (``study.ask``), answers the evaluator's requests with the
+live ``Trial`` (so the sampler, pruner and storage are used exactly as in-process), and
+finishes the trial from the evaluator's outcome. Dead evaluators, per-trial timeouts and
+interrupts end their trials FAIL with a reason stored in the ``fail_reason`` system attribute.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from trimtab import logging
+from trimtab.exceptions import TrimtabError
+from trimtab.execution._engine import Engine, Event
+from trimtab.execution._protocol import STUDY_CALLS, STUDY_READS, Job, Outcome, load_error
+from trimtab.storages._heartbeat import fail_stale_trials, heartbeat_thread, is_heartbeat_enabled
+from trimtab.study._optimize import OptimizeLoop, finish_trial
+from trimtab.trial import Trial, TrialState, create_trial
+from trimtab.trial._trial import FIXED_PARAMS_KEY
+
+_logger = logging.get_logger(__name__)
+
+FAIL_REASON_KEY = "fail_reason"
+
+
+class WorkerLostError(TrimtabError):
+    """The evaluator running a trial died (killed, crashed, its node lost) or timed out."""
+
+
+@dataclass
+class _Running:
+    trial: Trial
+    started: float
+    retries_left: int
+    heartbeat: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    greeted: bool = False
+
+
+@dataclass(frozen=True)
+class _Retry:
+    params: dict[str, Any]
+    failed_number: int
+    history: list[int]
+    retries_left: int
+
+
+class Coordinator:
+    """Runs one ``OptimizeLoop`` on an engine with ``n_slots`` evaluators."""
+
+    def __init__(
+        self,
+        loop: OptimizeLoop,
+        engine: Engine,
+        n_slots: int,
+        trial_timeout: float | None = None,
+        max_retries: int = 0,
+    ) -> None:
+        self._loop = loop
+        self._study = loop.study
+        self._engine = engine
+        self._n_slots = n_slots
+        self._trial_timeout = trial_timeout
+        self._max_retries = max_retries
+        self._running: dict[int, _Running] = {}
+        self._retries: deque[_Retry] = deque()
+        self._error: BaseException | None = None
+        self._n_started = 0
+
+    def run(self) -> None:
+        """Run trials until the loop says stop and all have finished; re-raise their errors."""
+        try:
+            self._engine.open(self._n_slots)
+            self._serve()
+        except BaseException as err:
+            self._engine.close(force=True)
+            self._fail_all_running(f"the optimization was interrupted by {err!r}")
+            raise
+        self._engine.close(force=False)
+        if self._error is not None:
+            raise self._error
+
+    def _serve(self) -> None:
+        while True:
+            self._fill_free_slots()
+            if not self._running:
+                return
+            for event in self._engine.events(self._wait_seconds()):
+                self._handle(event)
+            self._enforce_trial_timeout()
+
+    def _fill_free_slots(self) -> None:
+        for slot in range(self._n_slots):
+            if slot in self._running or self._error is not None:
+                continue
+            if self._retries and self._loop.may_start(0):
+                retry = self._retries.popleft()
+                self._launch(slot, self._start_retry(retry), retry.retries_left)
+            elif self._loop.may_start(self._n_started):
+                if is_heartbeat_enabled(self._study._storage):
+                    fail_stale_trials(self._study)
+                self._n_started += 1
+                self._launch(slot, self._study.ask(), self._max_retries)
+
+    def _launch(self, slot: int, trial: Trial, retries_left: int) -> None:
+        running = _Running(trial, time.monotonic(), retries_left)
+        running.heartbeat.enter_context(heartbeat_thread(trial._trial_id, self._study._storage))
+        self._running[slot] = running
+        frozen = trial._cached
+        job = Job(
+            trial._trial_id,
+            frozen.number,
+            self._study.study_name,
+            self._study.directions,
+            frozen.datetime_start,
+            dict(frozen.user_attrs),
+            self._loop.gc_after_trial,
+            self._engine.greets,
+        )
+        self._engine.launch(slot, job)
+
+    def _start_retry(self, retry: _Retry) -> Trial:
+        storage = self._study._storage
+        template = create_trial(
+            state=TrialState.WAITING,
+            system_attrs={
+                FIXED_PARAMS_KEY: retry.params,
+                "failed_trial": retry.failed_number,
+                "retry_history": retry.history,
+            },
+        )
+        trial_id = storage.create_new_trial(self._study._study_id, template_trial=template)
+        storage.set_trial_state_values(trial_id, TrialState.RUNNING)
+        return Trial(self._study, trial_id)
+
+    def _wait_seconds(self) -> float:
+        wait = 0.5 if self._loop.timeout is None else 0.05
+        if self._trial_timeout is not None:
+            now = time.monotonic()
+            for running in self._running.values():
+                if running.greeted or not self._engine.greets:
+                    wait = min(wait, running.started + self._trial_timeout - now)
+        return max(wait, 0.0)
+
+    def _handle(self, event: Event) -> None:
+        running = self._running.get(event.slot)
+        if running is None or running.trial._trial_id != event.trial_id:
+            if event.kind == "request":
+                self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
+            return
+        if event.kind == "request":
+            op, args = event.payload
+            if op == "start" and running.greeted:
+                # A second start: the engine re-ran the evaluation after its worker died.
+                self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
+                self._lose(event.slot, "its worker died and the engine restarted the evaluation")
+                return
+            if op == "start":
+                running.greeted = True
+                running.started = time.monotonic()
+            self._engine.reply(event.slot, event.trial_id, self._answer(running.trial, op, args))
+        elif event.kind == "done" and event.payload is not None:
+            self._complete(event.slot, event.payload)
+        elif event.kind == "done":
+            self._lose(event.slot, "its evaluation was abandoned")
+        else:
+            self._lose(event.slot, str(event.payload))
+
+    def _answer(self, trial: Trial, op: str, args: tuple[Any, ...]) -> tuple[str, Any]:
+        try:
+            return ("ok", self._dispatch(trial, op, args))
+        except Exception as err:
+            try:
+                pickle.dumps(err)
+            except Exception:
+                err = TrimtabError(repr(err))
+            return ("raise", err)
+
+    def _dispatch(self, trial: Trial, op: str, args: tuple[Any, ...]) -> Any:
+        if op == "start":
+            return None
+        if op == "suggest":
+            return trial._suggest(*args)
+        if op == "report":
+            return trial.report(*args)
+        if op == "should_prune":
+            return trial.should_prune()
+        if op == "set_user_attr":
+            return trial.set_user_attr(*args)
+        if op == "set_constraint":
+            return trial.set_constraint(*args)
+        if op == "constraints":
+            return trial.constraints
+        if op == "study_get" and args[0] in STUDY_READS:
+            return getattr(self._study, args[0])
+        if op == "study_call" and args[0] in STUDY_CALLS:
+            name, call_args, call_kwargs = args
+            return getattr(self._study, name)(*call_args, **call_kwargs)
+        raise ValueError(f"Unknown evaluator request {op!r}.")
+
+    def _complete(self, slot: int, outcome: Outcome) -> None:
+        running = self._running.pop(slot)
+        running.heartbeat.close()
+        error: BaseException | None = None
+        state: TrialState | None = None
+        returned = outcome.value if outcome.kind == "value" else None
+        exc_info: Any = None
+        if outcome.kind == "pruned":
+            from trimtab.exceptions import TrialPruned
+
+            state, error = TrialState.PRUNED, TrialPruned(outcome.message)
+        elif outcome.kind == "error":
+            state, error = TrialState.FAIL, load_error(outcome)
+            exc_info = (type(error), error, None)
+            self._study._storage.set_trial_system_attr(
+                running.trial._trial_id, FAIL_REASON_KEY, outcome.message
+            )
+        frozen = finish_trial(self._study, running.trial, returned, state, error, exc_info)
+        if frozen.state == TrialState.FAIL and error is not None:
+            if not isinstance(error, self._loop.catch) and self._error is None:
+                self._error = error
+        self._loop.trial_finished(frozen)
+
+    def _lose(self, slot: int, reason: str) -> None:
+        running = self._running[slot]
+        frozen = self._fail(slot, f"Trial {running.trial.number} failed: {reason}.")
+        if running.retries_left > 0:
+            history = list(frozen.system_attrs.get("retry_history", []))
+            self._retries.append(
+                _Retry(
+                    dict(frozen.params),
+                    frozen.system_attrs.get("failed_trial", frozen.number),
+                    [*history, frozen.number],
+                    running.retries_left - 1,
+                )
+            )
+        self._loop.trial_finished(frozen)
+
+    def _fail(self, slot: int, reason: str) -> Any:
+        running = self._running.pop(slot)
+        running.heartbeat.close()
+        trial = running.trial
+        self._study._storage.set_trial_system_attr(trial._trial_id, FAIL_REASON_KEY, reason)
+        return finish_trial(
+            self._study, trial, None, TrialState.FAIL, WorkerLostError(reason), None
+        )
+
+    def _enforce_trial_timeout(self) -> None:
+        if self._trial_timeout is None:
+            return
+        now = time.monotonic()
+        for slot, running in list(self._running.items()):
+            if self._engine.greets and not running.greeted:
+                continue
+            if now - running.started >= self._trial_timeout:
+                self._engine.abort(slot, running.trial._trial_id)
+                reason = (
+                    f"it ran past trial_timeout={self._trial_timeout}s and its evaluator was killed"
+                )
+                frozen = self._fail(slot, f"Trial {running.trial.number} failed: {reason}.")
+                self._loop.trial_finished(frozen)
+
+    def _fail_all_running(self, reason: str) -> None:
+        for slot in list(self._running):
+            number = self._running[slot].trial.number
+            try:
+                self._fail(slot, f"Trial {number} failed: {reason}.")
+            except Exception as err:  # keep failing the others; the storage may be gone
+                _logger.warning(f"Could not mark trial {number} FAIL: {err!r}.")

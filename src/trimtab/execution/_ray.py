@@ -1,0 +1,255 @@
+"""``RayExecutor``: trials as Ray tasks with per-trial resources, the study in the caller.
+
+Evaluators send their trial calls to a small async "hub" actor; the coordinator drains the
+hub and answers. One ``ray.wait`` watches the hub and every running task, so a finished
+trial, a request and a dead worker (``WorkerCrashedError``, a lost node) are seen alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from trimtab.execution._coordinator import Coordinator
+from trimtab.execution._engine import Engine, Event
+from trimtab.execution._protocol import Job, Outcome, evaluate, unpack_reply
+from trimtab.execution._shipping import ship
+from trimtab.study._optimize import OptimizeLoop
+
+_EXTRA = 'RayExecutor needs Ray: pip install "trimtab[ray]".'
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError as err:
+        raise ImportError(_EXTRA) from err
+    return ray
+
+
+class RayExecutor:
+    """Run each trial as a Ray task; Ray packs them by the resources each trial asks for.
+
+    The Ray the process is connected to is used; otherwise ``ray.init(address=address)``
+    (``address=None`` starts Ray on this machine, as ``ray.init()`` does).
+
+    Args:
+        num_cpus: CPUs each trial reserves (may be fractional).
+        num_gpus: GPUs each trial reserves (fractional GPUs pack several trials on one).
+        resources: Custom Ray resources each trial reserves.
+        max_retries: Times a trial whose worker or node died is re-run, with the same
+            parameters, as a new trial.
+        trial_timeout: Seconds a trial may run; past it the trial ends FAIL and its worker
+            process is killed (``ray.cancel(force=True)``).
+        address: The cluster to connect to when Ray is not initialised yet ("auto", or
+            "ray://host:10001", or "host:6379").
+
+    Raises:
+        ImportError: Ray is not installed (the message names the extra).
+        ValueError: an argument is out of range.
+    """
+
+    def __init__(
+        self,
+        num_cpus: float = 1,
+        num_gpus: float = 0,
+        resources: dict[str, float] | None = None,
+        max_retries: int = 0,
+        trial_timeout: float | None = None,
+        address: str | None = None,
+    ) -> None:
+        _import_ray()
+        if not num_cpus >= 0 or not num_gpus >= 0:
+            raise ValueError(
+                f"`num_cpus` and `num_gpus` must be >= 0, got {num_cpus!r} and {num_gpus!r}."
+            )
+        if trial_timeout is not None and not trial_timeout > 0:
+            raise ValueError(f"`trial_timeout` must be positive or None, got {trial_timeout!r}.")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"`max_retries` must be a non-negative int, got {max_retries!r}.")
+        self.num_cpus = num_cpus
+        self.num_gpus = num_gpus
+        self.resources = dict(resources or {})
+        self.max_retries = max_retries
+        self.trial_timeout = trial_timeout
+        self.address = address
+
+    def _connect(self) -> Any:
+        ray = _import_ray()
+        if ray.is_initialized():
+            return ray
+        if self.address not in (None, "auto", "local"):
+            _check_reachable(self.address)
+        try:
+            ray.init(address=self.address, log_to_driver=True)
+        except (ConnectionError, RuntimeError, TimeoutError) as err:
+            raise ConnectionError(
+                f"Could not connect to the Ray cluster at {self.address!r}: {err}. No trial was "
+                "started."
+            ) from err
+        return ray
+
+    def run(self, loop: OptimizeLoop) -> None:
+        """Run ``loop`` with ``loop.n_jobs`` trials at once (``-1``: as many as fit)."""
+        payload = ship(loop.func)
+        ray = self._connect()
+        n_slots = loop.n_jobs
+        if n_slots == -1:
+            cpus = ray.cluster_resources().get("CPU", 1)
+            n_slots = max(1, int(cpus // self.num_cpus) if self.num_cpus else int(cpus))
+        if n_slots < 1:
+            raise ValueError(f"`n_jobs` must be >= 1 for the Ray executor, got {n_slots}.")
+        options = {
+            "num_cpus": self.num_cpus,
+            "num_gpus": self.num_gpus,
+            "resources": self.resources,
+            "max_retries": 0,  # a dead worker fails the trial; max_retries re-runs it as new
+        }
+        engine = RayEngine(ray, payload, options)
+        Coordinator(loop, engine, n_slots, self.trial_timeout, self.max_retries).run()
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast on an address nothing listens on (``ray.init`` would retry for minutes)."""
+    import socket
+
+    host_port = address.split("://", 1)[-1].rstrip("/")
+    host, _, port = host_port.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return
+    except (OSError, ValueError) as err:
+        raise ConnectionError(
+            f"Could not connect to the Ray cluster at {address!r}: {err}. No trial was started."
+        ) from err
+
+
+class _Hub:
+    """The actor evaluators send requests to; the coordinator drains and answers them."""
+
+    def __init__(self) -> None:
+        self._requests: list[tuple[int, int, int, tuple[str, tuple[Any, ...]]]] = []
+        self._waiters: dict[int, asyncio.Future[Any]] = {}
+        self._arrived: asyncio.Event | None = None
+        self._next_key = 0
+
+    def _event(self) -> asyncio.Event:
+        if self._arrived is None:
+            self._arrived = asyncio.Event()
+        return self._arrived
+
+    async def request(self, slot: int, trial_id: int, op: str, args: tuple[Any, ...]) -> Any:
+        key = self._next_key
+        self._next_key += 1
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters[key] = waiter
+        self._requests.append((key, slot, trial_id, (op, args)))
+        self._event().set()
+        return await waiter
+
+    async def drain(self, timeout: float) -> list[tuple[int, int, int, Any]]:
+        if not self._requests:
+            try:
+                await asyncio.wait_for(self._event().wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+        requests, self._requests = self._requests, []
+        self._event().clear()
+        return requests
+
+    async def reply(self, key: int, reply: tuple[str, Any]) -> None:
+        waiter = self._waiters.pop(key, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(reply)
+
+
+def ray_evaluate(payload: bytes, hub: Any, slot: int, job: Job) -> Outcome | None:
+    """The Ray task: evaluate ``job``, sending trial calls to the hub actor."""
+    import pickle
+
+    import ray
+
+    objective = pickle.loads(payload)
+
+    def call(op: str, *args: Any) -> Any:
+        return unpack_reply(ray.get(hub.request.remote(slot, job.trial_id, op, args)))
+
+    return evaluate(objective, call, job)
+
+
+class RayEngine(Engine):
+    """One Ray task per trial, one hub actor per run."""
+
+    greets = True
+
+    def __init__(self, ray: Any, payload: bytes, options: dict[str, Any]) -> None:
+        self._ray = ray
+        self._payload = payload
+        self._options = options
+        self._tasks: dict[Any, tuple[int, int]] = {}  # task ref -> (slot, trial id)
+        self._pending: dict[int, int] = {}  # slot -> hub key of its unanswered request
+        self._hub: Any = None
+        self._drain: Any = None
+        self._payload_ref: Any = None
+        self._task: Any = None
+
+    def open(self, n_slots: int) -> None:
+        ray = self._ray
+        hub_class = ray.remote(num_cpus=0, max_concurrency=max(1000, 4 * n_slots))(_Hub)
+        self._hub = hub_class.remote()
+        self._task = ray.remote(ray_evaluate).options(**self._options)
+        self._payload_ref = ray.put(self._payload)
+
+    def launch(self, slot: int, job: Job) -> None:
+        ref = self._task.remote(self._payload_ref, self._hub, slot, job)
+        self._tasks[ref] = (slot, job.trial_id)
+
+    def events(self, timeout: float) -> list[Event]:
+        ray = self._ray
+        if self._drain is None:
+            self._drain = self._hub.drain.remote(1.0)
+        ready, _ = ray.wait(
+            [self._drain, *self._tasks], num_returns=1, timeout=timeout, fetch_local=True
+        )
+        events: list[Event] = []
+        if self._drain in ready:
+            for key, slot, trial_id, payload in ray.get(self._drain):
+                self._pending[slot] = key
+                events.append(Event(slot, "request", trial_id, payload))
+            self._drain = None
+        ready_tasks = [ref for ref in self._tasks if ref in ready]
+        if ready_tasks:
+            done, _ = ray.wait(list(self._tasks), num_returns=len(self._tasks), timeout=0)
+            for ref in done:
+                events.append(self._finished(ref))
+        return events
+
+    def _finished(self, ref: Any) -> Event:
+        slot, trial_id = self._tasks.pop(ref)
+        try:
+            outcome = self._ray.get(ref)
+        except Exception as err:
+            return Event(
+                slot, "lost", trial_id, f"its Ray task failed: {type(err).__name__}: {err}"
+            )
+        return Event(slot, "done", trial_id, outcome)
+
+    def reply(self, slot: int, trial_id: int, reply: tuple[str, Any]) -> None:
+        key = self._pending.pop(slot, None)
+        if key is not None:
+            self._hub.reply.remote(key, reply)
+
+    def abort(self, slot: int, trial_id: int) -> None:
+        for ref, (task_slot, task_trial) in list(self._tasks.items()):
+            if task_slot == slot and task_trial == trial_id:
+                del self._tasks[ref]
+                self._ray.cancel(ref, force=True)
+        self._pending.pop(slot, None)
+
+    def close(self, force: bool) -> None:
+        for ref in list(self._tasks):
+            self._ray.cancel(ref, force=True)
+        self._tasks.clear()
+        if self._hub is not None:
+            self._ray.kill(self._hub)
+            self._hub = None

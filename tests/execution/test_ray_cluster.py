@@ -1,0 +1,63 @@
+"""The Ray executor on a two-node cluster on this machine (``ray.cluster_utils.Cluster``):
+per-trial custom resources place trials, and an existing ``ray.init(address=...)`` is used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import cloudpickle
+import pytest
+
+import trimtab
+from trimtab.execution import RayExecutor
+from trimtab.trial import TrialState
+
+from . import objectives
+
+cloudpickle.register_pickle_by_value(objectives)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def two_nodes() -> Iterator[Any]:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(
+        initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
+    )
+    second = cluster.add_node(num_cpus=1, resources={"accelerator": 1})
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address)
+    try:
+        yield ray, second
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
+def test_existing_cluster_is_used_and_trials_spread_over_both_nodes(two_nodes: Any) -> None:
+    ray, _ = two_nodes
+    study = trimtab.create_study()
+    study.optimize(objectives.on_ray_node, n_trials=8, n_jobs=2, executor=RayExecutor())
+    assert all(t.state == TrialState.COMPLETE for t in study.trials) and len(study.trials) == 8
+    assert len({t.user_attrs["node"] for t in study.trials}) == 2
+    assert len(ray.nodes()) == 2  # no private cluster was started
+
+
+def test_custom_resource_packs_trials_on_the_node_that_has_it(two_nodes: Any) -> None:
+    _, second = two_nodes
+    study = trimtab.create_study()
+    study.optimize(
+        objectives.on_ray_node,
+        n_trials=6,
+        n_jobs=3,
+        executor=RayExecutor(num_cpus=0, resources={"accelerator": 1}),
+    )
+    trials = study.trials
+    assert {t.user_attrs["node"] for t in trials} == {second.node_id}
+    windows = sorted(t.user_attrs["window"] for t in trials)
+    # One "accelerator" on the cluster: trials never overlap even though n_jobs=3.
+    assert all(a[1] <= b[0] for a, b in zip(windows, windows[1:]))
