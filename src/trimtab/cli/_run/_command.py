@@ -52,6 +52,7 @@ class _Plan:
     sampler: Any
     pruner: Any
     n_trials: int | None
+    grid_points: int | None = None
 
 
 def _json_kwargs(text: str | None, flag: str) -> dict[str, Any]:
@@ -134,7 +135,9 @@ def _plan(args: Namespace) -> _Plan:
     pruner_name = args.pruner if args.pruner is not None else ("median" if reports else "nop")
     pruner = _component(trimtab.pruners, pruner_name, args.pruner_kwargs, "--pruner")
     enqueued = [parse_enqueue(text, space) for text in args.enqueue]
-    return _Plan(space, template, values, reports, directions, enqueued, sampler, pruner, n_trials)
+    plan = _Plan(space, template, values, reports, directions, enqueued, sampler, pruner, n_trials)
+    plan.grid_points = grid_size(grid_space(space)) if args.grid else None
+    return plan
 
 
 def _settings(args: Namespace, plan: _Plan, study_name: str, url: str) -> RunSettings:
@@ -158,7 +161,8 @@ def _dry_run(args: Namespace, plan: _Plan) -> int:
         study.enqueue_trial(point)
     name = args.study_name or "(new study)"
     settings = _settings(args, plan, name, args.storage or "")
-    count = min(plan.n_trials or _DRY_RUN_TRIALS, _DRY_RUN_TRIALS)
+    limits = [plan.n_trials or _DRY_RUN_TRIALS, plan.grid_points or _DRY_RUN_TRIALS]
+    count = min(*limits, _DRY_RUN_TRIALS)
     print(f"Dry run: the first {count} trials would run (parameters also in TRIMTAB_PARAM_*):")
     for _ in range(count):
         trial = study.ask()
