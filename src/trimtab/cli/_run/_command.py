@@ -47,7 +47,7 @@ class _Plan:
     template: CommandTemplate
     values: list[MetricSource]
     reports: list[MetricSource]
-    directions: list[str]
+    directions: list[Any]
     enqueued: list[dict[str, Any]]
     sampler: Any
     pruner: Any
@@ -86,7 +86,7 @@ def _sources(items: list[tuple[str, str, str]] | None) -> list[MetricSource]:
     return [make_source(kind, text, flag) for kind, text, flag in items or []]
 
 
-def _directions(args: Namespace, values: list[MetricSource]) -> list[str]:
+def _directions(args: Namespace, values: list[MetricSource]) -> list[Any]:
     directions = args.direction or ["minimize"] * len(values)
     if len(directions) != len(values):
         raise CLIUsageError(

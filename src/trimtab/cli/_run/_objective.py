@@ -22,7 +22,7 @@ from trimtab.cli._run._metrics import MetricSource, NotANumberError, OutputScann
 from trimtab.cli._run._process import Interrupt, Program, ProgramError
 from trimtab.cli._run._space import Param
 from trimtab.cli._run._template import CommandTemplate
-from trimtab.distributions import CategoricalDistribution, FloatDistribution
+from trimtab.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from trimtab.exceptions import TrialPruned
 from trimtab.storages import BaseStorage
 from trimtab.trial import Trial
@@ -53,6 +53,7 @@ def suggest(trial: Trial, param: Param) -> Any:
         return trial.suggest_categorical(param.name, dist.choices)
     if isinstance(dist, FloatDistribution):
         return trial.suggest_float(param.name, dist.low, dist.high, step=dist.step, log=dist.log)
+    assert isinstance(dist, IntDistribution)
     return trial.suggest_int(param.name, dist.low, dist.high, step=dist.step, log=dist.log)
 
 
