@@ -22,7 +22,7 @@ Example:
 Each trial's parameters replace {{name}} in the command and are also in the environment as
 TRIMTAB_PARAM_<NAME>, with TRIMTAB_TRIAL_NUMBER, TRIMTAB_STUDY_NAME, TRIMTAB_STORAGE,
 TRIMTAB_TRIAL_DIR and TRIMTAB_PARAMS (JSON). The output of trial N is kept in
-LOG_DIR/<study>/trial-N/stdout.log and stderr.log.
+LOG_DIR/<study>/trial-N/stdout.log and stderr.log (once the program writes to them).
 """
 
 

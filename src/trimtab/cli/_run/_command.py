@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 import sys
@@ -208,7 +209,8 @@ def _signals_stop(interrupt: Interrupt) -> Iterator[list[int]]:
         received.append(signum)
         first = len(received) == 1
         note = "stopping the running programs" if first else "killing the running programs"
-        print(f"\ntrimtab run: {signal.Signals(signum).name}, {note}.", file=sys.stderr)
+        message = f"\ntrimtab run: {signal.Signals(signum).name}, {note}.\n"
+        os.write(sys.stderr.fileno(), message.encode())  # print() is not reentrant
         interrupt.trigger()
 
     previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}

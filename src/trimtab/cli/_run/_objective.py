@@ -171,7 +171,12 @@ class ProgramObjective:
 
     def _where(self, trial: Trial) -> str:
         directory = trial_dir(self._settings.log_root, self._settings.study_name, trial.number)
-        return f"{directory / 'stdout.log'} and stderr.log"
+        logs = [
+            str(directory / n) for n in ("stdout.log", "stderr.log") if (directory / n).exists()
+        ]
+        if not logs:
+            return f"{directory} (the program wrote no output)"
+        return " and ".join(logs)
 
     def _fail(self, trial: Trial, program: Program, reason: str) -> None:
         self._record_failure(trial, reason, program.returncode, program.stderr_tail)

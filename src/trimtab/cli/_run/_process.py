@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from trimtab.exceptions import TrimtabError
 
@@ -93,7 +94,8 @@ class Program:
     Args:
         argv: The command line.
         env: The full environment of the program.
-        log_dir: Where ``stdout.log`` and ``stderr.log`` go.
+        log_dir: Where ``stdout.log`` and ``stderr.log`` go (each created when the program
+            first writes to that stream).
         interrupt: Stops the program when triggered.
 
     Raises:
@@ -105,10 +107,8 @@ class Program:
     ) -> None:
         self._interrupt = interrupt
         log_dir.mkdir(parents=True, exist_ok=True)
-        self._logs = {
-            "stdout": open(log_dir / "stdout.log", "wb", buffering=0),  # noqa: SIM115
-            "stderr": open(log_dir / "stderr.log", "wb", buffering=0),  # noqa: SIM115
-        }
+        self._log_dir = log_dir
+        self._logs: dict[str, BinaryIO] = {}
         try:
             self._process = subprocess.Popen(
                 argv,
@@ -200,7 +200,7 @@ class Program:
             self._selector.unregister(fd)
             yield from self._flush_pending(stream)
             return
-        self._logs[stream].write(data)
+        self._log(stream).write(data)
         pending = self._pending[stream]
         pending += data
         while True:
@@ -271,6 +271,13 @@ class Program:
     def _signal_group(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.group, signum)
+
+    def _log(self, stream: str) -> BinaryIO:
+        """The log file of ``stream``, created at its first byte (no output, no file)."""
+        file = self._logs.get(stream)
+        if file is None:
+            file = self._logs[stream] = open(self._log_dir / f"{stream}.log", "wb", buffering=0)  # noqa: SIM115
+        return file
 
     def _close_logs(self) -> None:
         for file in self._logs.values():
