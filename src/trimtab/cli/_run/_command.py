@@ -210,7 +210,7 @@ def _signals_stop(interrupt: Interrupt) -> Iterator[list[int]]:
         first = len(received) == 1
         note = "stopping the running programs" if first else "killing the running programs"
         message = f"\ntrimtab run: {signal.Signals(signum).name}, {note}.\n"
-        os.write(sys.stderr.fileno(), message.encode())  # print() is not reentrant
+        os.write(2, message.encode())  # print() is not reentrant
         interrupt.trigger()
 
     previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
