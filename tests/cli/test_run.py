@@ -154,18 +154,18 @@ def test_reports_feed_the_pruner_and_a_pruned_program_is_stopped(
         for epoch in range(50):
             print(f"epoch {epoch} val_loss={x + 1.0 / (epoch + 1):.5f}", flush=True)
             time.sleep(0.01)
-        print("ok")
+        print(f"final {x}")
     """,
     )
     result = runner(
         "--n-trials",
-        "6",
+        "2",
         "--param",
         "x=float:0:10",
         "--report",
         "epoch {step} val_loss={value}",
         "--value-regex",
-        "(ok)",
+        r"final (\S+)",
         "--pruner",
         "threshold",
         "--pruner-kwargs",
@@ -177,6 +177,8 @@ def test_reports_feed_the_pruner_and_a_pruned_program_is_stopped(
         command=[PYTHON, program, "{x}"],
     )
     trials = runner.study().trials
+    assert trials[0].state == TrialState.COMPLETE and trials[0].value == 1.0
+    assert len(trials[0].intermediate_values) == 50
     pruned = trials[1]
     assert pruned.state == TrialState.PRUNED
     assert pruned.last_step == 0 and pruned.intermediate_values == {0: 9.0}

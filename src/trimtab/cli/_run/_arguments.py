@@ -90,7 +90,12 @@ def _study_arguments(parser: ArgumentParser) -> None:
         default=None,
         help="Direction of each objective (repeat with several --value). Default: minimize.",
     )
-    parser.add_argument("--n-trials", type=int, default=None, help="Trials to run in this call.")
+    parser.add_argument(
+        "--n-trials",
+        type=int,
+        default=None,
+        help="Trials to run in this call (default: until --timeout or Ctrl-C).",
+    )
     parser.add_argument("--timeout", type=float, default=None, help="Start no trial after SECONDS.")
     parser.add_argument("--jobs", type=int, default=1, help="Programs running at once.")
     parser.add_argument("--sampler", default=None, help="Sampler class, e.g. TPESampler.")

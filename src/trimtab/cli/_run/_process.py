@@ -63,7 +63,7 @@ class Interrupt:
         with contextlib.suppress(OSError):
             os.write(self._write_fd, b"!")
         if self.count > 1:
-            for group in list(self._groups):
+            for group in self._groups.copy():  # one C call: safe while threads add
                 with contextlib.suppress(OSError):
                     os.killpg(group, signal.SIGKILL)
 
