@@ -20,6 +20,7 @@ from trimtab.cli import main
 class Result:
     code: int
     out: str
+    err: str
     logs: list[str]
 
     @property
@@ -76,7 +77,8 @@ class Runner:
         argv += ["--grace-period", "1", *args, "--", *command]
         with collected_logs() as logs:
             code = main(argv)
-        return Result(code, self.capsys.readouterr().out, list(logs))
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err, list(logs))
 
     def study(self, name: str = "s") -> trimtab.Study:
         return trimtab.load_study(study_name=name, storage=self.url)

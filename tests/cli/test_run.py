@@ -290,3 +290,20 @@ def test_dry_run_prints_commands_and_starts_nothing(runner: Runner, tmp_path: Pa
     assert lines[1].startswith(f"trial 0: touch {marker} --opt ")
     assert not marker.exists()
     assert not (tmp_path / "run.db").exists()
+
+
+def test_progress_bar_shows_the_best_value(runner: Runner, tmp_path: Path) -> None:
+    program = shell_script(tmp_path, "value.sh", 'echo "$1"\n')
+    result = runner(
+        "--n-trials",
+        "2",
+        "--progress-bar",
+        "--param",
+        "x=int:3:4",
+        "--enqueue",
+        "x=3",
+        command=[program, "{x}"],
+    )
+    assert result.code == 0, result.log_text
+    assert "Best trial: 0. Best value: 3" in result.err
+    assert "2/2" in result.err
