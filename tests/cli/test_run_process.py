@@ -209,10 +209,37 @@ def test_several_runs_share_one_study(tmp_path: Path) -> None:
         "{x}",
     ]
     env = {**os.environ, "PYTHONPATH": str(Path(trimtab.__file__).parents[1])}
+    # The schema exists already: two processes creating a fresh SQLite file at once race on
+    # CREATE TABLE, a storage matter. Both still create/load the study at the same instant.
+    trimtab.storages.RDBStorage(url)
     runs = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE) for _ in range(2)]
-    assert [run.wait(timeout=120) for run in runs] == [0, 0]
+    codes = [run.wait(timeout=120) for run in runs]
+    assert codes == [0, 0], [run.stderr.read()[-3000:] for run in runs if run.stderr]
     trials = trimtab.load_study(study_name="shared", storage=url).trials
     assert sorted(t.number for t in trials) == list(range(8))
     assert all(t.state == TrialState.COMPLETE and t.value == t.params["x"] for t in trials)
     logs = sorted(os.listdir(tmp_path / "logs" / "shared"))
     assert len(logs) == 8
+
+
+@pytest.mark.slow
+def test_program_calling_trimtab_tell_reaches_its_trial_and_is_reported(
+    runner: Runner, tmp_path: Path
+) -> None:
+    # The environment is all `trimtab tell` needs (storage, study, trial number); trimtab run
+    # finishes trials from the output, so it stops with a clear message instead of a clash.
+    program = script(
+        tmp_path,
+        "tells.py",
+        f"""
+        import os, subprocess, sys
+        subprocess.run({TRIMTAB!r} + ["tell", "--study-name", os.environ["TRIMTAB_STUDY_NAME"],
+                        "--trial-number", os.environ["TRIMTAB_TRIAL_NUMBER"], "--values", "0.5"],
+                       check=True)
+    """,
+    )
+    result = runner("--n-trials", "2", "--param", "x=int:0:1", command=[PYTHON, program, "{x}"])
+    assert result.code == 1
+    assert "Trial 0 was finished by the program itself (with 'trimtab tell')" in result.log_text
+    trial = runner.study().trials[0]
+    assert trial.state.name == "COMPLETE" and trial.value == 0.5

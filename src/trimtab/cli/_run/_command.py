@@ -264,6 +264,15 @@ def run(args: Namespace) -> int:
                 callbacks=[after_trial],
                 show_progress_bar=show_bar,
             )
+    except Exception:
+        if objective.finished_by_program is None:
+            raise
+        raise CLIUsageError(
+            f"Trial {objective.finished_by_program} was finished by the program itself (with "
+            "'trimtab tell'); trimtab run finishes each trial from the program's output: print "
+            "the value instead (see --value), or drive the study with 'trimtab ask' and "
+            "'trimtab tell' from your own loop."
+        ) from None
     except KeyboardInterrupt:
         signum = received[0] if received else signal.SIGINT
         _logger.error("Interrupted: the running programs were stopped and their trials failed.")

@@ -23,7 +23,7 @@ from trimtab.cli._run._process import Interrupt, Program, ProgramError
 from trimtab.cli._run._space import Param
 from trimtab.cli._run._template import CommandTemplate
 from trimtab.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
-from trimtab.exceptions import TrialPruned
+from trimtab.exceptions import TrialPruned, UpdateFinishedTrialError
 from trimtab.storages import BaseStorage
 from trimtab.trial import Trial
 
@@ -110,6 +110,8 @@ class ProgramObjective:
         self._settings = settings
         self._storage = storage
         self._interrupt = interrupt
+        self.finished_by_program: int | None = None
+        """The number of a trial the program finished itself (``trimtab tell``), if any."""
 
     def __call__(self, trial: Trial) -> float | list[float]:
         params = {name: suggest(trial, param) for name, param in self._settings.space.items()}
@@ -179,7 +181,11 @@ class ProgramObjective:
         return " and ".join(logs)
 
     def _fail(self, trial: Trial, program: Program, reason: str) -> None:
-        self._record_failure(trial, reason, program.returncode, program.stderr_tail)
+        try:
+            self._record_failure(trial, reason, program.returncode, program.stderr_tail)
+        except UpdateFinishedTrialError:
+            self.finished_by_program = trial.number
+            raise ProgramError(f"trial {trial.number} was finished by the program itself") from None
         raise ProgramError(reason)
 
     def _record_failure(self, trial: Trial, reason: str, code: int | None, tail: Any) -> None:
