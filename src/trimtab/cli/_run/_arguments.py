@@ -48,8 +48,8 @@ class _AppendSource(Action):
 def _metric_arguments(parser: ArgumentParser) -> None:
     group = parser.add_argument_group(
         "metrics",
-        "Where numbers are read from stdout and stderr (default: the last line "
-        "that holds only a number is the value).",
+        "Where numbers are read from the program's stdout and stderr (default: the last "
+        "line that holds only a number is the value).",
     )
     for dest, what in (("values", "an objective value"), ("reports", "an intermediate value")):
         flag = "--value" if dest == "values" else "--report"
@@ -149,7 +149,8 @@ def configure(parser: ArgumentParser) -> None:
         type=float,
         default=5.0,
         metavar="SECONDS",
-        help="Seconds between SIGTERM and SIGKILL when stopping a program.",
+        help="Seconds between SIGTERM and SIGKILL when stopping a program (pruned, timed "
+        "out, interrupted, or exited leaving children behind). Default: 5.",
     )
     program.add_argument(
         "--log-dir",
