@@ -171,7 +171,7 @@ class Program:
             if self._exited_at is None and self._process.poll() is not None:
                 self._exited_at = now
             if self._exited_at is not None and now - self._exited_at > _EXIT_LINGER_SECONDS:
-                return  # the program is gone; children of it still hold the pipes open
+                break  # the program is gone; children of it still hold the pipes open
             yield from self._pump(self._wait_seconds(now, deadline))
         yield from self._flush_pending()
 
