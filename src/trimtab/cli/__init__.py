@@ -15,7 +15,7 @@ from argparse import ArgumentParser, Namespace
 from typing import Any
 
 from trimtab import logging
-from trimtab.cli import _commands, _worker
+from trimtab.cli import _commands, _run, _worker
 from trimtab.exceptions import CLIUsageError
 from trimtab.version import __version__
 
@@ -71,6 +71,11 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
         parser.set_defaults(handler=handler)
         parsers[name] = parser
     parsers.update(_worker.register(sub, parent))
+    parsers["run"] = sub.add_parser(
+        "run", parents=[parent], help=_run.HELP, description=_run.DESCRIPTION
+    )
+    parsers["run"].set_defaults(handler=_run.run)
+    _run.configure(parsers["run"])
     help_parser = sub.add_parser("help", help="Show help message.")
 
     def print_help(_args: Namespace) -> int:
@@ -86,10 +91,10 @@ def _preprocess(argv: list[str]) -> list[str]:
     """Move the (possibly two-word) command to the front: ``storage upgrade`` is one command."""
     if not argv:
         return ["help"]
-    for i in range(len(argv)):
+    for i in range(argv.index("--") if "--" in argv else len(argv)):
         for j in (i + 1, i):
             candidate = " ".join(argv[i : j + 1])
-            if candidate in _commands.COMMANDS:
+            if candidate in _commands.COMMANDS or candidate == "run":
                 return [candidate, *argv[:i], *argv[j + 1 :]]
     return argv
 
