@@ -129,6 +129,14 @@ class GPRegressor:
         var = self.params.scale - (v**2).sum(axis=0)
         return mean, np.maximum(var, 1e-12)
 
+    def posterior_covariance(self, x: np.ndarray) -> np.ndarray:
+        """Joint posterior covariance (m, m) of the latent function at ``x`` (m, dim)."""
+        k = self.kernel_to_train(x)
+        v, _ = scipy.linalg.lapack.dtrtrs(self._chol[0], k.T, lower=1)
+        query = _Encoded(x, self.is_categorical, self.n_choices)
+        prior = self.params.scale * matern52(query.sq_dist(self.params.inverse_sq_lengthscales))
+        return prior - v.T @ v
+
     def condition_on(self, x: np.ndarray, y: np.ndarray) -> GPRegressor:
         """A GP with extra observations ``(x, y)`` and the same hyperparameters."""
         return GPRegressor(
