@@ -47,9 +47,11 @@ def fit(
     warm_start: KernelParams | None = None,
 ) -> GPRegressor:
     """Fit the kernel hyperparameters on ``(X, y)`` (``y`` standardised by the caller)."""
+    # Unbounded, as Optuna's fit: at a handful of trials the bounded search can stop at
+    # another optimum, and the stopping trial should be the same in both libraries.
     return fit_gp(
         X, y, space.is_categorical, space.n_choices,
-        deterministic=deterministic, warm_start=warm_start,
+        deterministic=deterministic, warm_start=warm_start, bounded=False,
     )
 
 

@@ -208,11 +208,14 @@ def fit_gp(
     warm_start: KernelParams | None = None,
     max_fit_points: int = 200,
     rng: np.random.RandomState | None = None,
+    bounded: bool = True,
 ) -> GPRegressor:
     """Fit hyperparameters on at most ``max_fit_points`` rows and return the GP on all rows.
 
     Beyond ``max_fit_points`` the hyperparameters are fitted on the best quarter of that
     budget plus a random remainder, which keeps the cost of a fit bounded as studies grow.
+    ``bounded=False`` lifts the bounds on the log hyperparameters (the search Optuna's GP
+    runs, which the terminator's evaluators reproduce).
     """
     dim = X.shape[1]
     init = warm_start if warm_start is not None and len(warm_start.inverse_sq_lengthscales) == dim \
@@ -227,7 +230,8 @@ def fit_gp(
     for start in (raw0, np.zeros(dim + 2)):
         res = scipy.optimize.minimize(
             _neg_log_posterior, start, args=(enc, y[idx], deterministic), jac=True,
-            method="L-BFGS-B", bounds=_RAW_BOUNDS[:1] * (dim + 1) + _RAW_BOUNDS[1:],
+            method="L-BFGS-B",
+            bounds=_RAW_BOUNDS[:1] * (dim + 1) + _RAW_BOUNDS[1:] if bounded else None,
             options={"gtol": 1e-2},
         )
         if np.isfinite(res.fun) and res.fun < 1e19 and (best is None or res.fun < best.fun):
