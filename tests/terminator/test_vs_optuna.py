@@ -16,7 +16,11 @@ import recorded
 
 import trimtab
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore"),
+    pytest.mark.timeout(1800),  # Optuna's torch GP fits, one per trial, on a shared machine
+]
 
 
 @pytest.mark.parametrize("case", recorded.CASES, ids=[c.name for c in recorded.CASES])
