@@ -153,10 +153,11 @@ class Walk:
 
 
 def walk(lib: Any, trials: list[Any], direction: Any, kind: str, min_n_trials: int = 20,
-         until: int | None = None) -> Walk:
+         until: int | None = None, stop_early: bool = False) -> Walk:
     """Evaluate after each trial (from ``min_n_trials``) as ``Terminator.should_terminate``.
 
-    Walks to ``until`` complete trials (default: the end of the study).
+    Walks to ``until`` complete trials (default: the end of the study), or with
+    ``stop_early`` only to the first stop.
     """
     import time
 
@@ -172,5 +173,7 @@ def walk(lib: Any, trials: list[Any], direction: Any, kind: str, min_n_trials: i
             out.errors.append(err)
             if out.stop is None and imp < err:
                 out.stop = n
+                if stop_early:
+                    break
     out.seconds = time.perf_counter() - start
     return out
