@@ -55,6 +55,7 @@ def _logreg_cancer(trial: Any, seed: int) -> float:
             C=trial.suggest_float("C", 1e-5, 1e2, log=True),
             l1_ratio=trial.suggest_float("l1_ratio", 0.0, 1.0),
             solver="saga",
+            random_state=0,
             max_iter=trial.suggest_int("max_iter", 20, 200, step=20),
         ),
     )
