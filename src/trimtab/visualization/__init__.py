@@ -24,6 +24,7 @@ from trimtab.visualization._plotly_grids import (
     plot_slice,
 )
 from trimtab.visualization._plotly_imports import is_available
+from trimtab.visualization._plotly_terminator import plot_terminator_improvement
 
 __all__ = [
     "is_available",
@@ -38,5 +39,6 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]

@@ -19,6 +19,7 @@ neither plotly nor matplotlib.
 | pareto_front_data           | ParetoFrontInfo                  |
 | timeline_data               | TimelineInfo                     |
 | hypervolume_history_data    | HypervolumeHistoryInfo           |
+| terminator_improvement_data | ImprovementInfo                  |
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from trimtab.visualization._data._simple import (
     timeline_data,
 )
 from trimtab.visualization._data._slice import SlicePlotInfo, SliceSubplotInfo, slice_data
+from trimtab.visualization._data._terminator import ImprovementInfo, terminator_improvement_data
 
 __all__ = [
     "ContourAxisInfo",
@@ -75,6 +77,7 @@ __all__ = [
     "HistoryInfo",
     "HypervolumeHistoryInfo",
     "ImportancesInfo",
+    "ImprovementInfo",
     "IntermediatePlotInfo",
     "IntermediateTrialInfo",
     "ParallelCoordinateInfo",
@@ -100,5 +103,6 @@ __all__ = [
     "pareto_front_data",
     "rank_data",
     "slice_data",
+    "terminator_improvement_data",
     "timeline_data",
 ]

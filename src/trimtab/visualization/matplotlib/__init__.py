@@ -19,6 +19,7 @@ from trimtab.visualization.matplotlib._basic import (
 from trimtab.visualization.matplotlib._grids import plot_contour, plot_rank, plot_slice
 from trimtab.visualization.matplotlib._imports import is_available
 from trimtab.visualization.matplotlib._parallel import plot_parallel_coordinate
+from trimtab.visualization.matplotlib._terminator import plot_terminator_improvement
 
 __all__ = [
     "is_available",
@@ -32,5 +33,6 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]

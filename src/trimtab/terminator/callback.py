@@ -1,0 +1,5 @@
+"""Optuna's module path ``optuna.terminator.callback`` (re-exports)."""
+
+from trimtab.terminator._callback import TerminatorCallback
+
+__all__ = ["TerminatorCallback"]

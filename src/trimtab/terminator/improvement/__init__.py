@@ -1,0 +1,1 @@
+"""Optuna's package path ``optuna.terminator.improvement`` (see ``evaluator`` and ``emmr``)."""
