@@ -259,3 +259,16 @@ def test_wrong_target_type_is_a_type_error(tmp_path: Path, store: FileSystemArti
             file_path=_file(tmp_path, "a.txt", b"a"),
             study_or_trial="study",  # type: ignore[arg-type]
         )
+
+
+def test_metadata_that_cannot_be_written_removes_the_uploaded_body(
+    tmp_path: Path, store: FileSystemArtifactStore, study: trimtab.Study
+) -> None:
+    trimtab.delete_study(study_name=study.study_name, storage=study._storage)
+    with pytest.raises(KeyError):
+        upload_artifact(
+            artifact_store=store,
+            file_path=_file(tmp_path, "orphan.txt", b"o"),
+            study_or_trial=study,
+        )
+    assert os.listdir(store._base_path) == []
