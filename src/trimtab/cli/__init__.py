@@ -12,9 +12,11 @@ import sys
 from argparse import ArgumentParser, Namespace
 
 from trimtab import logging
-from trimtab.cli import _commands
+from trimtab.cli import _commands, _storage_serve
 from trimtab.exceptions import CLIUsageError
 from trimtab.version import __version__
+
+_commands.COMMANDS.update(_storage_serve.COMMANDS)
 
 _STORAGE_CLASSES = (
     "JournalFileBackend",
@@ -75,6 +77,7 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
 
     help_parser.set_defaults(handler=print_help)
     _commands.configure(parsers)
+    _storage_serve.configure(parsers)
     return main, parsers
 
 

@@ -33,7 +33,11 @@ def make_server(
 
     server = grpc.server(
         thread_pool or ThreadPoolExecutor(max_workers=10),
-        options=[("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)],
+        options=[
+            ("grpc.max_send_message_length", -1),
+            ("grpc.max_receive_message_length", -1),
+            ("grpc.so_reuseport", 0),  # a second server on the same port must fail, not share
+        ],
     )
     api_pb2_grpc.add_StorageServiceServicer_to_server(
         StorageProxyServicer(get_storage(storage)), server
@@ -91,7 +95,8 @@ def run_grpc_proxy_server(
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        while not stopped.is_set() and not server.wait_for_termination(timeout=0.5):
+        # wait_for_termination returns True when the timeout ran out (the server still runs).
+        while not stopped.is_set() and server.wait_for_termination(timeout=0.5):
             pass
     except KeyboardInterrupt:
         pass
