@@ -21,6 +21,7 @@ from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
 from trimtab.storages._grpc._client_cache import ClientTrialCache
 from trimtab.storages._grpc._imports import import_grpc
+from trimtab.storages._grpc._owned import OwnedTrials
 from trimtab.trial import FrozenTrial, TrialState
 
 _logger = logging.get_logger(__name__)
@@ -71,6 +72,7 @@ class GrpcStorageProxy(BaseStorage):
         self._stub = api_pb2_grpc.StorageServiceStub(self._channel)
         self._reached = False
         self._cache = ClientTrialCache(self._fetch_trials)
+        self._owned = OwnedTrials()
 
     def __getstate__(self) -> dict[str, Any]:
         keep = ("_host", "_port", "_connect_timeout", "_reconnect_timeout")
@@ -235,7 +237,10 @@ class GrpcStorageProxy(BaseStorage):
             request = self._pb2.CreateNewTrialRequest(
                 study_id=study_id, template_trial=trial_to_proto(template_trial)
             )
-        return self._call("CreateNewTrial", request).trial_id
+        trial_id = self._call("CreateNewTrial", request).trial_id
+        if template_trial is None:
+            self._owned.created(trial_id)
+        return trial_id
 
     def set_trial_param(
         self,
@@ -251,6 +256,7 @@ class GrpcStorageProxy(BaseStorage):
             distribution=distribution_to_json(distribution),
         )
         self._call("SetTrialParameter", request)
+        self._owned.param(trial_id, param_name, param_value_internal, distribution)
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         request = self._pb2.GetTrialIdFromStudyIdTrialNumberRequest(
@@ -266,6 +272,7 @@ class GrpcStorageProxy(BaseStorage):
         request = self._pb2.SetTrialStateValuesRequest(
             trial_id=trial_id, state=state_to_proto(state), values=list(values or [])
         )
+        self._owned.forget(trial_id)
         try:
             reply = self._call("SetTrialStateValues", request, repeat_aware=True)
         except _AlreadyDoneError:
@@ -285,27 +292,32 @@ class GrpcStorageProxy(BaseStorage):
             trial_id=trial_id, step=step, intermediate_value=intermediate_value
         )
         self._call("SetTrialIntermediateValue", request)
+        self._owned.intermediate(trial_id, step, intermediate_value)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         request = self._pb2.SetTrialUserAttributeRequest(
             trial_id=trial_id, key=key, value=json.dumps(value)
         )
         self._call("SetTrialUserAttribute", request)
+        self._owned.attr(trial_id, False, key, value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         request = self._pb2.SetTrialSystemAttributeRequest(
             trial_id=trial_id, key=key, value=json.dumps(value)
         )
         self._call("SetTrialSystemAttribute", request)
+        self._owned.attr(trial_id, True, key, value)
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         from trimtab.storages._grpc._convert import trial_from_proto
 
-        cached = self._cache.finished_trial(trial_id)
-        if cached is not None:
-            return cached
+        known = self._owned.get(trial_id) or self._cache.finished_trial(trial_id)
+        if known is not None:
+            return known
         reply = self._call("GetTrial", self._pb2.GetTrialRequest(trial_id=trial_id))
-        return trial_from_proto(reply.trial)
+        trial = trial_from_proto(reply.trial)
+        self._owned.read(trial)
+        return trial
 
     def get_all_trials(
         self,
@@ -313,7 +325,10 @@ class GrpcStorageProxy(BaseStorage):
         deepcopy: bool = True,
         states: Container[TrialState] | None = None,
     ) -> list[FrozenTrial]:
-        trials, _ = self._cache.sync(study_id)
+        if states is not None and not any(s.is_finished() for s in TrialState if s in states):
+            trials = self._cache.sync_unfinished(study_id)  # e.g. the WAITING ones: no O(n) scan
+        else:
+            trials, _ = self._cache.sync(study_id)
         if states is not None:
             trials = [t for t in trials if t.state in states]
         return copy.deepcopy(trials) if deepcopy else trials

@@ -23,7 +23,7 @@ class _StudyTrials:
     def __init__(self) -> None:
         self.by_number: dict[int, FrozenTrial] = {}
         self.ordered: list[FrozenTrial] = []  # by number
-        self.unfinished_ids: set[int] = set()
+        self.unfinished: dict[int, int] = {}  # trial id -> number
         self.last_finished_id = -1
         self.changes: list[int] = []  # trial numbers, in the order they changed
 
@@ -55,17 +55,25 @@ class ClientTrialCache:
             KeyError: the study does not exist (its cache is dropped).
         """
         with self._lock:
-            study = self._studies.setdefault(study_id, _StudyTrials())
-            try:
-                encoded = self._fetch(
-                    study_id, sorted(study.unfinished_ids), study.last_finished_id
-                )
-            except KeyError:
-                self._studies.pop(study_id, None)
-                raise
-            for message in encoded:
-                self._add(study, trial_from_proto(message))
+            study = self._refresh(study_id)
             return list(study.ordered), study.changes
+
+    def sync_unfinished(self, study_id: int) -> list[FrozenTrial]:
+        """Fetch what changed; return only the unfinished trials, by number (no O(n) pass)."""
+        with self._lock:
+            study = self._refresh(study_id)
+            return [study.by_number[n] for n in sorted(study.unfinished.values())]
+
+    def _refresh(self, study_id: int) -> _StudyTrials:
+        study = self._studies.setdefault(study_id, _StudyTrials())
+        try:
+            encoded = self._fetch(study_id, sorted(study.unfinished), study.last_finished_id)
+        except KeyError:
+            self._studies.pop(study_id, None)
+            raise
+        for message in encoded:
+            self._add(study, trial_from_proto(message))
+        return study
 
     def _add(self, study: _StudyTrials, trial: FrozenTrial) -> None:
         previous = study.by_number.get(trial.number)
@@ -81,7 +89,7 @@ class ClientTrialCache:
             study.ordered = [study.by_number[n] for n in sorted(study.by_number)]
         if trial.state.is_finished():
             self._finished[trial._trial_id] = trial
-            study.unfinished_ids.discard(trial._trial_id)
+            study.unfinished.pop(trial._trial_id, None)
             study.last_finished_id = max(study.last_finished_id, trial._trial_id)
         else:
-            study.unfinished_ids.add(trial._trial_id)
+            study.unfinished[trial._trial_id] = trial.number

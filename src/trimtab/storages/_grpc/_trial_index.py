@@ -54,8 +54,11 @@ class TrialIndex:
             for trial in changed:
                 self._record(index, trial)
             start = bisect.bisect_right(index.ids, trial_id_greater_than)
-            known = index.finished.keys() | index.unfinished
-            extra = {i for i in included_trial_ids if i <= trial_id_greater_than and i in known}
+            extra = {
+                i
+                for i in included_trial_ids
+                if i <= trial_id_greater_than and (i in index.finished or i in index.unfinished)
+            }
             wanted = sorted(extra) + index.ids[start:]
             fresh = [i for i in wanted if i not in index.finished]
         # Unfinished trials change without a new cursor entry: read those few afresh.
