@@ -211,7 +211,11 @@ def main() -> None:
                 ratio = t["rate"] / o["rate"] if o["rate"] else float("inf")
                 rows.append((f"{name}: trials/s", o["rate"], t["rate"], f"{ratio:.1f}x"))
                 rows.append((f"{name}: worker errors", o["errors"], t["errors"], ""))
-                print(f"done: {name}", flush=True)
+                print(
+                    f"{name}: optuna {o['rate']:.2f}, trimtab {t['rate']:.2f} trials/s "
+                    f"({ratio:.1f}x), errors {o['errors']}/{t['errors']}",
+                    flush=True,
+                )
     print(f"{N_WORKERS} worker processes on one proxy server, {seconds:g} s per row")
     _print_table(rows)
 

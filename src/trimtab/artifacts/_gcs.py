@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any, BinaryIO
 
+from trimtab import _warnings
 from trimtab.artifacts.exceptions import ArtifactNotFound
 
 
@@ -32,6 +33,7 @@ class GCSArtifactStore:
     """
 
     def __init__(self, bucket_name: str, client: Any | None = None) -> None:
+        _warnings.warn_experimental("GCSArtifactStore", "3.4.0")
         self.bucket_name = bucket_name
         self.client = client if client is not None else _default_client()
         self.bucket_obj = self.client.bucket(bucket_name)

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Container, Sequence
 from typing import Any
 
-from trimtab import logging
+from trimtab import _warnings, logging
 from trimtab._study_records import FrozenStudy, StudyDirection
 from trimtab.distributions import BaseDistribution, distribution_to_json
 from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
@@ -57,6 +57,7 @@ class GrpcStorageProxy(BaseStorage):
         connect_timeout: float = 5.0,
         reconnect_timeout: float = 60.0,
     ) -> None:
+        _warnings.warn_experimental("GrpcStorageProxy", "4.2.0")
         self._host = host
         self._port = port
         self._connect_timeout = connect_timeout
@@ -112,6 +113,7 @@ class GrpcStorageProxy(BaseStorage):
         grpc = self._grpc
         rpc = getattr(self._stub, method)
         deadline: float | None = None
+        first_failure: Any = None
         while True:
             try:
                 reply = rpc(
@@ -122,11 +124,15 @@ class GrpcStorageProxy(BaseStorage):
                     grpc.StatusCode.UNAVAILABLE,
                     grpc.StatusCode.DEADLINE_EXCEEDED,
                 ):
-                    raise _translate(err, resent=repeat_aware and deadline is not None) from err
+                    translated = _translate(err, resent=repeat_aware and deadline is not None)
+                    if translated is err:
+                        raise
+                    raise translated from err
                 if deadline is None:
+                    first_failure = err
                     deadline = self._start_waiting(err)
                 elif time.monotonic() >= deadline:
-                    raise self._unreachable(err) from err
+                    raise self._unreachable(first_failure) from err
                 continue
             self._reached = True
             return reply

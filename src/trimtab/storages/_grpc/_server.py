@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from trimtab import logging
+from trimtab import _warnings, logging
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._factory import get_storage
 from trimtab.storages._grpc._imports import import_grpc
@@ -86,6 +86,7 @@ def run_grpc_proxy_server(
         ImportError: grpcio is missing (``pip install "trimtab[grpc]"``).
         OSError: the address cannot be bound.
     """
+    _warnings.warn_experimental("run_grpc_proxy_server", "4.2.0")
     server, bound = make_server(storage, host, port, thread_pool)
     server.start()
     _logger.info(f"Server started at {host}:{bound}")
