@@ -33,7 +33,15 @@ from trimtab.study import (
 from trimtab.trial import Trial, create_trial
 from trimtab.version import __version__
 
-_LAZY_SUBMODULES = ("importance", "visualization", "dashboard", "hypervolume", "cli", "testing")
+_LAZY_SUBMODULES = (
+    "artifacts",
+    "importance",
+    "visualization",
+    "dashboard",
+    "hypervolume",
+    "cli",
+    "testing",
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -15,9 +15,11 @@ from argparse import ArgumentParser, Namespace
 from typing import Any
 
 from trimtab import logging
-from trimtab.cli import _commands, _run, _worker
+from trimtab.cli import _commands, _run, _storage_serve, _worker
 from trimtab.exceptions import CLIUsageError
 from trimtab.version import __version__
+
+_commands.COMMANDS.update(_storage_serve.COMMANDS)
 
 _STORAGE_CLASSES = (
     "JournalFileBackend",
@@ -84,6 +86,7 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
 
     help_parser.set_defaults(handler=print_help)
     _commands.configure(parsers)
+    _storage_serve.configure(parsers)
     return main, parsers
 
 

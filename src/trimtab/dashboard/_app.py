@@ -82,7 +82,7 @@ def _endpoint(ctx: Context, spec: Endpoint) -> Any:
         ) as error:
             return _json_response({"error": _message(error)}, _status(error))
         if isinstance(result, Raw):
-            headers = {}
+            headers = dict(result.headers)
             if result.filename is not None:
                 headers["content-disposition"] = f'attachment; filename="{result.filename}"'
             return Response(result.content, media_type=result.media_type, headers=headers)
@@ -125,6 +125,7 @@ def create_app(
     read_only: bool = False,
     token: str | None = None,
     allowed_hosts: list[str] | None = None,
+    artifact_store: Any = None,
 ) -> Any:
     """Return the dashboard as an ASGI application, for uvicorn or any ASGI server.
 
@@ -134,6 +135,9 @@ def create_app(
         token: An access token every request must carry (header, cookie or ``?token=``).
         allowed_hosts: Host names the app answers to (None: any); ``run_server`` passes the
             loopback names when binding a loopback address.
+        artifact_store: The store artifacts were uploaded to (e.g.
+            ``FileSystemArtifactStore("./artifacts")``); without it artifacts are listed but
+            not served.
 
     Raises:
         ImportError: Starlette is not installed.
@@ -147,7 +151,13 @@ def create_app(
     if token is not None and not _TOKEN.fullmatch(token):
         raise ValueError("The token must be 8-256 characters of A-Z a-z 0-9 . _ ~ + / = -.")
     backend = get_storage(storage)
-    ctx = Context(backend, CacheRegistry(backend), read_only=read_only, token_required=bool(token))
+    ctx = Context(
+        backend,
+        CacheRegistry(backend),
+        read_only=read_only,
+        token_required=bool(token),
+        artifact_store=artifact_store,
+    )
     routes = [Route(r.path, _endpoint(ctx, r), methods=[r.method]) for r in ROUTES]
     document = openapi_document(ROUTES)
 

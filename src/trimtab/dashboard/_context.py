@@ -20,6 +20,7 @@ class Context:
     storage: BaseStorage
     caches: CacheRegistry
     read_only: bool = False
+    artifact_store: Any = None
     token_required: bool = False
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     chart_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,11 +54,12 @@ class ApiRequest:
 
 @dataclass
 class Raw:
-    """A non-JSON answer (CSV export)."""
+    """A non-JSON answer (CSV export, artifact bodies), sent as a download when named."""
 
-    content: str
+    content: str | bytes
     media_type: str
     filename: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def iso(timestamp: float) -> str | None:

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from trimtab.dashboard import _schema as s
-from trimtab.dashboard.handlers import _actions, _charts, _meta, _notes, _studies, _trials
+from trimtab.dashboard.handlers import (
+    _actions,
+    _artifacts,
+    _charts,
+    _meta,
+    _notes,
+    _studies,
+    _trials,
+)
 
 Handler = Callable[[Any, Any], Any]
 
@@ -57,6 +65,10 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("PUT", STUDY + "/note", _notes.put_note, s.Note, body=s.SaveNote),
     Endpoint("GET", TRIAL + "/note", _notes.get_note, s.Note),
     Endpoint("PUT", TRIAL + "/note", _notes.put_note, s.Note, body=s.SaveNote),
+    Endpoint("GET", STUDY + "/artifacts", _artifacts.list_artifacts, s.ArtifactList),
+    Endpoint("GET", TRIAL + "/artifacts", _artifacts.list_artifacts, s.ArtifactList),
+    Endpoint("GET", STUDY + "/artifacts/{artifact_id:str}", _artifacts.artifact_body, None),
+    Endpoint("GET", TRIAL + "/artifacts/{artifact_id:str}", _artifacts.artifact_body, None),
     Endpoint("POST", TRIAL + "/tell", _actions.tell_trial, s.Done, body=s.TellTrial),
     Endpoint("POST", STUDY + "/enqueue", _actions.enqueue_trial, s.Done, body=s.EnqueueTrial),
     Endpoint("GET", STUDY + "/charts/{kind:str}", _charts.chart, s.ChartData, query=_charts.QUERY),

@@ -135,6 +135,30 @@ class TrialDetail:
 
 
 @dataclass
+class ArtifactInfo:
+    """One artifact of a study or trial (its metadata; the body is at ``url``).
+
+    ``preview`` says how the page may show it: ``image``, ``text``, ``csv``, or null (download
+    only).
+    """
+
+    artifact_id: str
+    filename: str
+    mimetype: str
+    encoding: str | None
+    preview: str | None
+    url: str
+
+
+@dataclass
+class ArtifactList:
+    """The artifacts of a study or trial; bodies are served only with an artifact store."""
+
+    store_configured: bool
+    artifacts: list[ArtifactInfo]
+
+
+@dataclass
 class Updates:
     """What changed since the client's cursor: the live-update poll answer."""
 
@@ -237,4 +261,6 @@ MODELS: tuple[type, ...] = (
     SaveNote,
     TellTrial,
     EnqueueTrial,
+    ArtifactInfo,
+    ArtifactList,
 )

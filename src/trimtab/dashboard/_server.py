@@ -55,11 +55,13 @@ def run_server(
     read_only: bool = False,
     token: str | None = None,
     quiet: bool = False,
+    artifact_store: Any = None,
 ) -> None:
     """Serve the dashboard with uvicorn until interrupted (blocking).
 
     Binds 127.0.0.1 unless told otherwise; binding another address warns, since anyone who
-    can reach it can read (and, without ``read_only``, change) the studies.
+    can reach it can read (and, without ``read_only``, change) the studies. With
+    ``artifact_store`` the pages list, preview and download the artifacts of studies and trials.
 
     Raises:
         ImportError: uvicorn or Starlette is not installed (``pip install "trimtab[dashboard]"``).
@@ -82,6 +84,7 @@ def run_server(
         read_only=read_only,
         token=token,
         allowed_hosts=list(LOOPBACK_HOSTS) if loopback else None,
+        artifact_store=artifact_store,
     )
     # Read every study in the background now, so that pages open on warm caches.
     context = app.state.context
@@ -108,7 +111,27 @@ def _parser() -> argparse.ArgumentParser:
         "--token", default=None, help=f"access token required by the UI and API (or ${TOKEN_ENV})"
     )
     parser.add_argument("--quiet", action="store_true", help="log only warnings")
+    parser.add_argument(
+        "--artifact-dir",
+        default=None,
+        help="directory of a FileSystemArtifactStore whose artifacts to serve",
+    )
     return parser
+
+
+def _artifact_store(directory: str | None) -> Any:
+    """A ``FileSystemArtifactStore`` on ``directory``, or None.
+
+    Raises:
+        ValueError: ``directory`` is not an existing directory.
+    """
+    if directory is None:
+        return None
+    if not os.path.isdir(directory):
+        raise ValueError(f"--artifact-dir {directory!r} is not a directory.")
+    from trimtab.artifacts import FileSystemArtifactStore
+
+    return FileSystemArtifactStore(directory)
 
 
 def cli_main(argv: list[str]) -> int:
@@ -132,6 +155,7 @@ def cli_main(argv: list[str]) -> int:
             read_only=args.read_only,
             token=token,
             quiet=args.quiet,
+            artifact_store=_artifact_store(args.artifact_dir),
         )
     except (ValueError, ImportError) as error:
         print(f"trimtab dashboard: error: {error}", file=sys.stderr)

@@ -14,6 +14,7 @@ from trimtab.storages._in_memory import InMemoryStorage
 from trimtab.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 
 if TYPE_CHECKING:
+    from trimtab.storages._grpc import GrpcStorageProxy, run_grpc_proxy_server
     from trimtab.storages._rdb import RDBStorage
     from trimtab.storages.journal._base import BaseJournalLogStorage
     from trimtab.storages.journal._file import (
@@ -30,6 +31,8 @@ __getattr__ = lazy_getattr(
     __name__,
     {
         "RDBStorage": "trimtab.storages._rdb",
+        "GrpcStorageProxy": "trimtab.storages._grpc",
+        "run_grpc_proxy_server": "trimtab.storages._grpc",
         "BaseJournalLogStorage": "trimtab.storages.journal._base",
         "JournalFileOpenLock": "trimtab.storages.journal._file:DeprecatedJournalFileOpenLock",
         "JournalFileSymlinkLock": (
@@ -45,6 +48,7 @@ __getattr__ = lazy_getattr(
 __all__ = [
     "BaseJournalLogStorage",
     "BaseStorage",
+    "GrpcStorageProxy",
     "InMemoryStorage",
     "JournalFileOpenLock",
     "JournalFileStorage",
@@ -56,5 +60,6 @@ __all__ = [
     "RetryHeartbeatStaleTrialCallback",
     "fail_stale_trials",
     "get_storage",
+    "run_grpc_proxy_server",
     "journal",
 ]

@@ -189,7 +189,7 @@ async function renderStudy() {
   }
   const st = S.study;
   $("crumb").textContent = "/ " + st.study_name;
-  const tabs = el("div", { class: "tabs" }, ["charts", "trials", "note"].map((t) =>
+  const tabs = el("div", { class: "tabs" }, ["charts", "trials", "note", "artifacts"].map((t) =>
     el("button", { class: S.tab === t ? "active" : "", text: t[0].toUpperCase() + t.slice(1),
       id: `tab-${t}`, onclick: () => { location.hash = `#/studies/${S.studyId}/${t}`; } })));
   const body = el("div", { id: "tab-body" });
@@ -199,6 +199,7 @@ async function renderStudy() {
   S.charts = [];
   if (S.tab === "trials") renderTrialsTab(body);
   else if (S.tab === "note") renderNoteTab(body);
+  else if (S.tab === "artifacts") renderArtifactsTab(body);
   else renderChartsTab(body);
 }
 
@@ -662,6 +663,8 @@ async function openTrial(number) {
   if ((r.state === "RUNNING" || r.state === "WAITING") && !S.meta.read_only) parts.push(tellForm(r));
   parts.push(el("h4", { text: "Note" }),
     noteEditor(d.note, `/api/studies/${S.studyId}/trials/${number}/note`));
+  parts.push(el("h4", { text: "Artifacts" }),
+    artifactPanel(`/api/studies/${S.studyId}/trials/${number}/artifacts`));
   box.replaceChildren(...parts);
 }
 
@@ -722,6 +725,80 @@ function noteEditor(note, url) {
 function renderNoteTab(body) {
   body.replaceChildren(el("div", { class: "card" }, el("h3", { text: "Study note (Markdown)" }),
     noteEditor(S.study.note, `/api/studies/${S.studyId}/note`)));
+}
+
+// ---------- artifacts ----------
+// Bodies are fetched and shown as text nodes, table cells or blob: images; the server sends
+// them as downloads with a sandboxing CSP, so nothing in an artifact can run in the page.
+const PREVIEW_CHARS = 100000;
+
+function artifactPanel(listUrl) {
+  const box = el("div", { class: "artifacts" }, el("p", { class: "muted", text: "loading…" }));
+  api("GET", listUrl).then((list) => {
+    if (!list.artifacts.length) {
+      box.replaceChildren(el("p", { class: "muted", text: "No artifacts." })); return;
+    }
+    const preview = el("div", { class: "artifact-preview" });
+    const rows = list.artifacts.map((a) => el("tr", {},
+      el("td", { text: a.filename }), el("td", { text: a.mimetype }),
+      el("td", {}, list.store_configured ? [
+        el("a", { href: a.url, download: a.filename, text: "Download" }), " ",
+        a.preview ? el("button", { text: "Preview", onclick: () => showArtifact(a, preview) }) : null,
+      ] : el("span", { class: "muted", text: "no artifact store (--artifact-dir)" }))));
+    box.replaceChildren(el("table", { class: "artifact-table" },
+      el("thead", {}, el("tr", {}, el("th", { text: "file" }), el("th", { text: "type" }), el("th"))),
+      el("tbody", {}, rows)), preview);
+  }).catch((e) => box.replaceChildren(el("p", { class: "error", text: e.message })));
+  return box;
+}
+
+async function showArtifact(a, target) {
+  target.replaceChildren(el("p", { class: "muted", text: `loading ${a.filename}…` }));
+  try {
+    const res = await fetch(a.url, { credentials: "same-origin" });
+    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || res.statusText);
+    const title = el("h4", { text: a.filename });
+    if (a.preview === "image") {
+      const img = el("img", { class: "artifact-image", alt: a.filename });
+      img.src = URL.createObjectURL(await res.blob());
+      target.replaceChildren(title, img);
+    } else if (a.preview === "csv") {
+      target.replaceChildren(title, csvTable((await res.text()).slice(0, PREVIEW_CHARS)));
+    } else {
+      target.replaceChildren(title, el("pre", { class: "artifact-text",
+        text: (await res.text()).slice(0, PREVIEW_CHARS) }));
+    }
+  } catch (e) { target.replaceChildren(el("p", { class: "error", text: e.message })); }
+}
+
+function csvRows(text) {
+  const rows = []; let row = []; let cell = ""; let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(cell); cell = ""; }
+    else if (c === "\n") { row.push(cell); rows.push(row); row = []; cell = ""; }
+    else if (c !== "\r") cell += c;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+function csvTable(text) {
+  const rows = csvRows(text).slice(0, 500);
+  const [head, ...body] = rows.length ? rows : [[]];
+  return el("div", { class: "table-wrap" }, el("table", { class: "artifact-csv" },
+    el("thead", {}, el("tr", {}, head.map((h) => el("th", { text: h })))),
+    el("tbody", {}, body.map((r) => el("tr", {}, r.map((v) => el("td", { text: v })))))));
+}
+
+function renderArtifactsTab(body) {
+  body.replaceChildren(el("div", { class: "card" }, el("h3", { text: "Study artifacts" }),
+    artifactPanel(`/api/studies/${S.studyId}/artifacts`)));
 }
 
 // ---------- live updates ----------

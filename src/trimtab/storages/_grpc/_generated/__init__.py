@@ -1,0 +1,1 @@
+"""Modules compiled from ``../api.proto`` by grpcio-tools (see ``../_regenerate.py``)."""

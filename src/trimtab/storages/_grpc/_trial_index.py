@@ -1,0 +1,80 @@
+"""The server's incremental trial cache: answers ``GetTrials`` with only what was asked for.
+
+``GetTrials(study, included_trial_ids, trial_id_greater_than)`` asks for every trial with a
+larger id plus the listed (the client's unfinished) ones. The index keeps, per study, the
+encoded message of each trial and the sorted trial ids, and follows the storage through its
+cursor read (``get_trials_since``), so a request costs the trials it returns — not a pass
+over the whole study as a plain ``get_all_trials`` would.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from trimtab.storages._base import BaseStorage
+from trimtab.storages._grpc._convert import trial_to_proto
+from trimtab.trial import FrozenTrial
+
+
+class _StudyIndex:
+    def __init__(self) -> None:
+        self.cursor = 0
+        self.ids: list[int] = []  # sorted
+        self.finished: dict[int, Any] = {}  # trial id -> encoded message, final
+        self.unfinished: set[int] = set()
+
+
+class TrialIndex:
+    """Per-study encoded trials, kept in step with a storage."""
+
+    def __init__(self, storage: BaseStorage) -> None:
+        self._storage = storage
+        self._studies: dict[int, _StudyIndex] = {}
+        self._lock = threading.Lock()
+
+    def forget(self, study_id: int) -> None:
+        """Drop a deleted study."""
+        with self._lock:
+            self._studies.pop(study_id, None)
+
+    def select(
+        self, study_id: int, trial_id_greater_than: int, included_trial_ids: Iterable[int]
+    ) -> list[Any]:
+        """Return the encoded trials a ``GetTrials`` request asks for, in trial-id order.
+
+        Raises:
+            KeyError: the study does not exist.
+        """
+        with self._lock:
+            index = self._studies.setdefault(study_id, _StudyIndex())
+            changed, index.cursor = self._storage.get_trials_since(study_id, index.cursor)
+            for trial in changed:
+                self._record(index, trial)
+            start = bisect.bisect_right(index.ids, trial_id_greater_than)
+            extra = {
+                i
+                for i in included_trial_ids
+                if i <= trial_id_greater_than and (i in index.finished or i in index.unfinished)
+            }
+            wanted = sorted(extra) + index.ids[start:]
+            fresh = [i for i in wanted if i not in index.finished]
+        # Unfinished trials change without a new cursor entry: read those few afresh.
+        latest = {i: self._storage.get_trial(i) for i in fresh}
+        with self._lock:
+            for trial in latest.values():
+                if trial.state.is_finished():
+                    self._record(index, trial)
+        return [index.finished[i] if i not in latest else trial_to_proto(latest[i]) for i in wanted]
+
+    def _record(self, index: _StudyIndex, trial: FrozenTrial) -> None:
+        trial_id = trial._trial_id
+        if trial_id not in index.finished and trial_id not in index.unfinished:
+            bisect.insort(index.ids, trial_id)
+        if trial.state.is_finished():
+            index.unfinished.discard(trial_id)
+            index.finished[trial_id] = trial_to_proto(trial)
+        else:
+            index.unfinished.add(trial_id)
