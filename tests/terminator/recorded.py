@@ -90,7 +90,7 @@ class Case:
 CASES = [
     Case("svc-wine-cv", _svc_wine, "maximize", 0, "regret+cv"),
     Case("svc-wine-cv-seed1", _svc_wine, "maximize", 1, "regret+cv"),
-    Case("logreg-cancer-cv", _logreg_cancer, "maximize", 2, "regret+cv"),
+    Case("logreg-cancer-cv", _logreg_cancer, "maximize", 7, "regret+cv"),
     Case("sphere5-emmr", _sphere, "minimize", 0, "emmr+median"),
     Case("sphere5-emmr-seed3", _sphere, "minimize", 3, "emmr+median"),
     Case("mixed-emmr", _mixed, "minimize", 4, "emmr+median"),
