@@ -413,7 +413,7 @@ MAX_EXACT_INT = 2**53
 up to ``2**53``."""
 
 _STORABLE_CACHE_SIZE = 4096
-_storable: dict[BaseDistribution, None] = {}
+_storable: dict[tuple[type, tuple[Any, ...]], None] = {}
 
 
 def check_storable(distribution: BaseDistribution) -> None:
@@ -426,7 +426,10 @@ def check_storable(distribution: BaseDistribution) -> None:
     Raises:
         ValueError: describing what would not survive.
     """
-    if distribution in _storable:
+    # Keyed by the attribute values (cheaper than the distribution's own hash); values that
+    # compare equal (1 and True, 0.0 and -0.0) are stored alike, so sharing an entry is safe.
+    key = (type(distribution), tuple(distribution.__dict__.values()))
+    if key in _storable:
         return
     if isinstance(distribution, IntDistribution):
         for what, bound in (("low", distribution.low), ("high", distribution.high)):
@@ -449,7 +452,7 @@ def check_storable(distribution: BaseDistribution) -> None:
         raise ValueError(f"{distribution} would be stored as {text}, which loads as {loaded}.")
     if len(_storable) >= _STORABLE_CACHE_SIZE:
         _storable.clear()
-    _storable[distribution] = None
+    _storable[key] = None
 
 
 def storable_internal(distribution: BaseDistribution, value: Any) -> float:

@@ -4,7 +4,7 @@ loads through a fresh storage object with every earlier trial unchanged.
 
 Runs on every backend (in-memory, SQLite, PostgreSQL, MariaDB, journal file, journal Redis),
 derandomized so CI is reproducible. The default run tries a few examples per category and
-backend; the ``slow`` run many more. ``pytest -s`` prints the examples tried per category.
+backend; the ``slow`` run many more. The run ends with the examples tried per category.
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import Backend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import (
+from property_backends import TRIED, Backend
+from property_strategies import (
     anything_numeric,
     attr_values,
     choices_items,
@@ -38,7 +37,6 @@ from trimtab.distributions import distribution_to_json
 from trimtab.exceptions import DuplicatedStudyError
 from trimtab.trial import TrialState
 
-TRIED: Counter[tuple[str, str]] = Counter()
 CLEAR_ERRORS = (ValueError, TypeError)
 
 
@@ -557,9 +555,3 @@ def test_create_study(make_backend: Callable[[], Backend], backend: str, size: s
         model.check_fresh()
 
     _run("create_study", model, size, calls, body)
-
-
-def test_report_examples_tried() -> None:
-    """Print how many examples each category tried on each backend (run with ``-s``)."""
-    for (category, backend), count in sorted(TRIED.items()):
-        print(f"hypothesis examples: {category:20s} {backend:14s} {count}")

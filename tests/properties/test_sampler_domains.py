@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_properties import TRIED
+from property_backends import TRIED
 
 import trimtab
 from trimtab import samplers

@@ -28,6 +28,8 @@ def check_key(key: Any, what: str) -> str:
             it), holds a NUL character (PostgreSQL rejects it) or a lone surrogate (not
             encodable as UTF-8, so no database or journal file can hold it).
     """
+    if type(key) is str and len(key) <= MAX_KEY_LENGTH and key.isascii() and "\x00" not in key:
+        return key  # the common case, checked cheaply
     if not isinstance(key, str):
         raise TypeError(f"{what} must be a str, got {key!r} of type {type(key).__name__}.")
     if len(key) > MAX_KEY_LENGTH:

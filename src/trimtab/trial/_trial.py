@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from trimtab import _warnings
 from trimtab.distributions import (
@@ -25,16 +24,6 @@ if TYPE_CHECKING:
     from trimtab.trial._frozen import FrozenTrial
 
 FIXED_PARAMS_KEY = "fixed_params"
-
-_T = TypeVar("_T")
-
-
-def _for_param(name: str, check: Callable[..., _T], *args: Any) -> _T:
-    """Run ``check``; a ValueError/TypeError it raises names the parameter."""
-    try:
-        return check(*args)
-    except (ValueError, TypeError) as err:
-        raise rewrapped(err, f"Parameter {name!r}: {err}") from None
 
 
 class Trial(BaseTrial):
@@ -66,16 +55,20 @@ class Trial(BaseTrial):
         return self._relative_params
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        try:
+            return self._suggest_checked(name, distribution)
+        except (ValueError, TypeError) as err:
+            raise rewrapped(err, f"Parameter {name!r}: {err}") from None
+
+    def _suggest_checked(self, name: str, distribution: BaseDistribution) -> Any:
         cached = self._cached
         if name in cached._distributions:
-            _for_param(
-                name, check_distribution_compatibility, cached._distributions[name], distribution
-            )
+            check_distribution_compatibility(cached._distributions[name], distribution)
             return cached._params[name]
         # Nothing reaches the storage that would not read back as it was written.
-        _for_param(name, check_storable, distribution)
+        check_storable(distribution)
         if name in self._fixed_params:
-            value = _for_param(name, self._fixed_value, name, distribution)
+            value = self._fixed_value(name, distribution)
         elif distribution.single():
             value = _single_value(distribution)
         elif self._is_relative(name, distribution):
@@ -84,8 +77,8 @@ class Trial(BaseTrial):
             value = self.study.sampler.sample_independent(
                 self._sampling_study, cached, name, distribution
             )
-        internal = _for_param(name, storable_internal, distribution, value)
-        _for_param(name, self.storage.set_trial_param, self._trial_id, name, internal, distribution)
+        internal = storable_internal(distribution, value)
+        self.storage.set_trial_param(self._trial_id, name, internal, distribution)
         value = distribution.to_external_repr(internal)
         cached._distributions[name] = distribution
         cached._params[name] = value
