@@ -560,11 +560,7 @@ __all__ = [
     "IntUniformDistribution",
     "LogUniformDistribution",
     "UniformDistribution",
-    "MAX_EXACT_INT",
     "check_distribution_compatibility",
-    "check_storable",
-    "decode_stored_param",
     "distribution_to_json",
     "json_to_distribution",
-    "storable_internal",
 ]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects import mysql
 
 SCHEMA_VERSION = 12
 HEAD_VERSION = "v3.2.0.a"
@@ -55,13 +56,24 @@ def _float() -> Float:
     return Float(precision=FLOAT_PRECISION)
 
 
+def _name() -> String:
+    """A study, parameter or attribute name: compared byte for byte on every backend.
+
+    MySQL/MariaDB's default collations fold case and weigh every character outside the Basic
+    Multilingual Plane alike, so "x" and "X" (or two different emoji) would be one name to
+    their unique keys; names get a binary collation there, as on SQLite and PostgreSQL.
+    """
+    binary = mysql.VARCHAR(MAX_INDEXED_STRING_LENGTH, charset="utf8mb4", collation="utf8mb4_bin")
+    return String(MAX_INDEXED_STRING_LENGTH).with_variant(binary, "mysql", "mariadb")
+
+
 studies = Table(
     "studies",
     metadata,
     Column("study_id", Integer, primary_key=True),
     Column(
         "study_name",
-        String(MAX_INDEXED_STRING_LENGTH),
+        _name(),
         index=True,
         unique=True,
         nullable=False,
@@ -85,7 +97,7 @@ def _attribute_table(name: str, owner: str, owner_table: str) -> Table:
         metadata,
         Column(f"{name[:-1]}_id", Integer, primary_key=True),
         Column(f"{owner}_id", Integer, ForeignKey(f"{owner_table}.{owner}_id")),
-        Column("key", String(MAX_INDEXED_STRING_LENGTH)),
+        Column("key", _name()),
         Column("value_json", Text()),
         UniqueConstraint(f"{owner}_id", "key"),
     )
@@ -113,7 +125,7 @@ trial_params = Table(
     metadata,
     Column("param_id", Integer, primary_key=True),
     Column("trial_id", Integer, ForeignKey("trials.trial_id")),
-    Column("param_name", String(MAX_INDEXED_STRING_LENGTH)),
+    Column("param_name", _name()),
     Column("param_value", _float()),
     Column("distribution_json", Text()),
     UniqueConstraint("trial_id", "param_name"),
