@@ -20,8 +20,10 @@ Modes:
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
+import signal
 import sys
 import time
 from typing import Any
@@ -82,6 +84,7 @@ def _forked(n_procs: int, go: str) -> int:
 
 
 def main() -> None:
+    faulthandler.register(signal.SIGUSR1)  # a test that gives up on a worker sees its stacks
     args = json.loads(sys.argv[1])
     mode = args["mode"]
     if args.get("fork"):

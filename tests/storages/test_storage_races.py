@@ -201,10 +201,14 @@ def _kill_right_after_ask(kind: str, tmp_path: Path, kills: int) -> int:
             args = {"backend": kind, "location": location, "study": "killed"}
             proc = _start({**args, "mode": "slow_ask", "out": str(asked)})
             target = rng.randint(1, 2)  # killed in its first or second trial
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300
             while len(asked.read_text().split()) < target:
                 assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline
+                if time.monotonic() > deadline:
+                    proc.send_signal(signal.SIGUSR1)  # the worker prints its stacks
+                    time.sleep(1.0)
+                    proc.kill()
+                    pytest.fail(f"worker {kill} never asked: {proc.communicate()}")
                 time.sleep(0.005)
             # The sampler's before_trial takes 0.4 s: the kill lands after the trial was
             # created (or claimed) and before the objective would start its heartbeat thread.
