@@ -1,5 +1,5 @@
-"""Names that differ only in case, or in characters outside the Basic Multilingual Plane, stay
-distinct on every backend (MariaDB's default collation would fold them into one)."""
+"""Names that differ only in case, in trailing spaces or in characters outside the Basic
+Multilingual Plane stay distinct on every backend (MariaDB's default collation folds them)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_case_and_astral_names_stay_distinct(
     assert stored.params == params
     assert stored.user_attrs == {name: i for i, name in enumerate(NAMES)}
     assert trimtab.load_study(study_name="study", storage=storage).user_attrs == {"k": 1, "K": 2}
-    assert sorted(s.study_name for s in trimtab.get_all_study_summaries(storage)) == [
-        "Study",
-        "study",
-    ]
+    trimtab.create_study(storage=storage, study_name="")
+    trimtab.create_study(storage=storage, study_name=" ")
+    names = sorted(s.study_name for s in trimtab.get_all_study_summaries(storage))
+    assert names == ["", " ", "Study", "study"]

@@ -6,6 +6,8 @@ database written by either library opens in the other.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -22,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects import mysql
+from sqlalchemy.ext.compiler import compiles
 
 SCHEMA_VERSION = 12
 HEAD_VERSION = "v3.2.0.a"
@@ -56,15 +58,32 @@ def _float() -> Float:
     return Float(precision=FLOAT_PRECISION)
 
 
-def _name() -> String:
+class _Name(String):
     """A study, parameter or attribute name: compared byte for byte on every backend.
 
-    MySQL/MariaDB's default collations fold case and weigh every character outside the Basic
-    Multilingual Plane alike, so "x" and "X" (or two different emoji) would be one name to
-    their unique keys; names get a binary collation there, as on SQLite and PostgreSQL.
+    MySQL/MariaDB's default collations fold case, ignore trailing spaces and weigh every
+    character outside the Basic Multilingual Plane alike, so "x" and "X", "" and " ", or two
+    different emoji would be one name to their unique keys. Names get a binary collation
+    without space padding there (see ``_name_on_mysql``), as SQLite and PostgreSQL compare.
     """
-    binary = mysql.VARCHAR(MAX_INDEXED_STRING_LENGTH, charset="utf8mb4", collation="utf8mb4_bin")
-    return String(MAX_INDEXED_STRING_LENGTH).with_variant(binary, "mysql", "mariadb")
+
+    cache_ok = True
+
+
+def _name() -> _Name:
+    return _Name(MAX_INDEXED_STRING_LENGTH)
+
+
+@compiles(_Name, "mysql")
+def _name_on_mysql(type_: _Name, compiler: Any, **_kw: Any) -> str:
+    dialect = compiler.dialect
+    if dialect.is_mariadb:
+        collation = "utf8mb4_nopad_bin"
+    elif (dialect.server_version_info or (0,)) >= (8, 0):
+        collation = "utf8mb4_0900_bin"
+    else:  # MySQL 5.7 has no binary collation without padding
+        collation = "utf8mb4_bin"
+    return f"VARCHAR({type_.length}) CHARACTER SET utf8mb4 COLLATE {collation}"
 
 
 studies = Table(
