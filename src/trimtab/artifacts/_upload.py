@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import mimetypes
 import os
@@ -147,7 +148,6 @@ def _check_trial_is_writable(study_or_trial: StudyOrTrial, storage: BaseStorage)
 
 
 def _remove_quietly(artifact_store: ArtifactStore, artifact_id: str) -> None:
-    try:
+    # The original error is what the caller needs to see.
+    with contextlib.suppress(Exception):
         artifact_store.remove(artifact_id)
-    except Exception:  # the original error is what the caller needs to see
-        pass

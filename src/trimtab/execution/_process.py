@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -99,10 +100,8 @@ class ProcessEngine(Engine):
             worker.conn.close()
             worker = self._workers[slot] = self._spawn()
         worker.trial_id = job.trial_id
-        try:
+        with contextlib.suppress(OSError):  # died just now: its sentinel reports it
             worker.conn.send(("run", job))
-        except OSError:  # died just now: its sentinel reports it
-            pass
 
     def events(self, timeout: float) -> list[Event]:
         by_handle: dict[Any, tuple[int, _Worker]] = {}
@@ -147,10 +146,8 @@ class ProcessEngine(Engine):
         return Event(slot, "lost", trial_id, f"its worker process (pid {worker.process.pid}) {how}")
 
     def reply(self, slot: int, trial_id: int, reply: tuple[str, Any]) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the worker died; its sentinel reports it
             self._workers[slot].conn.send(reply)
-        except OSError:  # the worker died; its sentinel reports it
-            pass
 
     def abort(self, slot: int, trial_id: int) -> None:
         worker = self._workers[slot]
@@ -163,10 +160,8 @@ class ProcessEngine(Engine):
             if force:
                 worker.process.kill()
             else:
-                try:
+                with contextlib.suppress(OSError):
                     worker.conn.send(("stop", None))
-                except OSError:
-                    pass
         for worker in self._workers.values():
             worker.process.join(None if force else 5.0)
             if worker.process.is_alive():

@@ -8,6 +8,7 @@ trial, a request and a dead worker (``WorkerCrashedError``, a lost node) are see
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from trimtab.execution._coordinator import Coordinator
@@ -149,10 +150,8 @@ class _Hub:
 
     async def drain(self, timeout: float) -> list[tuple[int, int, int, Any]]:
         if not self._requests:
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._event().wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
         requests, self._requests = self._requests, []
         self._event().clear()
         return requests
