@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trimtab import logging
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import CONSTRAINTS_KEY
@@ -124,4 +125,4 @@ def process_constraints_after_trial(
         if any(c != c for c in constraints):
             raise ValueError("Constraint values cannot be NaN.")
     finally:
-        study._storage.set_trial_system_attr(trial._trial_id, CONSTRAINTS_KEY, constraints)
+        view_of(study).save_trial_attr(trial._trial_id, CONSTRAINTS_KEY, constraints)
