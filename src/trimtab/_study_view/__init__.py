@@ -10,11 +10,10 @@ numpy is imported when a ``history`` is first asked for (``TrialHistory`` lives 
 ``trimtab._study_view._history``).
 """
 
-from trimtab._study_view._base import Digest, FinishedTrials
+from trimtab._study_view._base import Digest, FinishedTrials, SubsetView
 from trimtab._study_view._protocol import StudyView, view_of
 from trimtab._study_view._state import load_trial_state
 from trimtab._study_view._storage import StorageStudyView
-from trimtab._study_view._subset import SubsetView
 
 __all__ = [
     "Digest",

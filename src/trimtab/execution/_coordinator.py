@@ -19,8 +19,9 @@ from trimtab import logging
 from trimtab.exceptions import TrimtabError
 from trimtab.execution._engine import Engine, Event
 from trimtab.execution._protocol import STUDY_CALLS, STUDY_READS, Job, Outcome, load_error
-from trimtab.storages._heartbeat import fail_stale_trials, heartbeat_thread, is_heartbeat_enabled
+from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
 from trimtab.study._optimize import OptimizeLoop, finish_trial
+from trimtab.study._stale_trials import fail_stale_trials
 from trimtab.trial import Trial, TrialState, create_trial
 from trimtab.trial._trial import FIXED_PARAMS_KEY
 
