@@ -110,6 +110,11 @@ class Study:
         self._thread_local = _ThreadLocal()
 
     @property
+    def storage(self) -> BaseStorage:
+        """The storage holding this study (like ``Trial.storage``)."""
+        return self._storage
+
+    @property
     def view(self) -> StudyView:
         """The read-only ``StudyView`` built-in samplers, pruners and search spaces read.
 
