@@ -77,7 +77,7 @@ class BaseSampler(abc.ABC):
         """Give the sampler a fresh random seed (called for each worker thread/process)."""
 
     def _raise_error_if_multi_objective(self, study: Study) -> None:
-        if study._is_multi_objective():
+        if len(study.directions) > 1:
             raise ValueError(
                 f"If the study is being used for multi-objective optimization, "
                 f"{self.__class__.__name__} cannot be used."

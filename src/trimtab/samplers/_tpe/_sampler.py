@@ -217,7 +217,7 @@ class TPESampler(BaseSampler):
         if self._multivariate is not None:
             return self._multivariate
         if self._group:
-            if study._is_multi_objective():
+            if len(study.directions) > 1:
                 _warnings.warn(
                     "``multivariate`` defaults to False for multi-objective optimization, but it "
                     "is treated as True because ``group`` can only be enabled with the "
@@ -225,7 +225,7 @@ class TPESampler(BaseSampler):
                     "warning."
                 )
             return True
-        return not study._is_multi_objective()
+        return len(study.directions) == 1
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
@@ -330,7 +330,7 @@ class TPESampler(BaseSampler):
         key = (view_key, trial._trial_id, history.n)
         if self._model is not None and self._model_key == key:
             return self._model
-        multi = study._is_multi_objective()
+        multi = len(study.directions) > 1
         gamma = self._gamma or (default_gamma_multi_objective if multi else default_gamma)
         n_below = call_gamma(gamma, history.n)
         signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
