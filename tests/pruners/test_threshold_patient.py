@@ -102,7 +102,7 @@ def test_patient_asks_the_wrapped_pruner_only_once_patience_runs_out() -> None:
     assert decisions(yes, [(0, 1.0), (1, 1.1), (2, 1.2)]) == [False, False, True]
 
 
-def test_patient_passes_on_the_wrapped_pruners_sampling_view() -> None:
+def test_patient_passes_on_the_wrapped_pruners_sampling_subset() -> None:
     hyperband = HyperbandPruner(min_resource=1, max_resource=9)
     pruner = patient(hyperband, patience=1)
     study = study_with(pruner, [{s: 0.0 for s in range(9)}])
@@ -110,11 +110,12 @@ def test_patient_passes_on_the_wrapped_pruners_sampling_view() -> None:
     trial.report(0.0, 0)
     trial.should_prune()  # patience not exhausted: Hyperband is not asked yet
     frozen = study._storage.get_trial(trial._trial_id)
-    assert pruner.sampling_view(study, frozen) is study
+    assert pruner.sampling_subset(study.view, frozen) is study.view
     hyperband.prune(study, frozen)  # brackets built
-    view = pruner.sampling_view(study, frozen)
-    assert view is not study
-    assert view.get_trials(deepcopy=False) == hyperband.sampling_view(study, frozen).get_trials(
+    subset = pruner.sampling_subset(study.view, frozen)
+    assert subset is not study.view
+    assert subset is hyperband.sampling_subset(study.view, frozen)
+    assert study._sampling_view(frozen).get_trials(deepcopy=False) == subset.get_trials(
         deepcopy=False
     )
 

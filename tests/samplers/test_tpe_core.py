@@ -10,7 +10,6 @@ from scipy import stats
 
 import trimtab
 from trimtab.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
-from trimtab.samplers._history import TrialHistory
 from trimtab.samplers._tpe._parzen import EstimatorParameters, ParzenEstimator, _neighbour_sigmas
 from trimtab.samplers._tpe._space import NumericDim, grid_codes, make_dim
 from trimtab.samplers._tpe._split import (
@@ -169,8 +168,7 @@ def test_history_is_incremental_and_columnar() -> None:
         ],
         ["minimize"],
     )
-    history = TrialHistory()
-    history.sync(study)
+    history = study.view.history()
     assert history.n == 3 and history.numbers.tolist() == [0, 1, 3]
     assert history.complete.tolist() == [True, False, True]
     assert np.allclose(history.column("x"), [0.2, 0.4, np.nan], equal_nan=True)
@@ -178,11 +176,9 @@ def test_history_is_incremental_and_columnar() -> None:
     assert history.last_step[1] == 3 and history.last_intermediate[1] == 2.0
     assert history.infeasibility.tolist() == [0.0, 0.0, 2.5]
     study.add_trial(create_trial(params={"x": 0.7}, distributions={"x": x}, value=0.1))
-    history.sync(study)
+    assert study.view.history() is history
     assert history.n == 4 and history.values[-1, 0] == 0.1
-    other = _study_with([], ["minimize"])
-    history.sync(other)
-    assert history.n == 0
+    assert _study_with([], ["minimize"]).view.history().n == 0
 
 
 def test_split_prefers_complete_then_pruned_then_infeasible() -> None:
@@ -204,8 +200,7 @@ def test_split_prefers_complete_then_pruned_then_infeasible() -> None:
             intermediate_values={2: 0.0},
         ),
     ]
-    history = TrialHistory()
-    history.sync(_study_with(trials, ["minimize"]))
+    history = _study_with(trials, ["minimize"]).view.history()
     signs = np.array([1.0])
     below = [split_rows(history, signs, k)[0].tolist() for k in range(6)]
     assert below == [[], [1], [0, 1], [0, 1, 3], [0, 1, 3, 4], [0, 1, 2, 3, 4]]
@@ -239,7 +234,6 @@ def test_motpe_good_set_is_the_pareto_front_first() -> None:
     x = FloatDistribution(0, 1)
     values = [(0.0, 1.0), (1.0, 0.0), (0.5, 0.5), (0.9, 0.9), (0.6, 0.6), (1.0, 1.0)]
     trials = [create_trial(params={"x": 0.1}, distributions={"x": x}, values=v) for v in values]
-    history = TrialHistory()
-    history.sync(_study_with(trials, ["minimize", "minimize"]))
+    history = _study_with(trials, ["minimize", "minimize"]).view.history()
     below, above = split_rows(history, np.array([1.0, 1.0]), 4)
     assert below.tolist() == [0, 1, 2, 4] and above.tolist() == [3, 5]

@@ -74,14 +74,14 @@ def resolve_storage(study_or_trial: Any, storage: BaseStorage | None) -> BaseSto
     if isinstance(study_or_trial, Trial):
         return study_or_trial.storage
     if isinstance(study_or_trial, Study):
-        return study_or_trial._storage
-    raise ValueError("storage is required for FrozenTrial: pass `storage=` (e.g. study._storage).")
+        return study_or_trial.storage
+    raise ValueError("storage is required for FrozenTrial: pass `storage=` (e.g. study.storage).")
 
 
 def read_system_attrs(study_or_trial: StudyOrTrial, storage: BaseStorage) -> dict[str, Any]:
     """Return the system attributes of the study or trial as the storage has them now."""
     if isinstance(study_or_trial, Study):
-        return storage.get_study_system_attrs(study_or_trial._study_id)
+        return storage.get_study_system_attrs(_study_id(study_or_trial, storage))
     return storage.get_trial_system_attrs(study_or_trial._trial_id)
 
 
@@ -89,6 +89,11 @@ def write_meta(study_or_trial: StudyOrTrial, storage: BaseStorage, meta: Artifac
     """Record ``meta`` in the study's or trial's system attributes."""
     key = ARTIFACTS_ATTR_PREFIX + meta.artifact_id
     if isinstance(study_or_trial, Study):
-        storage.set_study_system_attr(study_or_trial._study_id, key, meta.to_json())
+        storage.set_study_system_attr(_study_id(study_or_trial, storage), key, meta.to_json())
     else:
         storage.set_trial_system_attr(study_or_trial._trial_id, key, meta.to_json())
+
+
+def _study_id(study: Study, storage: BaseStorage) -> int:
+    """The id of ``study`` in ``storage`` (looked up by name: ids are the storage's business)."""
+    return storage.get_study_id_from_name(study.study_name)

@@ -19,8 +19,9 @@ from trimtab import logging
 from trimtab.exceptions import TrimtabError
 from trimtab.execution._engine import Engine, Event
 from trimtab.execution._protocol import STUDY_CALLS, STUDY_READS, Job, Outcome, load_error
-from trimtab.storages._heartbeat import fail_stale_trials, heartbeat_thread, is_heartbeat_enabled
+from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
 from trimtab.study._optimize import OptimizeLoop, finish_trial
+from trimtab.study._stale_trials import fail_stale_trials
 from trimtab.trial import Trial, TrialState, create_trial
 from trimtab.trial._trial import FIXED_PARAMS_KEY
 
@@ -102,14 +103,14 @@ class Coordinator:
                 retry = self._retries.popleft()
                 self._launch(slot, self._start_retry(retry), retry.retries_left)
             elif self._loop.may_start(self._n_started):
-                if is_heartbeat_enabled(self._study._storage):
+                if is_heartbeat_enabled(self._study.storage):
                     fail_stale_trials(self._study)
                 self._n_started += 1
                 self._launch(slot, self._study.ask(), self._max_retries)
 
     def _launch(self, slot: int, trial: Trial, retries_left: int) -> None:
         running = _Running(trial, time.monotonic(), retries_left)
-        running.heartbeat.enter_context(heartbeat_thread(trial._trial_id, self._study._storage))
+        running.heartbeat.enter_context(heartbeat_thread(trial._trial_id, self._study.storage))
         self._running[slot] = running
         frozen = trial._cached
         job = Job(
@@ -125,7 +126,7 @@ class Coordinator:
         self._engine.launch(slot, job)
 
     def _start_retry(self, retry: _Retry) -> Trial:
-        storage = self._study._storage
+        storage = self._study.storage
         template = create_trial(
             state=TrialState.WAITING,
             system_attrs={
@@ -134,7 +135,8 @@ class Coordinator:
                 "retry_history": retry.history,
             },
         )
-        trial_id = storage.create_new_trial(self._study._study_id, template_trial=template)
+        study_id = storage.get_study_id_from_name(self._study.study_name)
+        trial_id = storage.create_new_trial(study_id, template_trial=template)
         storage.set_trial_state_values(trial_id, TrialState.RUNNING)
         return Trial(self._study, trial_id)
 
@@ -217,7 +219,7 @@ class Coordinator:
         elif outcome.kind == "error":
             state, error = TrialState.FAIL, load_error(outcome)
             exc_info = (type(error), error, None)
-            self._study._storage.set_trial_system_attr(
+            running.trial.storage.set_trial_system_attr(
                 running.trial._trial_id, FAIL_REASON_KEY, outcome.message
             )
         frozen = finish_trial(self._study, running.trial, returned, state, error, exc_info)
@@ -245,7 +247,7 @@ class Coordinator:
         running = self._running.pop(slot)
         running.heartbeat.close()
         trial = running.trial
-        self._study._storage.set_trial_system_attr(trial._trial_id, FAIL_REASON_KEY, reason)
+        trial.storage.set_trial_system_attr(trial._trial_id, FAIL_REASON_KEY, reason)
         return finish_trial(
             self._study, trial, None, TrialState.FAIL, WorkerLostError(reason), None
         )

@@ -1,84 +1,55 @@
-"""Per-study incremental caches of finished trials, and small helpers the pruners share.
+"""Per-study summaries of finished trials, and small helpers the pruners share.
 
 A pruner is asked ``should_prune`` at every step of every trial, so it must not re-read the
-whole study each time. A ``StudyCaches`` keeps, for every study a pruner meets, one summary
-object fed only with trials that finished since the last call (``study._get_trials_since``).
-Finished trials never change again, so summaries only ever grow by appending; that keeps them
-correct when several processes or threads write to the same study, each with its own cache.
+whole study each time. ``fresh_summary`` keeps one summary per pruner as a digest of the
+study view: it is fed only with trials that finished since the last call. Finished trials
+never change again, so summaries only ever grow by appending; that keeps them correct when
+several processes or threads write to the same study, each with its own view.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from typing import Any, Generic, Protocol, TypeVar
 
+from trimtab._study_view import view_of
 from trimtab.trial import FrozenTrial
-
-if TYPE_CHECKING:
-    from trimtab.study import Study
 
 
 class TrialSummary(Protocol):
-    """What a cache keeps about a study: it is told of each finished trial exactly once."""
+    """What a pruner keeps about a study: it is told of each finished trial exactly once."""
 
     def add(self, trials: list[FrozenTrial]) -> None:
-        """Take in trials that finished since the last call (in number order)."""
+        """Take in trials that finished since the last call."""
 
 
 S = TypeVar("S", bound=TrialSummary)
 
 
-class _Entry(Generic[S]):
-    __slots__ = ("storage", "cursor", "seen", "summary")
+class _Numbered(Generic[S]):
+    """A summary plus the numbers of the trials it holds (a digest of the study view)."""
 
-    def __init__(self, storage: Any, summary: S) -> None:
-        # Holding the storage keeps its id from being reused by another storage object.
-        self.storage = storage
-        self.cursor = 0
-        self.seen: set[int] = set()
+    def __init__(self, summary: S) -> None:
         self.summary = summary
+        self.seen: set[int] = set()
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        self.seen.update(t.number for t in trials)
+        self.summary.add(trials)
 
 
-class StudyCaches(Generic[S]):
-    """One ``summary_factory()`` object per study, keyed by ``(id(storage), study_id)``."""
+@contextlib.contextmanager
+def fresh_summary(
+    study: Any, owner: Hashable, factory: Callable[[], S]
+) -> Iterator[tuple[S, set[int]]]:
+    """``owner``'s summary of ``study`` (a Study or view), up to date, with its trial numbers.
 
-    def __init__(self, summary_factory: Callable[[], S]) -> None:
-        self._factory = summary_factory
-        self._entries: dict[tuple[int, int], _Entry[S]] = {}
-        self._lock = threading.RLock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Caches are rebuilt from the storage; never ship storages or locks to other processes.
-        return {"_factory": self._factory}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._factory = state["_factory"]
-        self._entries = {}
-        self._lock = threading.RLock()
-
-    @contextlib.contextmanager
-    def fresh(self, study: Study) -> Iterator[tuple[S, set[int]]]:
-        """Bring ``study``'s summary up to date and hold it (and the numbers in it) locked."""
-        with self._lock:
-            entry = self._entry(study)
-            trials, entry.cursor = study._get_trials_since(entry.cursor)
-            finished = [t for t in trials if t.state.is_finished() and t.number not in entry.seen]
-            if finished:
-                entry.seen.update(t.number for t in finished)
-                entry.summary.add(finished)
-            yield entry.summary, entry.seen
-
-    def _entry(self, study: Study) -> _Entry[S]:
-        storage = study._storage
-        key = (id(storage), study._study_id)
-        entry = self._entries.get(key)
-        if entry is None or entry.storage is not storage:
-            entry = _Entry(storage, self._factory())
-            self._entries[key] = entry
-        return entry
+    The summary is held locked for the duration of the ``with`` block.
+    """
+    with view_of(study).digest(owner, lambda: _Numbered(factory())) as numbered:
+        yield numbered.summary, numbered.seen
 
 
 def best_intermediate(values: Collection[float], maximize: bool) -> float:

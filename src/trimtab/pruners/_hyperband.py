@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import binascii
 import math
-import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trimtab import logging
+from trimtab._study_view import view_of
 from trimtab.pruners._base import BasePruner
 from trimtab.pruners._successive_halving import SuccessiveHalvingPruner
-from trimtab.pruners._view import SubsetStorage, subset_study
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
+    from trimtab._study_view import StudyView
     from trimtab.study import Study
 
 _logger = logging.get_logger(__name__)
@@ -26,8 +26,9 @@ class HyperbandPruner(BasePruner):
     are ``floor(log_reduction_factor(max_resource / min_resource)) + 1`` brackets. A trial's
     bracket is fixed by a hash of the study name and the trial number (Optuna's assignment, so
     give the study a name for reproducible runs), with bracket sizes in Hyperband's budget
-    ratios. Samplers see only the trials of the sampled trial's bracket: ``sampling_view``
-    returns the study restricted to that bracket.
+    ratios. Samplers see only the trials of the sampled trial's bracket: ``sampling_subset``
+    returns the study view restricted to that bracket, and the study hands samplers the
+    study seen through it.
 
     Args:
         min_resource: Steps of the first rung (``r`` in the paper).
@@ -73,18 +74,6 @@ class HyperbandPruner(BasePruner):
         self._budgets: list[int] = []
         self._total_budget = 0
         self._n_brackets: int | None = None
-        self._views: dict[tuple[int, int, int], SubsetStorage] = {}
-        self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_views"] = {}
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         if not self._pruners:
@@ -93,13 +82,14 @@ class HyperbandPruner(BasePruner):
                 return False
         bracket = self._bracket_id(study.study_name, trial.number)
         _logger.debug(f"{bracket}th bracket is selected")
-        return self._pruners[bracket].prune(self._bracket_study(study, bracket), trial)
+        view = self._bracket_view(view_of(study), bracket)
+        return self._pruners[bracket]._prune_view(view, trial)
 
-    def sampling_view(self, study: Study, trial: FrozenTrial) -> Study:
-        """The study restricted to the trials of ``trial``'s bracket (all before brackets exist)."""
+    def sampling_subset(self, view: StudyView, trial: FrozenTrial) -> StudyView:
+        """The view of ``trial``'s bracket (the whole ``view`` before brackets exist)."""
         if not self._pruners:
-            return study
-        return self._bracket_study(study, self._bracket_id(study.study_name, trial.number))
+            return view
+        return self._bracket_view(view, self._bracket_id(view.study_name, trial.number))
 
     def _try_initialization(self, study: Study) -> None:
         if self._max_resource == "auto":
@@ -144,16 +134,10 @@ class HyperbandPruner(BasePruner):
                 return bracket
         raise AssertionError("unreachable: the budgets add up to the modulus")
 
-    def _bracket_study(self, study: Study, bracket: int) -> Study:
-        key = (id(study._storage), study._study_id, bracket)
-        with self._lock:
-            storage = self._views.get(key)
-            if storage is None or storage._storage is not study._storage:
-                name = study.study_name
+    def _bracket_view(self, view: StudyView, bracket: int) -> StudyView:
+        name = view.study_name
 
-                def member(number: int) -> bool:
-                    return self._bracket_id(name, number) == bracket
+        def member(number: int) -> bool:
+            return self._bracket_id(name, number) == bracket
 
-                storage = SubsetStorage(study._storage, study._study_id, member)
-                self._views[key] = storage
-        return subset_study(study, storage)
+        return view.subset((self, bracket), member)

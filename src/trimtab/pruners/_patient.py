@@ -11,6 +11,7 @@ from trimtab.pruners._cache import best_intermediate, check_number
 from trimtab.trial import FrozenTrial
 
 if TYPE_CHECKING:
+    from trimtab._study_view import StudyView
     from trimtab.study import Study
 
 
@@ -63,7 +64,7 @@ class PatientPruner(BasePruner):
             return True
         return self._wrapped_pruner.prune(study, trial)
 
-    def sampling_view(self, study: Study, trial: FrozenTrial) -> Study:
-        """The wrapped pruner's view (so a wrapped Hyperband keeps its brackets)."""
-        view = getattr(self._wrapped_pruner, "sampling_view", None)
-        return view(study, trial) if view is not None else study
+    def sampling_subset(self, view: StudyView, trial: FrozenTrial) -> StudyView:
+        """The wrapped pruner's subset (so a wrapped Hyperband keeps its brackets)."""
+        hook = getattr(self._wrapped_pruner, "sampling_subset", None)
+        return hook(view, trial) if hook is not None else view

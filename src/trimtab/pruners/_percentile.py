@@ -7,11 +7,12 @@ import math
 from typing import TYPE_CHECKING
 
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import view_of
 from trimtab.pruners._base import BasePruner
 from trimtab.pruners._cache import (
-    StudyCaches,
     best_intermediate,
     check_number,
+    fresh_summary,
     is_first_in_interval_step,
     percentile_of_sorted,
 )
@@ -117,10 +118,9 @@ class PercentilePruner(BasePruner):
         self._n_warmup_steps = n_warmup_steps
         self._interval_steps = interval_steps
         self._n_min_trials = n_min_trials
-        self._caches: StudyCaches[_StepValues] = StudyCaches(_StepValues)
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
-        with self._caches.fresh(study) as (stats, _):
+        with fresh_summary(study, self, _StepValues) as (stats, _):
             n_complete = stats.n_complete
             if n_complete == 0 or n_complete < self._n_startup_trials:
                 return False
@@ -134,7 +134,7 @@ class PercentilePruner(BasePruner):
                 step, intermediate, self._n_warmup_steps, self._interval_steps
             ):
                 return False
-            maximize = study.direction == StudyDirection.MAXIMIZE
+            maximize = view_of(study).directions[0] == StudyDirection.MAXIMIZE
             best = best_intermediate(intermediate.values(), maximize)
             if math.isnan(best):
                 return True

@@ -14,11 +14,13 @@ import math
 from typing import TYPE_CHECKING
 
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import view_of
 from trimtab.pruners._base import BasePruner
-from trimtab.pruners._cache import StudyCaches, check_number
+from trimtab.pruners._cache import check_number, fresh_summary
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
+    from trimtab._study_view import StudyView
     from trimtab.study import Study
 
 RUNG_KEY_PREFIX = "completed_rung_"
@@ -125,9 +127,12 @@ class SuccessiveHalvingPruner(BasePruner):
         self._reduction_factor = reduction_factor
         self._min_early_stopping_rate = min_early_stopping_rate
         self._bootstrap_count = bootstrap_count
-        self._caches: StudyCaches[_RungValues] = StudyCaches(_RungValues)
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        return self._prune_view(view_of(study), trial)
+
+    def _prune_view(self, view: StudyView, trial: FrozenTrial) -> bool:
+        """``prune`` on a study view (Hyperband passes the view of one bracket)."""
         intermediate = trial.intermediate_values
         if not intermediate:
             return False
@@ -138,7 +143,7 @@ class SuccessiveHalvingPruner(BasePruner):
             rung += 1
         while True:
             if self._min_resource is None:
-                with self._caches.fresh(study) as (stats, _):
+                with fresh_summary(view, self, _RungValues) as (stats, _):
                     last_step = stats.max_complete_last_step
                 if last_step is None:
                     return False
@@ -148,18 +153,18 @@ class SuccessiveHalvingPruner(BasePruner):
                 return False
             if math.isnan(value):
                 return True
-            study._storage.set_trial_system_attr(trial._trial_id, rung_key(rung), value)
-            if not self._promotable(study, trial, rung, value):
+            view.save_trial_attr(trial._trial_id, rung_key(rung), value)
+            if not self._promotable(view, trial, rung, value):
                 return True
             rung += 1
 
-    def _promotable(self, study: Study, trial: FrozenTrial, rung: int, value: float) -> bool:
+    def _promotable(self, view: StudyView, trial: FrozenTrial, rung: int, value: float) -> bool:
         """Whether ``value`` is in the top ``1 / reduction_factor`` of rung ``rung``."""
         key = rung_key(rung)
         # Read RUNNING trials before the finished ones: a trial finishing in between is then
         # in both reads, and skipped here by number, rather than in neither.
-        running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        with self._caches.fresh(study) as (stats, seen):
+        running = view.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        with fresh_summary(view, self, _RungValues) as (stats, seen):
             others = [
                 t.system_attrs[key]
                 for t in running
@@ -171,7 +176,7 @@ class SuccessiveHalvingPruner(BasePruner):
                 return False
             # The first ``reduction_factor - 1`` trials of a rung go on only if they are best.
             allowed_better = max(n_competing // self._reduction_factor - 1, 0)
-            if study.direction == StudyDirection.MAXIMIZE:
+            if view.directions[0] == StudyDirection.MAXIMIZE:
                 n_better = len(finished) - bisect.bisect_right(finished, value)
                 n_better += sum(1 for v in others if v > value)
             else:

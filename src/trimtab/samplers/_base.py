@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trimtab import logging
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import CONSTRAINTS_KEY
@@ -76,7 +77,7 @@ class BaseSampler(abc.ABC):
         """Give the sampler a fresh random seed (called for each worker thread/process)."""
 
     def _raise_error_if_multi_objective(self, study: Study) -> None:
-        if study._is_multi_objective():
+        if len(study.directions) > 1:
             raise ValueError(
                 f"If the study is being used for multi-objective optimization, "
                 f"{self.__class__.__name__} cannot be used."
@@ -124,4 +125,4 @@ def process_constraints_after_trial(
         if any(c != c for c in constraints):
             raise ValueError("Constraint values cannot be NaN.")
     finally:
-        study._storage.set_trial_system_attr(trial._trial_id, CONSTRAINTS_KEY, constraints)
+        view_of(study).save_trial_attr(trial._trial_id, CONSTRAINTS_KEY, constraints)

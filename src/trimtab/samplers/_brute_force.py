@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trimtab import _warnings
+from trimtab._study_view import view_of
 from trimtab.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -78,6 +79,17 @@ def _path(trial: FrozenTrial) -> list[tuple[str, BaseDistribution, float]]:
     ]
 
 
+class _Tree:
+    """The paths of a study's finished trials (a digest of the study view)."""
+
+    def __init__(self) -> None:
+        self.root = _Node()
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        for trial in trials:
+            BruteForceSampler._add(self.root, _path(trial), leaf=True)
+
+
 class BruteForceSampler(BaseSampler):
     """Tries every combination of a discrete search space (conditional spaces included), then
     stops the study.
@@ -95,9 +107,6 @@ class BruteForceSampler(BaseSampler):
         _warnings.warn_experimental("BruteForceSampler", "3.1.0")
         self._rng = np.random.RandomState(seed)
         self._avoid_premature_stop = avoid_premature_stop
-        self._root = _Node()
-        self._cursor = 0
-        self._study_key: tuple[int, int] | None = None
 
     def reseed_rng(self) -> None:
         self._rng.seed()
@@ -112,14 +121,10 @@ class BruteForceSampler(BaseSampler):
     ) -> dict[str, Any]:
         return {}
 
-    def _sync(self, study: Study) -> None:
-        key = (id(study._storage), study._study_id)
-        if key != self._study_key:
-            self._study_key, self._cursor, self._root = key, 0, _Node()
-        changed, self._cursor = study._get_trials_since(self._cursor)
-        for trial in changed:
-            if trial.state.is_finished():
-                self._add(self._root, _path(trial), leaf=True)
+    def _root(self, study: Study) -> _Node:
+        """The tree of ``study``'s finished trials, brought up to date."""
+        with view_of(study).digest(self, _Tree) as tree:
+            return tree.root
 
     @staticmethod
     def _add(root: _Node, path: list[tuple[str, BaseDistribution, float]], leaf: bool) -> None:
@@ -141,8 +146,7 @@ class BruteForceSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        self._sync(study)
-        node = self._root
+        node = self._root(study)
         for _, _, value in _path(trial):
             child = node.children.get(value)
             if child is None:
@@ -177,22 +181,22 @@ class BruteForceSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        self._sync(study)
-        self._add(self._root, _path(trial), leaf=True)
-        exhausted = self._root.exhausted
+        root = self._root(study)
+        self._add(root, _path(trial), leaf=True)
+        exhausted = root.exhausted
         if not exhausted and not self._avoid_premature_stop:
             running = [
                 t
                 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                 if t.number != trial.number
             ]
-            exhausted = bool(running) and self._covered_with(running)
+            exhausted = bool(running) and self._covered_with(root, running)
         if exhausted and study._thread_local.in_optimize_loop:
             study.stop()
 
-    def _covered_with(self, running: list[FrozenTrial]) -> bool:
-        """Would the tree be exhausted if the running trials finished where they are now?"""
-        root = copy.deepcopy(self._root)
+    def _covered_with(self, tree: _Node, running: list[FrozenTrial]) -> bool:
+        """Would ``tree`` be exhausted if the running trials finished where they are now?"""
+        root = copy.deepcopy(tree)
         for other in running:
             self._add(root, _path(other), leaf=True)
         return root.exhausted

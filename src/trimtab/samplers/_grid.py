@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from trimtab import _warnings, logging
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.samplers._base import BaseSampler
-from trimtab.samplers._state import save_trial_attr
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -30,6 +30,17 @@ def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, Real) and isinstance(b, Real) and math.isnan(a) and math.isnan(b):
         return True
     return bool(a == b)
+
+
+class _FinishedGridIds:
+    """Grid ids of a study's finished trials of this grid (a digest of the study view)."""
+
+    def __init__(self, is_ours: Callable[[FrozenTrial], bool]) -> None:
+        self._is_ours = is_ours
+        self.ids: set[int] = set()
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        self.ids.update(t.system_attrs[GRID_ID_KEY] for t in trials if self._is_ours(t))
 
 
 class GridSampler(BaseSampler):
@@ -68,9 +79,6 @@ class GridSampler(BaseSampler):
         self._rng = np.random.RandomState(seed or 0)
         order = self._rng.permutation(len(self._grid))
         self._grid = [self._grid[i] for i in order]
-        self._finished_ids: set[int] = set()
-        self._cursor = 0
-        self._study_key: tuple[int, int] | None = None
 
     def reseed_rng(self) -> None:
         self._rng.seed()
@@ -84,21 +92,19 @@ class GridSampler(BaseSampler):
         )
 
     def _unvisited(self, study: Study) -> list[int]:
-        key = (id(study._storage), study._study_id)
-        if key != self._study_key:
-            self._study_key, self._cursor, self._finished_ids = key, 0, set()
-        changed, self._cursor = study._get_trials_since(self._cursor)
-        for trial in changed:
-            if trial.state.is_finished() and self._is_ours(trial):
-                self._finished_ids.add(trial.system_attrs[GRID_ID_KEY])
+        finished_ids = self._finished_ids(study)
         running = {
             t.system_attrs[GRID_ID_KEY]
             for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
             if self._is_ours(t)
         }
         all_ids = set(range(len(self._grid)))
-        unvisited = all_ids - self._finished_ids - running
-        return sorted(unvisited or (all_ids - self._finished_ids))
+        unvisited = all_ids - finished_ids - running
+        return sorted(unvisited or (all_ids - finished_ids))
+
+    def _finished_ids(self, study: Study) -> set[int]:
+        with view_of(study).digest(self, lambda: _FinishedGridIds(self._is_ours)) as finished:
+            return set(finished.ids)
 
     def _is_ours(self, trial: FrozenTrial) -> bool:
         return GRID_ID_KEY in trial.system_attrs and self._same_search_space(
@@ -120,8 +126,8 @@ class GridSampler(BaseSampler):
                 )
                 targets = list(range(len(self._grid)))
             grid_id = int(self._rng.choice(targets))
-        save_trial_attr(study, trial._trial_id, SEARCH_SPACE_KEY, self._search_space)
-        save_trial_attr(study, trial._trial_id, GRID_ID_KEY, grid_id)
+        view_of(study).save_trial_attr(trial._trial_id, SEARCH_SPACE_KEY, self._search_space)
+        view_of(study).save_trial_attr(trial._trial_id, GRID_ID_KEY, grid_id)
         trial.system_attrs[SEARCH_SPACE_KEY] = self._search_space
         trial.system_attrs[GRID_ID_KEY] = grid_id
 
@@ -171,5 +177,4 @@ class GridSampler(BaseSampler):
 
     def is_exhausted(self, study: Study) -> bool:
         """Return True when every grid point has been evaluated."""
-        self._unvisited(study)
-        return len(self._finished_ids) == len(self._grid)
+        return len(self._finished_ids(study)) == len(self._grid)

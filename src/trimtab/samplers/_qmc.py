@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trimtab import _warnings, logging
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._random import RandomSampler
-from trimtab.samplers._state import load_study_state, save_study_state
 from trimtab.samplers._unit_transform import from_unit
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -99,8 +99,8 @@ class QMCSampler(BaseSampler):
 
         namespace = "qmc-" + self._sequence_key(search_space)
         with _lock:
-            index = load_study_state(study, namespace, _STATE_VERSION) or 0
-            save_study_state(study, namespace, _STATE_VERSION, index + 1)
+            index = view_of(study).load_study_state(namespace, _STATE_VERSION) or 0
+            view_of(study).save_study_state(namespace, _STATE_VERSION, index + 1)
             seed = self._seed if self._scramble else 0
             if self._qmc_type == "sobol":
                 engine: Any = qmc.Sobol(len(search_space), scramble=self._scramble, seed=seed)

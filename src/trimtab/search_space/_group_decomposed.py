@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
-from trimtab.trial import TrialState
+from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from trimtab.study import Study
@@ -44,6 +45,19 @@ class _SearchSpaceGroup:
         self._search_spaces = refined
 
 
+class _GroupDigest:
+    """The groups of a study's finished trials so far (a digest of the study view)."""
+
+    def __init__(self, states: tuple[TrialState, ...]) -> None:
+        self._states = states
+        self.group = _SearchSpaceGroup()
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        for trial in trials:
+            if trial.state in self._states:
+                self.group.add_distributions(trial.distributions)
+
+
 class _GroupDecomposedSearchSpace:
     """Keeps the group decomposition of a study's finished trials, updated incrementally."""
 
@@ -51,17 +65,8 @@ class _GroupDecomposedSearchSpace:
         self._states = (
             (TrialState.COMPLETE, TrialState.PRUNED) if include_pruned else (TrialState.COMPLETE,)
         )
-        self._cursor = 0
-        self._study_key: tuple[int, int] | None = None
-        self._group = _SearchSpaceGroup()
 
     def calculate(self, study: Study, use_cache: bool = False) -> _SearchSpaceGroup:
         """Return the groups of ``study``'s finished trials so far."""
-        key = (id(study._storage), study._study_id)
-        if key != self._study_key:
-            self._study_key, self._cursor, self._group = key, 0, _SearchSpaceGroup()
-        changed, self._cursor = study._get_trials_since(self._cursor)
-        for trial in changed:
-            if trial.state in self._states:
-                self._group.add_distributions(trial.distributions)
-        return copy.deepcopy(self._group)
+        with view_of(study).digest(self, lambda: _GroupDigest(self._states)) as digest:
+            return copy.deepcopy(digest.group)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -50,6 +51,17 @@ def intersection_search_space(
     return dict(sorted((result or {}).items()))
 
 
+class _Intersection:
+    """The intersection over a study's finished trials so far (a digest of the study view)."""
+
+    def __init__(self, states: tuple[TrialState, ...]) -> None:
+        self._states = states
+        self.space: dict[str, BaseDistribution] | None = None
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        self.space = _intersect(self.space, (t for t in trials if t.state in self._states))
+
+
 class IntersectionSearchSpace:
     """``intersection_search_space`` over a study, updated incrementally between calls.
 
@@ -59,15 +71,8 @@ class IntersectionSearchSpace:
 
     def __init__(self, include_pruned: bool = False) -> None:
         self._states = _states(include_pruned)
-        self._cursor = 0
-        self._study_key: tuple[int, int] | None = None
-        self._space: dict[str, BaseDistribution] | None = None
 
     def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:
         """Return the intersection search space of ``study``'s finished trials so far."""
-        key = (id(study._storage), study._study_id)
-        if key != self._study_key:
-            self._study_key, self._cursor, self._space = key, 0, None
-        changed, self._cursor = study._get_trials_since(self._cursor)
-        self._space = _intersect(self._space, (t for t in changed if t.state in self._states))
-        return dict(sorted((self._space or {}).items()))
+        with view_of(study).digest(self, lambda: _Intersection(self._states)) as digest:
+            return dict(sorted((digest.space or {}).items()))

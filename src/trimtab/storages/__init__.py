@@ -1,7 +1,8 @@
 """Storages: where studies and trials are recorded.
 
 ``RDBStorage`` (SQLAlchemy) and the journal storages load on first use, so ``import trimtab``
-stays light.
+stays light. ``fail_stale_trials`` and the retry callbacks are study behaviour
+(``trimtab.study._stale_trials``), re-exported here under Optuna's names.
 """
 
 from typing import TYPE_CHECKING
@@ -9,9 +10,7 @@ from typing import TYPE_CHECKING
 from trimtab._lazy import lazy_getattr
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._factory import get_storage
-from trimtab.storages._heartbeat import fail_stale_trials
 from trimtab.storages._in_memory import InMemoryStorage
-from trimtab.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 
 if TYPE_CHECKING:
     from trimtab.storages._grpc import GrpcStorageProxy, run_grpc_proxy_server
@@ -42,6 +41,11 @@ __getattr__ = lazy_getattr(
         "JournalRedisStorage": "trimtab.storages.journal._redis",
         "JournalStorage": "trimtab.storages.journal._storage",
         "journal": "trimtab.storages.journal",
+        # Study behaviour kept under Optuna's paths; imported on first use (and not even for
+        # type checkers), so storages never import trimtab.study.
+        "RetryFailedTrialCallback": "trimtab.study._stale_trials",
+        "RetryHeartbeatStaleTrialCallback": "trimtab.study._stale_trials",
+        "fail_stale_trials": "trimtab.study._stale_trials",
     },
 )
 

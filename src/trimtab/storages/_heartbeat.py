@@ -1,4 +1,4 @@
-"""Heartbeats: running trials prove they are alive; stale ones are failed (and maybe retried)."""
+"""Heartbeats: running trials prove they are alive (failing stale ones is ``trimtab.study``'s)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ import abc
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import Any
 
 from trimtab import logging
 from trimtab.storages._base import BaseStorage
-from trimtab.trial import FrozenTrial, TrialState
-
-if TYPE_CHECKING:
-    from trimtab.study import Study
+from trimtab.trial import FrozenTrial
 
 _logger = logging.get_logger(__name__)
 
-StaleTrialCallback = Callable[["Study", FrozenTrial], None]
+#: What a storage runs for each trial failed as stale: ``callback(study, trial)``, with the
+#: ``trimtab.Study`` (typed ``Any`` so that storages stay below ``trimtab.study``). The
+#: implementations (``fail_stale_trials``, ``RetryHeartbeatStaleTrialCallback``) live in
+#: ``trimtab.study._stale_trials``.
+StaleTrialCallback = Callable[[Any, FrozenTrial], None]
 
 
 class BaseHeartbeat(abc.ABC):
@@ -47,30 +48,6 @@ class BaseHeartbeat(abc.ABC):
 def is_heartbeat_enabled(storage: BaseStorage) -> bool:
     """Return True when ``storage`` records heartbeats."""
     return isinstance(storage, BaseHeartbeat) and storage.get_heartbeat_interval() is not None
-
-
-def fail_stale_trials(study: Study) -> None:
-    """Mark the study's stale RUNNING trials FAIL and run the stale-trial callback on each.
-
-    Safe to call from many workers at once: a trial is failed (and its callback run) by
-    exactly one of them.
-    """
-    storage = study._storage
-    if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
-        return
-    failed: list[int] = []
-    for trial_id in storage._get_stale_trial_ids(study._study_id):
-        try:
-            if storage.set_trial_state_values(trial_id, TrialState.FAIL):
-                failed.append(trial_id)
-        except Exception:  # another worker finished or failed it first
-            continue
-    callback = storage.get_heartbeat_stale_trial_callback()
-    for trial_id in failed:
-        trial = storage.get_trial(trial_id)
-        _logger.warning(f"Trial {trial.number} failed because its heartbeat stopped.")
-        if callback is not None:
-            callback(study, trial)
 
 
 @contextlib.contextmanager

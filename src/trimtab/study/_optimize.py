@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from trimtab import logging
 from trimtab.exceptions import TrialPruned
-from trimtab.storages._heartbeat import fail_stale_trials, heartbeat_thread, is_heartbeat_enabled
+from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
 from trimtab.study._progress import ProgressBar
+from trimtab.study._stale_trials import fail_stale_trials
 from trimtab.study._tell import tell
 from trimtab.trial import FrozenTrial, Trial, TrialState
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from trimtab import _warnings, logging
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import StorageStudyView, StudyView
 from trimtab.distributions import BaseDistribution
 from trimtab.pruners import BasePruner
 from trimtab.samplers import BaseSampler
@@ -90,6 +91,10 @@ class Study:
                 "create_study, or use one of get_all_study_names(storage)."
             ) from None
         self._directions = self._storage.get_study_directions(self._study_id)
+        self._view: StudyView = StorageStudyView(
+            self._storage, self._study_id, study_name, self._directions
+        )
+        self._root: Study | None = None
         self.sampler = sampler if sampler is not None else default_sampler()
         self.pruner = pruner if pruner is not None else default_pruner()
         self._thread_local = _ThreadLocal()
@@ -103,6 +108,38 @@ class Study:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._thread_local = _ThreadLocal()
+
+    @property
+    def storage(self) -> BaseStorage:
+        """The storage holding this study (like ``Trial.storage``)."""
+        return self._storage
+
+    @property
+    def view(self) -> StudyView:
+        """The read-only ``StudyView`` built-in samplers, pruners and search spaces read.
+
+        It shows the same trials as this study (only a bracket's, for a study handed to a
+        sampler under Hyperband) and keeps the study's incremental caches.
+        """
+        return self._view
+
+    def _seen_through(self, view: StudyView) -> Study:
+        """This study reading its trials through ``view`` (a subset of its own view).
+
+        Writes go to the same storage, and ``stop`` stops this study.
+        """
+        seen = Study.__new__(Study)
+        seen.study_name = self.study_name
+        seen._storage = self._storage
+        seen._study_id = self._study_id
+        seen._directions = self._directions
+        seen._view = view
+        seen._root = self._root or self
+        seen.sampler = self.sampler
+        seen.pruner = self.pruner
+        seen._thread_local = self._thread_local
+        seen._stop_flag = False
+        return seen
 
     # Directions and metric names.
 
@@ -167,7 +204,7 @@ class Study:
         self, deepcopy: bool = True, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
         """Return the study's trials in number order, optionally only those in ``states``."""
-        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+        return self._view.get_trials(deepcopy=deepcopy, states=states)
 
     def _get_trials(
         self,
@@ -179,11 +216,13 @@ class Study:
         return self.get_trials(deepcopy=deepcopy, states=states)
 
     def _get_trials_since(self, cursor: int) -> tuple[list[FrozenTrial], int]:
-        return self._storage.get_trials_since(self._study_id, cursor)
+        return self._view.trials_since(cursor)
 
     def _sampling_view(self, trial: FrozenTrial) -> Study:
-        view = getattr(self.pruner, "sampling_view", None)
-        return view(self, trial) if view is not None else self
+        """The study as samplers see it for ``trial``: the pruner's ``sampling_subset`` hook."""
+        hook = getattr(self.pruner, "sampling_subset", None)
+        view = hook(self._view, trial) if hook is not None else self._view
+        return self if view is self._view else self._seen_through(view)
 
     @property
     def best_trial(self) -> FrozenTrial:
@@ -201,7 +240,7 @@ class Study:
                 "A single best trial cannot be retrieved from a multi-objective study. Consider "
                 "using Study.best_trials to retrieve a list containing the best trials."
             )
-        best = self._storage.get_best_trial(self._study_id)
+        best = self._view.best_trial()
         if is_feasible(best.system_attrs):
             return best
         feasible = [
@@ -334,7 +373,7 @@ class Study:
             raise RuntimeError(
                 "`Study.stop` is supposed to be invoked inside an objective function or a callback."
             )
-        self._stop_flag = True
+        (self._root or self)._stop_flag = True
 
     def enqueue_trial(
         self,

@@ -153,7 +153,7 @@ class SamplerContract(abc.ABC):
     def test_new_sampler_resumes_study(self) -> None:
         study = self._study()
         study.optimize(_mixed_objective, n_trials=10)
-        resumed = Study(study.study_name, study._storage, sampler=self.make_sampler(1))
+        resumed = Study(study.study_name, study.storage, sampler=self.make_sampler(1))
         resumed.optimize(_mixed_objective, n_trials=10)
         assert len(resumed.get_trials(states=(TrialState.COMPLETE,))) == 20
 

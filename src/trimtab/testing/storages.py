@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import StorageStudyView
 from trimtab.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from trimtab.storages import BaseStorage
@@ -256,6 +257,34 @@ class StorageContract(abc.ABC):
         for trial in later:
             if trial.number in finished_seen:
                 assert trial.state == TrialState.COMPLETE and trial.values == [1.0]
+
+    def test_study_view_reads_each_finished_trial_once(self) -> None:
+        # The incremental read as samplers and pruners use it: a study view over the storage
+        # logs each finished trial exactly once, never another study's, whatever resends.
+        storage = self.make_storage()
+        study_id = storage.create_new_study(_MIN, "contract-view")
+        other_id = storage.create_new_study(_MIN, "contract-view-other")
+        view = StorageStudyView(storage, study_id, "contract-view", _MIN)
+        running = storage.create_new_trial(study_id)
+        done = storage.create_new_trial(study_id)
+        storage.set_trial_state_values(done, TrialState.COMPLETE, [2.0])
+        finished, row = view.finished_since(0)
+        assert [t.number for t in finished] == [1]
+        storage.set_trial_state_values(running, TrialState.PRUNED)
+        failed = storage.create_new_trial(study_id)
+        storage.set_trial_state_values(failed, TrialState.FAIL)
+        storage.set_trial_state_values(
+            storage.create_new_trial(other_id), TrialState.COMPLETE, [0.0]
+        )
+        storage.create_new_trial(study_id)  # RUNNING: not finished, not logged
+        finished, row = view.finished_since(row)
+        assert sorted(t.number for t in finished) == [0, 2] and row == 3
+        assert view.finished_since(row) == ([], 3)
+        assert view.finished_since(0)[1] == 3
+        history = view.history()
+        assert sorted(history.numbers.tolist()) == [0, 1] and history.complete.sum() == 1
+        fresh = StorageStudyView(storage, study_id, "contract-view", _MIN)
+        assert sorted(t.number for t in fresh.finished_since(0)[0]) == [0, 1, 2]
 
     def test_attrs_must_be_json(self) -> None:
         storage = self.make_storage()

@@ -35,7 +35,7 @@ class Trial(BaseTrial):
     def __init__(self, study: Study, trial_id: int) -> None:
         self.study = study
         self._trial_id = trial_id
-        self.storage = study._storage
+        self.storage = study.storage
         self._cached = self.storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
         self._sampling_study = study._sampling_view(self._cached)

@@ -9,13 +9,14 @@ trials and continues the same search. Completed trials are read incrementally.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from trimtab import logging
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import load_trial_state, view_of
 from trimtab._warnings import warn
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from trimtab.exceptions import ExperimentalWarning
@@ -25,7 +26,6 @@ from trimtab.samplers._cmaes._snapshot import from_snapshot, import_cmaes, to_sn
 from trimtab.samplers._cmaes._stop import record_generation, restart_reason
 from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import RandomSampler
-from trimtab.samplers._state import load_trial_state, save_trial_attr, save_trial_state
 from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -46,11 +46,28 @@ def _experimental_argument(name: str) -> None:
 class _History:
     """Finished trials usable as CMA-ES solutions, indexed by (restart, generation)."""
 
-    def __init__(self) -> None:
-        self.cursor = 0
+    def __init__(
+        self, solution_value: Callable[[FrozenTrial], float | None], namespace: str
+    ) -> None:
+        self._solution_value = solution_value
+        self._namespace = namespace
         self.n = 0
         self.solutions: dict[tuple[int, int], list[tuple[int, FrozenTrial, float]]] = {}
         self.latest: tuple[int, dict[str, Any]] | None = None  # (trial number, record)
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        for t in sorted(trials, key=lambda t: t.number):
+            value = self._solution_value(t)
+            if value is None:
+                continue
+            self.n += 1
+            record = load_trial_state(t.system_attrs, self._namespace, STATE_VERSION)
+            if record is None:
+                continue
+            slot = (int(record.get("restart", 0)), int(record["generation"]))
+            self.solutions.setdefault(slot, []).append((t.number, t, value))
+            if "optimizer" in record and (self.latest is None or self.latest[0] < t.number):
+                self.latest = (t.number, record)
 
 
 class CmaEsSampler(BaseSampler):
@@ -132,8 +149,8 @@ class CmaEsSampler(BaseSampler):
         self._lr_adapt = lr_adapt
         self._source_trials = source_trials
         self._prefix = "sepcma" if use_separable_cma else "cmawm" if with_margin else "cma"
-        self._histories: dict[tuple[int, int], _History] = {}
-        self._restored: tuple[int, Any, RestartState] | None = None
+        # The optimizer rebuilt from a history's newest snapshot: (history, number, ...).
+        self._restored: tuple[_History, int, Any, RestartState] | None = None
         self._transform: NumericalTransform | None = None
         self._lock = threading.RLock()
 
@@ -208,7 +225,7 @@ class CmaEsSampler(BaseSampler):
                     _logger.debug(f"CMA-ES restart {restart.restart} ({reason}).")
             record["optimizer"] = to_snapshot(optimizer)
             record["restart_state"] = restart.to_json()
-            self._restored = (trial.number, optimizer, restart)
+            self._restored = (history, trial.number, optimizer, restart)
         optimizer._rng.seed(self._rng.randint(1, 2**16) + trial.number)
         if isinstance(optimizer, cmaes.CMAwM):
             x, x_for_tell = optimizer.ask()
@@ -216,8 +233,9 @@ class CmaEsSampler(BaseSampler):
         else:
             x = optimizer.ask()
         record.update(generation=optimizer.generation, restart=restart.restart)
-        save_trial_state(study, trial._trial_id, self._prefix, STATE_VERSION, record)
-        save_trial_attr(study, trial._trial_id, f"{self._prefix}:generation", optimizer.generation)
+        view = view_of(study)
+        view.save_trial_state(trial._trial_id, self._prefix, STATE_VERSION, record)
+        view.save_trial_attr(trial._trial_id, f"{self._prefix}:generation", optimizer.generation)
         return trans.untransform(x)
 
     def _x_of(self, trial: FrozenTrial, trans: NumericalTransform) -> np.ndarray:
@@ -232,33 +250,19 @@ class CmaEsSampler(BaseSampler):
         if history.latest is None:
             return None, RestartState()
         number, record = history.latest
-        if self._restored is None or self._restored[0] != number:
+        restored = self._restored
+        if restored is None or restored[0] is not history or restored[1] != number:
             optimizer = from_snapshot(record["optimizer"])
             restart = RestartState.from_json(record.get("restart_state"))
-            self._restored = (number, optimizer, restart)
-        _, optimizer, restart = self._restored
+            restored = self._restored = (history, number, optimizer, restart)
+        _, _, optimizer, restart = restored
         return optimizer, restart
 
     def _sync(self, study: Study) -> _History:
-        key = (id(study._storage), study._study_id)
-        history = self._histories.get(key)
-        if history is None:
-            history = self._histories[key] = _History()
-            self._restored = None
-        trials, history.cursor = study._get_trials_since(history.cursor)
-        for t in sorted(trials, key=lambda t: t.number):
-            value = self._solution_value(t)
-            if value is None:
-                continue
-            history.n += 1
-            record = load_trial_state(t.system_attrs, self._prefix, STATE_VERSION)
-            if record is None:
-                continue
-            slot = (int(record.get("restart", 0)), int(record["generation"]))
-            history.solutions.setdefault(slot, []).append((t.number, t, value))
-            if "optimizer" in record and (history.latest is None or history.latest[0] < t.number):
-                history.latest = (t.number, record)
-        return history
+        with view_of(study).digest(
+            self, lambda: _History(self._solution_value, self._prefix)
+        ) as history:
+            return history
 
     def _solution_value(self, trial: FrozenTrial) -> float | None:
         if trial.state == TrialState.COMPLETE:

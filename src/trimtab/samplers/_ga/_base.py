@@ -3,7 +3,7 @@
 A trial's generation is stored on it under ``"<SamplerClass>:generation"`` (Optuna's key, read
 by dashboards). The parents chosen for a generation are stored once per study, so every
 worker breeding that generation uses the same parents. Completed trials are read
-incrementally (``study._get_trials_since``) into a per-study index, so the cost per trial does
+incrementally into a digest of the study view (``view.digest``), so the cost per trial does
 not grow with the study.
 """
 
@@ -13,8 +13,8 @@ import abc
 import threading
 from typing import TYPE_CHECKING, Any
 
+from trimtab._study_view import view_of
 from trimtab.samplers._base import BaseSampler
-from trimtab.samplers._state import load_study_state, save_study_state, save_trial_attr
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -26,14 +26,15 @@ _PARENT_STATE_VERSION = 1
 class _PopulationIndex:
     """Completed trials of one study, grouped by generation, grown incrementally."""
 
-    def __init__(self) -> None:
-        self.cursor = 0
+    def __init__(self, generation_key: str) -> None:
+        self._generation_key = generation_key
         self.by_generation: dict[int, list[FrozenTrial]] = {}
         self.by_id: dict[int, FrozenTrial] = {}
         self.parents: dict[int, list[FrozenTrial]] = {}
         self.latest = 0  # the highest generation with a completed trial
 
-    def add(self, trials: list[FrozenTrial], key: str) -> None:
+    def add(self, trials: list[FrozenTrial]) -> None:
+        key = self._generation_key
         for t in trials:
             if t.state != TrialState.COMPLETE or t._trial_id in self.by_id:
                 continue
@@ -61,7 +62,6 @@ class BaseGASampler(BaseSampler, abc.ABC):
 
     def __init__(self, population_size: int | None) -> None:
         self._population_size = population_size
-        self._indexes: dict[tuple[int, int], _PopulationIndex] = {}
         self._index_lock = threading.RLock()
 
     @classmethod
@@ -86,13 +86,9 @@ class BaseGASampler(BaseSampler, abc.ABC):
         """Return the parents of ``generation`` (called once per generation, then cached)."""
 
     def _index(self, study: Study) -> _PopulationIndex:
-        key = (id(study._storage), study._study_id)
-        index = self._indexes.get(key)
-        if index is None:
-            index = self._indexes[key] = _PopulationIndex()
-        trials, index.cursor = study._get_trials_since(index.cursor)
-        index.add(trials, self._get_generation_key())
-        return index
+        key = self._get_generation_key()
+        with view_of(study).digest(self, lambda: _PopulationIndex(key)) as index:
+            return index
 
     def get_trial_generation(self, study: Study, trial: FrozenTrial) -> int:
         """Return ``trial``'s generation, assigning the current one if it has none yet.
@@ -110,7 +106,7 @@ class BaseGASampler(BaseSampler, abc.ABC):
             latest = index.latest
             count = len(index.by_generation.get(latest, []))
         generation = latest if count < self._population_size else latest + 1
-        save_trial_attr(study, trial._trial_id, self._get_generation_key(), generation)
+        view_of(study).save_trial_attr(trial._trial_id, self._get_generation_key(), generation)
         return generation
 
     def get_population(self, study: Study, generation: int) -> list[FrozenTrial]:
@@ -124,21 +120,18 @@ class BaseGASampler(BaseSampler, abc.ABC):
         if generation == 0:
             return []
         with self._index_lock:
-            known = self._indexes.get((id(study._storage), study._study_id))
-            if known is not None and generation in known.parents:
-                return known.parents[generation]
             index = self._index(study)
             cached = index.parents.get(generation)
             if cached is not None:
                 return cached
             namespace = self._parent_namespace(generation)
-            stored = load_study_state(study, namespace, _PARENT_STATE_VERSION)
+            stored = view_of(study).load_study_state(namespace, _PARENT_STATE_VERSION)
             if stored is not None and all(i in index.by_id for i in stored):
                 parents = [index.by_id[i] for i in stored]
             else:
                 parents = self.select_parent(study, generation)
                 ids = [t._trial_id for t in parents]
-                save_study_state(study, namespace, _PARENT_STATE_VERSION, ids)
+                view_of(study).save_study_state(namespace, _PARENT_STATE_VERSION, ids)
             index.parents[generation] = parents
             return parents
 

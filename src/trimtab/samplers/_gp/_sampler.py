@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import load_trial_state, view_of
 from trimtab._warnings import warn, warn_deprecated
 from trimtab.distributions import BaseDistribution
 from trimtab.exceptions import ExperimentalWarning
@@ -31,7 +32,6 @@ from trimtab.samplers._base import (
 )
 from trimtab.samplers._gp._threads import single_threaded_blas
 from trimtab.samplers._random import RandomSampler
-from trimtab.samplers._state import load_trial_state, save_trial_state
 from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -75,8 +75,10 @@ class _Completed:
     """Completed trials of one study, appended as they finish."""
 
     def __init__(self) -> None:
-        self.cursor = 0
         self.trials: list[FrozenTrial] = []
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        self.trials.extend(t for t in trials if t.state == TrialState.COMPLETE)
 
 
 class GPSampler(BaseSampler):
@@ -130,7 +132,6 @@ class GPSampler(BaseSampler):
         self._deterministic = deterministic_objective
         self._constraints_func = constraints_func
         self._warn_independent_sampling = warn_independent_sampling
-        self._completed: dict[tuple[int, int], _Completed] = {}
         self._kernel_cache: dict[str, list[KernelParams]] = {}
         self._lock = threading.RLock()
         self._n_preliminary = 2048
@@ -150,11 +151,8 @@ class GPSampler(BaseSampler):
         }
 
     def _sync(self, study: Study) -> list[FrozenTrial]:
-        key = (id(study._storage), study._study_id)
-        completed = self._completed.setdefault(key, _Completed())
-        changed, completed.cursor = study._get_trials_since(completed.cursor)
-        completed.trials.extend(t for t in changed if t.state == TrialState.COMPLETE)
-        return completed.trials
+        with view_of(study).digest(self, _Completed) as completed:
+            return list(completed.trials)
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -178,7 +176,7 @@ class GPSampler(BaseSampler):
             ]
             with single_threaded_blas():
                 params = self._sample(study, completed, running, search_space)
-        save_trial_state(study, trial._trial_id, _STATE, _STATE_VERSION, {"params": params})
+        view_of(study).save_trial_state(trial._trial_id, _STATE, _STATE_VERSION, {"params": params})
         return params
 
     def _sample(

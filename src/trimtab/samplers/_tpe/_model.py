@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from trimtab._study_view._history import TrialHistory
 from trimtab.distributions import BaseDistribution, CategoricalDistribution
-from trimtab.samplers._history import TrialHistory
 from trimtab.samplers._tpe._parzen import EstimatorParameters, ParzenEstimator
 from trimtab.samplers._tpe._space import Dim, NumericDim, grid_codes
 

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from trimtab import _warnings
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import load_trial_state, view_of
+from trimtab._study_view._history import TrialHistory
 from trimtab.distributions import BaseDistribution
 from trimtab.exceptions import ExperimentalWarning
-from trimtab.samplers import _state
 from trimtab.samplers._base import (
     BaseSampler,
     log_independent_sampling,
     process_constraints_after_trial,
 )
-from trimtab.samplers._history import TrialHistory
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._tpe._model import (
     RunningTrial,
@@ -174,15 +174,16 @@ class TPESampler(BaseSampler):
                 "`constraints_func`", "5.0.0", "7.0.0", "`trimtab.trial.Trial.set_constraint`"
             )
         self._lock = threading.RLock()
-        self._histories: dict[tuple[int, int], TrialHistory] = {}
-        self._model_key: tuple[int, int, int] | None = None
+        # The view and history ``_n_finished`` last brought up to date (reused by the model).
+        self._synced: tuple[Hashable, TrialHistory] | None = None
+        self._model_key: tuple[Hashable, int, int] | None = None
         self._model: TPEModel | None = None
         self._dims: dict[tuple[str, BaseDistribution], Dim] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_lock")
-        state["_histories"] = {}  # rebuilt from the storage on first use
+        state["_synced"] = None  # the history is the study view's, rebuilt on first use
         state["_model_key"], state["_model"] = None, None
         return state
 
@@ -216,7 +217,7 @@ class TPESampler(BaseSampler):
         if self._multivariate is not None:
             return self._multivariate
         if self._group:
-            if study._is_multi_objective():
+            if len(study.directions) > 1:
                 _warnings.warn(
                     "``multivariate`` defaults to False for multi-objective optimization, but it "
                     "is treated as True because ``group`` can only be enabled with the "
@@ -224,7 +225,7 @@ class TPESampler(BaseSampler):
                     "warning."
                 )
             return True
-        return not study._is_multi_objective()
+        return len(study.directions) == 1
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
@@ -259,8 +260,8 @@ class TPESampler(BaseSampler):
             params = self._sample(study, trial, search_space)
         if params and self._constant_liar:
             # Other workers' constant liar sees this trial's full point before it is suggested.
-            _state.save_trial_state(
-                study, trial._trial_id, _STATE_NAMESPACE, _STATE_VERSION, params
+            view_of(study).save_trial_state(
+                trial._trial_id, _STATE_NAMESPACE, _STATE_VERSION, params
             )
         return params
 
@@ -290,12 +291,10 @@ class TPESampler(BaseSampler):
         return self._sample(study, trial, {param_name: param_distribution})[param_name]
 
     def _history(self, study: Study) -> TrialHistory:
-        """The synced history of ``study`` (one per storage and study: views get their own)."""
-        key = (id(study._storage), study._study_id)
-        history = self._histories.get(key)
-        if history is None:
-            history = self._histories[key] = TrialHistory()
-        history.sync(study)
+        """The study view's shared history, brought up to date."""
+        view = view_of(study)
+        history = view.history()
+        self._synced = (view.key, history)
         return history
 
     def _n_finished(self, study: Study) -> int:
@@ -325,12 +324,13 @@ class TPESampler(BaseSampler):
 
     def _model_for(self, study: Study, trial: FrozenTrial) -> TPEModel:
         """The split for ``trial``, reused while no other trial has finished."""
-        synced = self._histories.get((id(study._storage), study._study_id))  # by _n_finished
-        history = synced if synced is not None else self._history(study)
-        key = (id(history), trial._trial_id, history.n)
+        view_key = view_of(study).key
+        synced = self._synced  # brought up to date by _n_finished just before
+        history = synced[1] if synced and synced[0] == view_key else self._history(study)
+        key = (view_key, trial._trial_id, history.n)
         if self._model is not None and self._model_key == key:
             return self._model
-        multi = study._is_multi_objective()
+        multi = len(study.directions) > 1
         gamma = self._gamma or (default_gamma_multi_objective if multi else default_gamma)
         n_below = call_gamma(gamma, history.n)
         signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
@@ -345,9 +345,7 @@ class TPESampler(BaseSampler):
         for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             if t.number == trial.number:
                 continue
-            params = dict(
-                _state.load_trial_state(t.system_attrs, _STATE_NAMESPACE, _STATE_VERSION) or {}
-            )
+            params = dict(load_trial_state(t.system_attrs, _STATE_NAMESPACE, _STATE_VERSION) or {})
             params.update(t.params)
             running.append(RunningTrial(t.number, params))
         return running

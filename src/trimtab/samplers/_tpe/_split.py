@@ -16,7 +16,7 @@ import heapq
 
 import numpy as np
 
-from trimtab.samplers._history import TrialHistory
+from trimtab._study_view._history import TrialHistory
 
 EPS = 1e-12
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import sample_uniform
@@ -103,19 +104,16 @@ class _KnownPoints:
     """Parameter tuples of the finished trials of one study, plus the children handed out."""
 
     def __init__(self) -> None:
-        self.cursor = 0
-        self.seen_ids: set[int] = set()
         self.params: list[dict[str, Any]] = []
         self.keys: dict[tuple[str, ...], set[tuple[Any, ...]]] = {}
 
-    def update(self, study: Study) -> None:
-        trials, self.cursor = study._get_trials_since(self.cursor)
+    def add(self, trials: list[FrozenTrial]) -> None:
+        """Take in newly finished trials (a ``Digest`` of the study view)."""
         for t in trials:
-            if t.state in _KNOWN_STATES and t._trial_id not in self.seen_ids:
-                self.seen_ids.add(t._trial_id)
-                self.add(t.params)
+            if t.state in _KNOWN_STATES:
+                self.add_point(t.params)
 
-    def add(self, params: dict[str, Any]) -> None:
+    def add_point(self, params: dict[str, Any]) -> None:
         self.params.append(params)
         for names, keys in self.keys.items():
             if all(n in params for n in names):
@@ -174,7 +172,6 @@ class NSGAIIChildGenerationStrategy:
         self._rng = rng
         self._lock = threading.Lock()
         self._breeding: _Breeding | None = None
-        self._known: dict[tuple[int, int], _KnownPoints] = {}
 
     def __call__(
         self,
@@ -190,17 +187,16 @@ class NSGAIIChildGenerationStrategy:
                 or breeding.names != tuple(search_space)
             ):
                 breeding = self._breeding = _Breeding(study, search_space, parent_population)
-            known = self._known.setdefault((id(study._storage), study._study_id), _KnownPoints())
-            known.update(study)
-            keys = known.of(breeding.names)
-            running = _running_keys(study, breeding.names)
-            for _ in range(_MAX_BREEDS):
-                child = self._breed(study, search_space, breeding)
-                key = tuple(child[n] for n in breeding.names)
-                if key not in keys and key not in running:
-                    break
-            known.add(child)
-            return child
+            with view_of(study).digest(self, _KnownPoints) as known:
+                keys = known.of(breeding.names)
+                running = _running_keys(study, breeding.names)
+                for _ in range(_MAX_BREEDS):
+                    child = self._breed(study, search_space, breeding)
+                    key = tuple(child[n] for n in breeding.names)
+                    if key not in keys and key not in running:
+                        break
+                known.add_point(child)
+                return child
 
     def _breed(
         self, study: Study, search_space: dict[str, BaseDistribution], breeding: _Breeding

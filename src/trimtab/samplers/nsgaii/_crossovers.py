@@ -156,7 +156,7 @@ def _mix_children(
 def _default_eta(eta: float | None, study: Study) -> float:
     if eta is not None:
         return eta
-    return 20.0 if study._is_multi_objective() else 2.0
+    return 20.0 if len(study.directions) > 1 else 2.0
 
 
 class SBXCrossover(BaseCrossover):

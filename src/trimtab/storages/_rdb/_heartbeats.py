@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from trimtab import _warnings
+from trimtab.storages._heartbeat import StaleTrialCallback
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb._statements import update_then_insert
-from trimtab.trial import FrozenTrial
 
 if TYPE_CHECKING:
     from trimtab.storages._rdb._engine import EngineHandle
-    from trimtab.study import Study
-
-StaleTrialCallback = Callable[["Study", FrozenTrial], None]
 
 
 def check_heartbeat_arguments(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable, Container, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Container, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
@@ -19,7 +19,7 @@ from trimtab.distributions import (
 )
 from trimtab.exceptions import DuplicatedStudyError
 from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
-from trimtab.storages._heartbeat import BaseHeartbeat
+from trimtab.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
 from trimtab.storages._in_memory import _thaw, check_json_serializable
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
@@ -36,12 +36,8 @@ from trimtab.storages._rdb._version import VersionManager
 from trimtab.storages._rdb._writes import TrialWriter, upsert
 from trimtab.trial import FrozenTrial, TrialState
 
-if TYPE_CHECKING:
-    from trimtab.study import Study
-
 _logger = logging.get_logger(__name__)
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
-StaleTrialCallback = Callable[["Study", FrozenTrial], None]
 
 
 class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):

@@ -9,8 +9,8 @@ import pickle
 import threading
 import time
 import uuid
-from collections.abc import Callable, Container, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Container, Sequence
+from typing import Any
 
 from trimtab import logging
 from trimtab._study_records import FrozenStudy, StudyDirection
@@ -21,14 +21,11 @@ from trimtab.distributions import (
 )
 from trimtab.exceptions import UpdateFinishedTrialError
 from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
-from trimtab.storages._heartbeat import BaseHeartbeat
+from trimtab.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
 from trimtab.storages._in_memory import _thaw, check_json_serializable
 from trimtab.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from trimtab.storages.journal._replay import JournalOperation, ReplayResult, format_datetime
 from trimtab.trial import FrozenTrial, TrialState
-
-if TYPE_CHECKING:
-    from trimtab.study import Study
 
 _logger = logging.get_logger(__name__)
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
@@ -36,7 +33,6 @@ _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
 HEARTBEAT_KEY = "trimtab:heartbeat"
 # A backend that keeps snapshots gets one every this many trials (faster start-up).
 SNAPSHOT_INTERVAL = 100
-StaleTrialCallback = Callable[["Study", FrozenTrial], None]
 
 
 def _now() -> str:

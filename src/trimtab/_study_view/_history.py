@@ -1,14 +1,13 @@
-"""The shared numeric history view: a study's finished trials as growing numpy columns.
+"""``TrialHistory``: a study's finished trials as growing numpy columns.
 
-Samplers that model past trials (TPE, GP, NSGA-II, ...) need arrays, not ``FrozenTrial``
-objects, and must not re-read and re-parse the whole study for every new trial. A
-``TrialHistory`` reads ``study._get_trials_since(cursor)`` and appends each trial once, when it
-reaches COMPLETE or PRUNED (finished trials never change again); FAIL trials are skipped.
+Samplers that model past trials (TPE, ...) need arrays, not ``FrozenTrial`` objects, and must
+not re-read and re-parse the whole study for every new trial. A view keeps one
+``TrialHistory`` per study (``view.history()``), a digest fed with each trial once when it
+finishes; COMPLETE and PRUNED trials become rows, FAIL trials are skipped.
 
 API (all arrays are views of length ``n``, rows in the order trials finished)::
 
-    history = TrialHistory()
-    history.sync(study)              # read what changed since the last call; cheap when nothing did
+    history = view.history()         # brought up to date; cheap when nothing changed
     history.n                        # number of rows (COMPLETE + PRUNED trials)
     history.numbers                  # (n,) int64 trial numbers
     history.complete                 # (n,) bool, False for PRUNED
@@ -21,17 +20,14 @@ API (all arrays are views of length ``n``, rows in the order trials finished)::
     history.param_names              # names seen so far, in first-seen order
 
 Internal values are ``distribution.to_internal_repr(value)``: the number itself for floats
-and ints, the choice index for categoricals. A history follows one study; syncing it with
-another study (another storage or study id) starts it afresh.
+and ints, the choice index for categoricals.
 """
 
 from __future__ import annotations
 
 import math
-import weakref
-from collections.abc import Callable
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -39,18 +35,7 @@ from trimtab.distributions import BaseDistribution, FloatDistribution
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import constraints_from_system_attrs
 
-if TYPE_CHECKING:
-    from trimtab.study import Study
-
 _FINISHED_ROWS = (TrialState.COMPLETE, TrialState.PRUNED)
-
-
-def _reference(obj: Any) -> Callable[[], Any]:
-    """A weak reference to ``obj`` (a strong one for objects that refuse weak references)."""
-    try:
-        return weakref.ref(obj)
-    except TypeError:
-        return lambda: obj
 
 
 class _Buffer:
@@ -90,13 +75,7 @@ def _internal_values(dist: BaseDistribution, values: list[Any]) -> Any:
 class TrialHistory:
     """Columnar cache of one study's COMPLETE and PRUNED trials (see the module docstring)."""
 
-    def __init__(self) -> None:
-        self._key: tuple[int, int] | None = None
-        self._storage_ref: Callable[[], Any] = lambda: None
-        self._reset(0)
-
-    def _reset(self, n_objectives: int) -> None:
-        self._cursor = 0
+    def __init__(self, n_objectives: int) -> None:
         self._n_objectives = n_objectives
         self._numbers = _Buffer(dtype=np.int64, fill=-1)
         self._complete = _Buffer(dtype=bool, fill=False)
@@ -106,24 +85,12 @@ class TrialHistory:
         self._last_value = _Buffer()
         self._columns: dict[str, _Buffer] = {}
         self._distributions: dict[str, BaseDistribution] = {}
-        self._seen: set[int] = set()
 
-    def sync(self, study: Study) -> None:
-        """Append the trials of ``study`` that finished since the last call."""
-        key = (id(study._storage), study._study_id)
-        if key != self._key or self._storage_ref() is not study._storage:
-            # The weak reference catches a new storage that reuses a collected one's id.
-            self._key = key
-            self._storage_ref = _reference(study._storage)
-            self._reset(len(study.directions))
-        reader = getattr(study, "_get_trials_since", None)
-        if reader is not None:
-            changed, self._cursor = reader(self._cursor)
-        else:  # a foreign study-like object: fall back to a full read, keep only new rows
-            changed = study.get_trials(deepcopy=False, states=_FINISHED_ROWS)
-        new = [t for t in changed if t.state in _FINISHED_ROWS and t.number not in self._seen]
-        if new:
-            self._append(new)
+    def add(self, trials: list[FrozenTrial]) -> None:
+        """Append the COMPLETE and PRUNED ones of newly finished ``trials`` as rows."""
+        rows = [t for t in trials if t.state in _FINISHED_ROWS]
+        if rows:
+            self._append(rows)
 
     def _append(self, trials: list[FrozenTrial]) -> None:
         n_obj = self._n_objectives
@@ -131,7 +98,6 @@ class TrialHistory:
         values, infeasible, steps, inters = [], [], [], []
         complete = TrialState.COMPLETE
         for t in trials:
-            self._seen.add(t.number)
             t_values = t.values
             values.append(t_values if t.state == complete and t_values is not None else nan_row)
             system_attrs = t.system_attrs

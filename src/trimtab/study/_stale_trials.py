@@ -1,14 +1,48 @@
-"""``RetryHeartbeatStaleTrialCallback``: re-enqueue trials failed because their worker died."""
+"""Stale trials: failing them when their worker died, and retrying them.
+
+This is study behaviour (it adds trials and runs callbacks with the study), so it lives here;
+storages only record heartbeats and hold the ``StaleTrialCallback`` (one type, defined in
+``trimtab.storages._heartbeat``). ``trimtab.storages`` re-exports these names lazily under
+Optuna's paths (``optuna.storages.fail_stale_trials``, ``RetryFailedTrialCallback``).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trimtab import _warnings
+from trimtab import _warnings, logging
+from trimtab.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
 from trimtab.trial import FrozenTrial, TrialState, create_trial
 
 if TYPE_CHECKING:
-    from trimtab.study import Study
+    from trimtab.study._study import Study
+
+_logger = logging.get_logger(__name__)
+
+
+def fail_stale_trials(study: Study) -> None:
+    """Mark the study's stale RUNNING trials FAIL and run the stale-trial callback on each.
+
+    Safe to call from many workers at once: a trial is failed (and its callback run) by
+    exactly one of them.
+    """
+    storage = study._storage
+    if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
+        return
+    failed: list[int] = []
+    for trial_id in storage._get_stale_trial_ids(study._study_id):
+        try:
+            if storage.set_trial_state_values(trial_id, TrialState.FAIL):
+                failed.append(trial_id)
+        except Exception:  # another worker finished or failed it first
+            continue
+    callback = storage.get_heartbeat_stale_trial_callback()
+    for trial_id in failed:
+        trial = storage.get_trial(trial_id)
+        _logger.warning(f"Trial {trial.number} failed because its heartbeat stopped.")
+        if callback is not None:
+            callback(study, trial)
+
 
 FAILED_TRIAL_KEY = "failed_trial"
 RETRY_HISTORY_KEY = "retry_history"
