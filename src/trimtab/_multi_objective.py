@@ -13,7 +13,7 @@ NaN losses are not supported (finished trials never hold NaN values).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,7 +45,8 @@ def losses(
 
 def trial_losses(trials: Sequence[FrozenTrial], directions: Sequence[StudyDirection]) -> np.ndarray:
     """The losses of finished ``trials``, shape ``(n_trials, n_objectives)``."""
-    return losses([t.values for t in trials], directions)
+    values: list[Any] = [t.values for t in trials]
+    return losses(values, directions)
 
 
 def dominates(a: np.ndarray, b: np.ndarray) -> bool:
