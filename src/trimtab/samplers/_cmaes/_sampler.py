@@ -16,6 +16,7 @@ import numpy as np
 
 from trimtab import logging
 from trimtab._study_records import StudyDirection
+from trimtab._transform import NumericalTransform
 from trimtab._warnings import warn
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from trimtab.exceptions import ExperimentalWarning
@@ -23,7 +24,6 @@ from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._cmaes._restart import RestartState, init_optimizer, restart_optimizer
 from trimtab.samplers._cmaes._snapshot import from_snapshot, import_cmaes, to_snapshot
 from trimtab.samplers._cmaes._stop import record_generation, restart_reason
-from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import RandomSampler
 from trimtab.samplers._state import load_trial_state, save_trial_attr, save_trial_state
 from trimtab.search_space import IntersectionSearchSpace

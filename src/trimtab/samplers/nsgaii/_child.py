@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trimtab._multi_objective import crowding_distance, nondomination_ranks, trial_losses
+from trimtab._transform import NumericalTransform
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
-from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import sample_uniform
 from trimtab.samplers.nsgaii._crossovers import BaseCrossover
 from trimtab.samplers.nsgaii._mutations import BaseMutation, perform_mutation
