@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from argparse import ArgumentParser, Namespace
 from typing import Any
 
@@ -11,6 +10,8 @@ from trimtab import _warnings, logging
 from trimtab.cli._format import DATETIME_FORMAT, format_output, trial_records
 from trimtab.exceptions import CLIUsageError, ExperimentalWarning
 from trimtab.storages import BaseStorage
+from trimtab.storages._factory import open_storage as open_location
+from trimtab.storages._factory import storage_location
 
 _logger = logging.get_logger("trimtab.cli")
 _FORMATS = ("value", "json", "table", "yaml")
@@ -27,37 +28,31 @@ _TRIAL_ATTRS = (
 
 
 def storage_url(args: Namespace) -> str:
-    """``--storage``, else ``TRIMTAB_STORAGE``, else ``OPTUNA_STORAGE``."""
-    if args.storage is not None:
-        return str(args.storage)
-    for variable in ("TRIMTAB_STORAGE", "OPTUNA_STORAGE"):
-        value = os.environ.get(variable)
-        if value:
-            return value
-    raise CLIUsageError(
-        "Storage URL is not specified: pass --storage or set TRIMTAB_STORAGE (or OPTUNA_STORAGE)."
-    )
+    """``--storage``, else ``TRIMTAB_STORAGE``, else ``OPTUNA_STORAGE``.
+
+    Raises:
+        CLIUsageError: none of them is set.
+    """
+    location = storage_location(args.storage)
+    if location is None:
+        raise CLIUsageError(
+            "Storage URL is not specified: pass --storage or set TRIMTAB_STORAGE "
+            "(or OPTUNA_STORAGE)."
+        )
+    return location
 
 
-def open_storage(args: Namespace) -> BaseStorage:
-    """The storage the arguments name (``--storage-class`` picks a journal backend)."""
-    from trimtab.storages.journal import JournalFileBackend, JournalRedisBackend, JournalStorage
+def open_storage(args: Namespace, **options: Any) -> BaseStorage:
+    """The storage ``--storage``/``--storage-class`` (or the environment) name, opened by
+    the library's one rule (:func:`trimtab.storages._factory.open_storage`).
 
-    url = storage_url(args)
-    kind = args.storage_class
-    if kind in ("JournalRedisBackend", "JournalRedisStorage") or (
-        kind is None and url.startswith("redis")
-    ):
-        return JournalStorage(JournalRedisBackend(url))
-    if kind in ("JournalFileBackend", "JournalFileStorage") or (
-        kind is None and os.path.isfile(url)
-    ):
-        return JournalStorage(JournalFileBackend(url))
-    if kind not in (None, "RDBStorage"):
-        raise CLIUsageError(f"Unsupported storage class {kind!r}.")
-    from trimtab.storages import RDBStorage
-
-    return RDBStorage(url)
+    Raises:
+        CLIUsageError: no storage is given, or the location cannot be opened.
+    """
+    try:
+        return open_location(storage_url(args), args.storage_class, **options)
+    except ValueError as err:
+        raise CLIUsageError(str(err)) from err
 
 
 def _format_arguments(parser: ArgumentParser, default: str, flatten: bool = True) -> None:
@@ -267,7 +262,7 @@ def dashboard(args: Namespace) -> int:
             f"The dashboard is not available in this installation ({err}). Install it with "
             'pip install "trimtab[dashboard]".'
         ) from err
-    return int(cli_main(list(args.dashboard_args)))
+    return int(cli_main(list(args.dashboard_args), args.storage, args.storage_class))
 
 
 def add_study_name(parser: ArgumentParser, required: bool = False) -> None:
