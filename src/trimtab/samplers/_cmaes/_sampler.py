@@ -209,7 +209,7 @@ class CmaEsSampler(BaseSampler):
             record["optimizer"] = to_snapshot(optimizer)
             record["restart_state"] = restart.to_json()
             self._restored = (trial.number, optimizer, restart)
-        optimizer._rng.seed(self._rng.randint(1, 2**16) + trial.number)
+        optimizer.reseed_rng(self._rng.randint(1, 2**16) + trial.number)
         if isinstance(optimizer, cmaes.CMAwM):
             x, x_for_tell = optimizer.ask()
             record["x_for_tell"] = x_for_tell.tolist()
