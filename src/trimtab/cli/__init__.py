@@ -21,7 +21,8 @@ from trimtab.exceptions import CLIUsageError
 from trimtab.storages._factory import STORAGE_CLASSES
 from trimtab.version import __version__
 
-_commands.COMMANDS.update(_storage_serve.COMMANDS)
+# Every sub-command, from each command module's COMMANDS (see cli/_registry.py).
+COMMANDS = {**_commands.COMMANDS, **_storage_serve.COMMANDS, **_worker.COMMANDS, **_run.COMMANDS}
 
 
 def _common_arguments(parser: ArgumentParser) -> ArgumentParser:
@@ -62,16 +63,13 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
     main.add_argument("--version", action="version", version=f"trimtab {__version__}")
     sub = main.add_subparsers()
     parsers = {}
-    for name, (handler, help_text) in _commands.COMMANDS.items():
-        parser = sub.add_parser(name, parents=[parent], help=help_text, description=help_text)
-        parser.set_defaults(handler=handler)
+    for name, command in COMMANDS.items():
+        description = command.description or command.help
+        parser = sub.add_parser(name, parents=[parent], help=command.help, description=description)
+        parser.set_defaults(handler=command.handler)
+        if command.configure is not None:
+            command.configure(parser)
         parsers[name] = parser
-    parsers.update(_worker.register(sub, parent))
-    parsers["run"] = sub.add_parser(
-        "run", parents=[parent], help=_run.HELP, description=_run.DESCRIPTION
-    )
-    parsers["run"].set_defaults(handler=_run.run)
-    _run.configure(parsers["run"])
     help_parser = sub.add_parser("help", help="Show help message.")
 
     def print_help(_args: Namespace) -> int:
@@ -79,8 +77,6 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
         return 0
 
     help_parser.set_defaults(handler=print_help)
-    _commands.configure(parsers)
-    _storage_serve.configure(parsers)
     return main, parsers
 
 
@@ -89,7 +85,7 @@ def _find_command(argv: list[str]) -> tuple[int, int] | None:
     for i in range(argv.index("--") if "--" in argv else len(argv)):
         for j in (i + 1, i):
             candidate = " ".join(argv[i : j + 1])
-            if candidate in _commands.COMMANDS or candidate == "run":
+            if candidate in COMMANDS:
                 return i, j + 1
     return None
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from argparse import ArgumentParser, Namespace, _SubParsersAction
+from argparse import ArgumentParser, Namespace
 from collections.abc import Callable
 from typing import Any
 
 from trimtab import logging
+from trimtab.cli._registry import Command
 from trimtab.exceptions import CLIUsageError, ExperimentalWarning
 
 _logger = logging.get_logger("trimtab.cli")
@@ -137,9 +138,4 @@ def _configure(parser: ArgumentParser) -> None:
     )
 
 
-def register(sub: _SubParsersAction, parent: ArgumentParser) -> dict[str, ArgumentParser]:
-    """Add the ``worker`` sub-command; return it by name."""
-    parser = sub.add_parser("worker", parents=[parent], help=HELP, description=HELP)
-    parser.set_defaults(handler=run_worker)
-    _configure(parser)
-    return {"worker": parser}
+COMMANDS = {"worker": Command(run_worker, HELP, _configure)}
