@@ -1,8 +1,4 @@
-"""Hyperparameter importance: which parameters explain a study's objective values.
-
-``get_param_importances(study)`` uses PED-ANOVA by default (as Optuna 5 does); fANOVA and
-mean decrease in impurity need scikit-learn (``pip install "trimtab[importance]"``).
-"""
+"""``get_param_importances``: importances of a study's parameters by a chosen evaluator."""
 
 from __future__ import annotations
 
@@ -11,19 +7,9 @@ from collections.abc import Callable
 from trimtab._warnings import warn
 from trimtab.exceptions import ExperimentalWarning
 from trimtab.importance._base import BaseImportanceEvaluator
-from trimtab.importance._fanova import FanovaImportanceEvaluator
-from trimtab.importance._mdi import MeanDecreaseImpurityImportanceEvaluator
 from trimtab.importance._ped_anova import PedAnovaImportanceEvaluator
 from trimtab.study import Study
 from trimtab.trial import FrozenTrial
-
-__all__ = [
-    "BaseImportanceEvaluator",
-    "FanovaImportanceEvaluator",
-    "MeanDecreaseImpurityImportanceEvaluator",
-    "PedAnovaImportanceEvaluator",
-    "get_param_importances",
-]
 
 
 def get_param_importances(
