@@ -6,8 +6,8 @@ importance, dashboard) load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import TYPE_CHECKING
 
 from trimtab import (
     distributions,
@@ -44,9 +44,13 @@ _LAZY_SUBMODULES = (
 )
 
 
+if TYPE_CHECKING:
+    from typing import Any
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"trimtab.{name}")
+        return _importlib.import_module(f"trimtab.{name}")
     raise AttributeError(f"module 'trimtab' has no attribute {name!r}")
 
 

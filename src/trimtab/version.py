@@ -1,3 +1,5 @@
 """The installed trimtab version."""
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__"]

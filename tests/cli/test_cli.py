@@ -171,15 +171,20 @@ def test_version_and_dashboard(capsys: Any, monkeypatch: Any) -> None:
         assert main(["dashboard", "--port", "1"]) == 1
         assert "dashboard" in capsys.readouterr().err
         return
-    received: list[list[str]] = []
+    received: list[tuple[list[str], str | None]] = []
 
-    def fake_cli_main(argv: list[str]) -> int:
-        received.append(argv)
+    def fake_cli_main(argv: list[str], storage: str | None, storage_class: str | None) -> int:
+        received.append((argv, storage))
         return 7
 
     monkeypatch.setattr(dashboard, "cli_main", fake_cli_main)
     assert main(["dashboard", "sqlite:///x.db", "--port", "8081", "-v"]) == 7
-    assert received == [["sqlite:///x.db", "--port", "8081", "-v"]]
+    # Options before the command are the CLI's, and the storage among them reaches the dashboard.
+    assert main(["-q", "--storage", "sqlite:///y.db", "dashboard", "--port", "1"]) == 7
+    assert received == [
+        (["sqlite:///x.db", "--port", "8081", "-v"], None),
+        (["--port", "1"], "sqlite:///y.db"),
+    ]
 
 
 def test_storage_upgrade_on_current_schema(tmp_path: Path, capsys: Any) -> None:

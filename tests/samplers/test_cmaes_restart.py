@@ -185,9 +185,9 @@ def test_restart_state_reads_records_of_older_and_newer_versions() -> None:
 @pytest.mark.parametrize("strategy", ["ipop", "bipop"])
 def test_concurrent_workers_start_the_same_new_run(strategy: str) -> None:
     from trimtab._study_records import StudyDirection
+    from trimtab._transform import NumericalTransform
     from trimtab.distributions import FloatDistribution
     from trimtab.samplers._cmaes._restart import init_optimizer, restart_optimizer
-    from trimtab.samplers._ga._transform import NumericalTransform
 
     trans = NumericalTransform(
         {"x": FloatDistribution(0, 1), "y": FloatDistribution(-3, 3)}, transform_0_1=True

@@ -9,14 +9,11 @@ import pytest
 from scipy import stats
 
 import trimtab
+from trimtab._multi_objective import nondomination_ranks
 from trimtab.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from trimtab.samplers._tpe._parzen import EstimatorParameters, ParzenEstimator, _neighbour_sigmas
 from trimtab.samplers._tpe._space import NumericDim, grid_codes, make_dim
-from trimtab.samplers._tpe._split import (
-    greedy_hypervolume_subset,
-    nondomination_ranks,
-    split_rows,
-)
+from trimtab.samplers._tpe._split import greedy_hypervolume_subset, split_rows
 from trimtab.samplers._tpe._truncnorm import log_gauss_mass, sample_truncnorm
 from trimtab.trial import TrialState, create_trial
 

@@ -2,7 +2,8 @@
 
 Global options come before or after the sub-command: ``--storage URL`` (or the
 ``TRIMTAB_STORAGE`` / ``OPTUNA_STORAGE`` environment variable), ``--storage-class``,
-``-v``/``-q``, ``--log-file``, ``--debug``, ``--version``.
+``-v``/``-q``, ``--log-file``, ``--debug``, ``--version``. The storage string is opened by the
+library's one rule (``trimtab.storages._factory``), for ``dashboard`` too.
 """
 
 from __future__ import annotations
@@ -17,17 +18,11 @@ from typing import Any
 from trimtab import logging
 from trimtab.cli import _commands, _run, _storage_serve, _worker
 from trimtab.exceptions import CLIUsageError
+from trimtab.storages._factory import STORAGE_CLASSES
 from trimtab.version import __version__
 
-_commands.COMMANDS.update(_storage_serve.COMMANDS)
-
-_STORAGE_CLASSES = (
-    "JournalFileBackend",
-    "JournalRedisBackend",
-    "RDBStorage",
-    "JournalFileStorage",
-    "JournalRedisStorage",
-)
+# Every sub-command, from each command module's COMMANDS (see cli/_registry.py).
+COMMANDS = {**_commands.COMMANDS, **_storage_serve.COMMANDS, **_worker.COMMANDS, **_run.COMMANDS}
 
 
 def _common_arguments(parser: ArgumentParser) -> ArgumentParser:
@@ -38,7 +33,7 @@ def _common_arguments(parser: ArgumentParser) -> ArgumentParser:
         "TRIMTAB_STORAGE or OPTUNA_STORAGE environment variable.",
     )
     parser.add_argument(
-        "--storage-class", default=None, choices=_STORAGE_CLASSES, help="Storage class hint."
+        "--storage-class", default=None, choices=STORAGE_CLASSES, help="Storage class hint."
     )
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument(
@@ -68,16 +63,13 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
     main.add_argument("--version", action="version", version=f"trimtab {__version__}")
     sub = main.add_subparsers()
     parsers = {}
-    for name, (handler, help_text) in _commands.COMMANDS.items():
-        parser = sub.add_parser(name, parents=[parent], help=help_text, description=help_text)
-        parser.set_defaults(handler=handler)
+    for name, command in COMMANDS.items():
+        description = command.description or command.help
+        parser = sub.add_parser(name, parents=[parent], help=command.help, description=description)
+        parser.set_defaults(handler=command.handler)
+        if command.configure is not None:
+            command.configure(parser)
         parsers[name] = parser
-    parsers.update(_worker.register(sub, parent))
-    parsers["run"] = sub.add_parser(
-        "run", parents=[parent], help=_run.HELP, description=_run.DESCRIPTION
-    )
-    parsers["run"].set_defaults(handler=_run.run)
-    _run.configure(parsers["run"])
     help_parser = sub.add_parser("help", help="Show help message.")
 
     def print_help(_args: Namespace) -> int:
@@ -85,21 +77,28 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
         return 0
 
     help_parser.set_defaults(handler=print_help)
-    _commands.configure(parsers)
-    _storage_serve.configure(parsers)
     return main, parsers
 
 
-def _preprocess(argv: list[str]) -> list[str]:
-    """Move the (possibly two-word) command to the front: ``storage upgrade`` is one command."""
-    if not argv:
-        return ["help"]
+def _find_command(argv: list[str]) -> tuple[int, int] | None:
+    """Where the (possibly two-word) command is: ``argv[start:end]``; None if absent."""
     for i in range(argv.index("--") if "--" in argv else len(argv)):
         for j in (i + 1, i):
             candidate = " ".join(argv[i : j + 1])
-            if candidate in _commands.COMMANDS or candidate == "run":
-                return [candidate, *argv[:i], *argv[j + 1 :]]
-    return argv
+            if candidate in COMMANDS:
+                return i, j + 1
+    return None
+
+
+def _preprocess(argv: list[str]) -> list[str]:
+    """Move the command to the front: ``storage upgrade`` is one command."""
+    if not argv:
+        return ["help"]
+    found = _find_command(argv)
+    if found is None:
+        return argv
+    start, end = found
+    return [" ".join(argv[start:end]), *argv[:start], *argv[end:]]
 
 
 def _configure_logging(args: Namespace) -> None:
@@ -111,8 +110,13 @@ def _configure_logging(args: Namespace) -> None:
         std_logging.getLogger("trimtab").addHandler(handler)
 
 
-def _run_dashboard(argv: list[str]) -> int:
-    args = Namespace(dashboard_args=argv)
+def _run_dashboard(global_argv: list[str], argv: list[str]) -> int:
+    """``trimtab [global options] dashboard [dashboard options]``: the options before the
+    command (``--storage``, ``--storage-class``, ``-v``/``-q``, ...) apply as for any command;
+    the rest are the dashboard's own."""
+    args = _common_arguments(ArgumentParser(prog="trimtab")).parse_args(global_argv)
+    _configure_logging(args)
+    args.dashboard_args = argv
     try:
         return _commands.dashboard(args)
     except CLIUsageError as err:
@@ -149,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
-    if raw and raw[0] == "dashboard":
-        return _run_dashboard(raw[1:])
+    found = _find_command(raw)
+    if found is not None and raw[found[0]] == "dashboard":
+        # The dashboard parses its own options (a web server's, not the CLI's).
+        return _run_dashboard(raw[: found[0]], raw[found[1] :])
     parser, parsers = _parser()
     argv = _preprocess(raw)
     args = parser.parse_args(argv)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from argparse import ArgumentParser, Namespace
 from typing import Any
 
 from trimtab import _warnings, logging
 from trimtab.cli._format import DATETIME_FORMAT, format_output, trial_records
+from trimtab.cli._registry import Command
 from trimtab.exceptions import CLIUsageError, ExperimentalWarning
 from trimtab.storages import BaseStorage
+from trimtab.storages._factory import open_storage as open_location
+from trimtab.storages._factory import storage_location
 
 _logger = logging.get_logger("trimtab.cli")
 _FORMATS = ("value", "json", "table", "yaml")
@@ -27,37 +29,31 @@ _TRIAL_ATTRS = (
 
 
 def storage_url(args: Namespace) -> str:
-    """``--storage``, else ``TRIMTAB_STORAGE``, else ``OPTUNA_STORAGE``."""
-    if args.storage is not None:
-        return str(args.storage)
-    for variable in ("TRIMTAB_STORAGE", "OPTUNA_STORAGE"):
-        value = os.environ.get(variable)
-        if value:
-            return value
-    raise CLIUsageError(
-        "Storage URL is not specified: pass --storage or set TRIMTAB_STORAGE (or OPTUNA_STORAGE)."
-    )
+    """``--storage``, else ``TRIMTAB_STORAGE``, else ``OPTUNA_STORAGE``.
+
+    Raises:
+        CLIUsageError: none of them is set.
+    """
+    location = storage_location(args.storage)
+    if location is None:
+        raise CLIUsageError(
+            "Storage URL is not specified: pass --storage or set TRIMTAB_STORAGE "
+            "(or OPTUNA_STORAGE)."
+        )
+    return location
 
 
-def open_storage(args: Namespace) -> BaseStorage:
-    """The storage the arguments name (``--storage-class`` picks a journal backend)."""
-    from trimtab.storages.journal import JournalFileBackend, JournalRedisBackend, JournalStorage
+def open_storage(args: Namespace, **options: Any) -> BaseStorage:
+    """The storage ``--storage``/``--storage-class`` (or the environment) name, opened by
+    the library's one rule (:func:`trimtab.storages._factory.open_storage`).
 
-    url = storage_url(args)
-    kind = args.storage_class
-    if kind in ("JournalRedisBackend", "JournalRedisStorage") or (
-        kind is None and url.startswith("redis")
-    ):
-        return JournalStorage(JournalRedisBackend(url))
-    if kind in ("JournalFileBackend", "JournalFileStorage") or (
-        kind is None and os.path.isfile(url)
-    ):
-        return JournalStorage(JournalFileBackend(url))
-    if kind not in (None, "RDBStorage"):
-        raise CLIUsageError(f"Unsupported storage class {kind!r}.")
-    from trimtab.storages import RDBStorage
-
-    return RDBStorage(url)
+    Raises:
+        CLIUsageError: no storage is given, or the location cannot be opened.
+    """
+    try:
+        return open_location(storage_url(args), args.storage_class, **options)
+    except ValueError as err:
+        raise CLIUsageError(str(err)) from err
 
 
 def _format_arguments(parser: ArgumentParser, default: str, flatten: bool = True) -> None:
@@ -267,7 +263,7 @@ def dashboard(args: Namespace) -> int:
             f"The dashboard is not available in this installation ({err}). Install it with "
             'pip install "trimtab[dashboard]".'
         ) from err
-    return int(cli_main(list(args.dashboard_args)))
+    return int(cli_main(list(args.dashboard_args), args.storage, args.storage_class))
 
 
 def add_study_name(parser: ArgumentParser, required: bool = False) -> None:
@@ -276,59 +272,78 @@ def add_study_name(parser: ArgumentParser, required: bool = False) -> None:
     )
 
 
-def configure(parsers: dict[str, ArgumentParser]) -> None:
-    """Add each command's own arguments to its sub-parser."""
-    p = parsers["create-study"]
+def _configure_create_study(p: ArgumentParser) -> None:
     add_study_name(p)
     p.add_argument("--direction", choices=("minimize", "maximize"), default=None)
     p.add_argument("--skip-if-exists", action="store_true")
     p.add_argument("--directions", choices=("minimize", "maximize"), nargs="+", default=None)
-    add_study_name(parsers["delete-study"])
-    p = parsers["study set-user-attr"]
+
+
+def _configure_set_user_attr(p: ArgumentParser) -> None:
     add_study_name(p, required=True)
     p.add_argument("--key", "-k", required=True, help="Key of the user attribute.")
     p.add_argument("--value", required=True, help="Value to be set.")
-    _format_arguments(parsers["study-names"], "value", flatten=False)
-    _format_arguments(parsers["studies"], "table")
-    for name in ("trials", "best-trial", "best-trials"):
-        add_study_name(parsers[name], required=True)
-        _format_arguments(parsers[name], "table")
-    p = parsers["storage repair-journal"]
+
+
+def _configure_trial_listing(p: ArgumentParser) -> None:
+    add_study_name(p, required=True)
+    _format_arguments(p, "table")
+
+
+def _configure_repair_journal(p: ArgumentParser) -> None:
     p.add_argument("journal", help="The damaged journal: a file path or a Redis URL.")
     p.add_argument(
         "--output", required=True, help="The new journal file (or Redis key prefix) to write."
     )
     p.add_argument("--redis-prefix", default="", help="Key prefix of a Redis journal.")
-    p = parsers["ask"]
+
+
+def _configure_ask(p: ArgumentParser) -> None:
     add_study_name(p)
     p.add_argument("--sampler", type=str, help="Class name of sampler object to create.")
     p.add_argument("--sampler-kwargs", type=str, help="Sampler keyword arguments as JSON.")
     p.add_argument("--search-space", type=str, help="Search space as JSON.")
     _format_arguments(p, "json")
-    p = parsers["tell"]
+
+
+def _configure_tell(p: ArgumentParser) -> None:
     add_study_name(p)
     p.add_argument("--trial-number", type=int, help="Trial number.")
     p.add_argument("--values", type=float, nargs="+", help="Objective values.")
     p.add_argument("--state", choices=("complete", "pruned", "fail"), help="Trial state.")
     p.add_argument("--skip-if-finished", action="store_true")
-    parsers["dashboard"].add_argument("dashboard_args", nargs="*", help="Dashboard arguments.")
+
+
+def _configure_dashboard(p: ArgumentParser) -> None:
+    p.add_argument("dashboard_args", nargs="*", help="Dashboard arguments.")
 
 
 COMMANDS = {
-    "create-study": (create_study, "Create a new study."),
-    "delete-study": (delete_study, "Delete a specified study."),
-    "study set-user-attr": (set_user_attr, "Set a user attribute to a study."),
-    "study-names": (study_names, "Get all study names stored in a specified storage."),
-    "studies": (studies, "Show a list of studies."),
-    "trials": (trials, "Show a list of trials."),
-    "best-trial": (best_trial, "Show the best trial."),
-    "best-trials": (best_trials, "Show a list of trials located at the Pareto front."),
-    "storage upgrade": (storage_upgrade, "Upgrade the schema of an RDB storage."),
-    "storage repair-journal": (
+    "create-study": Command(create_study, "Create a new study.", _configure_create_study),
+    "delete-study": Command(delete_study, "Delete a specified study.", add_study_name),
+    "study set-user-attr": Command(
+        set_user_attr, "Set a user attribute to a study.", _configure_set_user_attr
+    ),
+    "study-names": Command(
+        study_names,
+        "Get all study names stored in a specified storage.",
+        lambda p: _format_arguments(p, "value", flatten=False),
+    ),
+    "studies": Command(studies, "Show a list of studies.", lambda p: _format_arguments(p, "table")),
+    "trials": Command(trials, "Show a list of trials.", _configure_trial_listing),
+    "best-trial": Command(best_trial, "Show the best trial.", _configure_trial_listing),
+    "best-trials": Command(
+        best_trials, "Show a list of trials located at the Pareto front.", _configure_trial_listing
+    ),
+    "storage upgrade": Command(storage_upgrade, "Upgrade the schema of an RDB storage."),
+    "storage repair-journal": Command(
         storage_repair_journal,
         "Copy the readable records of a damaged journal, up to the damage, to a new journal.",
+        _configure_repair_journal,
     ),
-    "ask": (ask, "Create a new trial and suggest parameters."),
-    "tell": (tell, "Finish a trial, which was created by the ask command."),
-    "dashboard": (dashboard, "Serve the web dashboard (arguments go to the dashboard)."),
+    "ask": Command(ask, "Create a new trial and suggest parameters.", _configure_ask),
+    "tell": Command(tell, "Finish a trial, which was created by the ask command.", _configure_tell),
+    "dashboard": Command(
+        dashboard, "Serve the web dashboard (arguments go to the dashboard).", _configure_dashboard
+    ),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from argparse import ArgumentParser, Namespace
 
 from trimtab.cli._commands import open_storage
+from trimtab.cli._registry import Command
 
 
 def storage_serve(args: Namespace) -> int:
@@ -17,9 +18,8 @@ def storage_serve(args: Namespace) -> int:
     return 0
 
 
-def configure(parsers: dict[str, ArgumentParser]) -> None:
+def configure(parser: ArgumentParser) -> None:
     """Add the arguments of ``storage serve``."""
-    parser = parsers["storage serve"]
     parser.add_argument(
         "url",
         nargs="?",
@@ -31,8 +31,9 @@ def configure(parsers: dict[str, ArgumentParser]) -> None:
 
 
 COMMANDS = {
-    "storage serve": (
+    "storage serve": Command(
         storage_serve,
         "Serve a storage over gRPC to GrpcStorageProxy clients (trimtab's or Optuna's).",
+        configure,
     ),
 }

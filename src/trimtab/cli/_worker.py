@@ -8,13 +8,13 @@ by the next worker that asks for a trial, and re-run with the same parameters.
 from __future__ import annotations
 
 import importlib
-import os
 import warnings
-from argparse import ArgumentParser, Namespace, _SubParsersAction
+from argparse import ArgumentParser, Namespace
 from collections.abc import Callable
 from typing import Any
 
 from trimtab import logging
+from trimtab.cli._registry import Command
 from trimtab.exceptions import CLIUsageError, ExperimentalWarning
 
 _logger = logging.get_logger("trimtab.cli")
@@ -49,11 +49,9 @@ def load_objective(spec: str) -> Callable[..., Any]:
 
 def open_heartbeat_storage(args: Namespace) -> Any:
     """The storage ``--storage`` names, with heartbeats and a retry-on-stale callback."""
-    from trimtab.cli._commands import storage_url
-    from trimtab.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
-    from trimtab.storages.journal import JournalFileBackend, JournalRedisBackend, JournalStorage
+    from trimtab.cli._commands import open_storage
+    from trimtab.storages import RetryHeartbeatStaleTrialCallback
 
-    url = storage_url(args)
     interval = args.heartbeat_interval or None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ExperimentalWarning)
@@ -66,16 +64,7 @@ def open_heartbeat_storage(args: Namespace) -> Any:
                     args.max_retries
                 ),
             }
-        kind = args.storage_class
-        if kind in ("JournalRedisBackend", "JournalRedisStorage") or (
-            kind is None and url.startswith("redis")
-        ):
-            return JournalStorage(JournalRedisBackend(url), **options)
-        if kind in ("JournalFileBackend", "JournalFileStorage") or (
-            kind is None and os.path.isfile(url)
-        ):
-            return JournalStorage(JournalFileBackend(url), **options)
-        return RDBStorage(url, **options)
+        return open_storage(args, **options)
 
 
 def run_worker(args: Namespace) -> int:
@@ -149,9 +138,4 @@ def _configure(parser: ArgumentParser) -> None:
     )
 
 
-def register(sub: _SubParsersAction, parent: ArgumentParser) -> dict[str, ArgumentParser]:
-    """Add the ``worker`` sub-command; return it by name."""
-    parser = sub.add_parser("worker", parents=[parent], help=HELP, description=HELP)
-    parser.set_defaults(handler=run_worker)
-    _configure(parser)
-    return {"worker": parser}
+COMMANDS = {"worker": Command(run_worker, HELP, _configure)}

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from trimtab._multi_objective import nondominated_mask
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from trimtab.storages import BaseStorage
-from trimtab.study._multi_objective import nondominated_mask
 from trimtab.trial import FrozenTrial, TrialState
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)

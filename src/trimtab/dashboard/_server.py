@@ -11,7 +11,9 @@ from typing import Any
 from trimtab import _warnings
 from trimtab.dashboard._app import create_app
 from trimtab.dashboard._security import LOOPBACK_HOSTS
-from trimtab.storages import BaseStorage, get_storage
+from trimtab.storages import BaseStorage
+from trimtab.storages._factory import STORAGE_CLASSES, storage_location
+from trimtab.storages._factory import open_storage as open_location
 
 TOKEN_ENV = "TRIMTAB_DASHBOARD_TOKEN"
 
@@ -25,26 +27,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def open_storage(storage: str | BaseStorage) -> BaseStorage:
-    """Open a storage URL, or a journal file path (``*.log``) as a ``JournalStorage``.
+def open_storage(storage: str | BaseStorage, storage_class: str | None = None) -> BaseStorage:
+    """The storage to serve: a storage as is, else a location opened by the library's rule
+    (:mod:`trimtab.storages._factory`), without creating a missing journal file.
 
     Raises:
         ValueError: ``storage`` is neither a URL nor an existing journal file.
     """
     if isinstance(storage, BaseStorage):
         return storage
-    if "://" in storage:
-        return get_storage(storage)
-    if storage.endswith(".log"):
-        if not os.path.isfile(storage):
-            raise ValueError(f"No journal file at {storage!r}.")
-        from trimtab.storages import journal
-
-        return journal.JournalStorage(journal.JournalFileBackend(storage))  # type: ignore[attr-defined]
-    raise ValueError(
-        f"{storage!r} is neither a storage URL (sqlite:///study.db, postgresql://...) nor a "
-        "journal file (*.log)."
-    )
+    return open_location(storage, storage_class, create=False)
 
 
 def run_server(
@@ -103,7 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "storage_arg", nargs="?", metavar="STORAGE", help="storage URL or journal file (*.log)"
     )
-    parser.add_argument("--storage", help="storage URL (same as STORAGE)")
+    parser.add_argument(
+        "--storage", help="storage URL (same as STORAGE; default: $TRIMTAB_STORAGE)"
+    )
+    parser.add_argument(
+        "--storage-class", default=None, choices=STORAGE_CLASSES, help="storage class hint"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument("--read-only", action="store_true", help="refuse every change")
@@ -134,22 +131,33 @@ def _artifact_store(directory: str | None) -> Any:
     return FileSystemArtifactStore(directory)
 
 
-def cli_main(argv: list[str]) -> int:
+def cli_main(argv: list[str], storage: str | None = None, storage_class: str | None = None) -> int:
     """Run ``trimtab dashboard [STORAGE] [--storage URL] [--host H] [--port P] ...``.
 
-    Returns the process exit code (2 for bad arguments).
+    Args:
+        argv: The dashboard's own arguments.
+        storage: The location given before the sub-command (``trimtab --storage URL
+            dashboard``); used when ``argv`` names none. Without either, ``TRIMTAB_STORAGE``
+            or ``OPTUNA_STORAGE``.
+        storage_class: ``--storage-class`` given before the sub-command.
+
+    Returns:
+        The process exit code (2 for bad arguments).
     """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.storage_arg and args.storage and args.storage_arg != args.storage:
         parser.error("give the storage either as STORAGE or with --storage, not both")
-    storage = args.storage or args.storage_arg
-    if not storage:
-        parser.error("a storage is needed: trimtab dashboard sqlite:///study.db")
+    location = storage_location(args.storage or args.storage_arg or storage)
+    if not location:
+        parser.error(
+            "a storage is needed: trimtab dashboard sqlite:///study.db (or --storage, or "
+            "TRIMTAB_STORAGE)"
+        )
     token = args.token or os.environ.get(TOKEN_ENV) or None
     try:
         run_server(
-            open_storage(storage),
+            open_storage(location, args.storage_class or storage_class),
             args.host,
             args.port,
             read_only=args.read_only,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from trimtab._multi_objective import nondominated_mask
+
 
 def compute_hypervolume(
     loss_vals: np.ndarray, reference_point: np.ndarray, assume_pareto: bool = False
@@ -53,14 +55,7 @@ def _pareto_unique(points: np.ndarray) -> np.ndarray:
         # np.unique sorted by x then y: a point survives when its y beats every earlier y.
         prev_best = np.concatenate([[np.inf], np.minimum.accumulate(points[:-1, 1])])
         return points[points[:, 1] < prev_best]
-    keep = np.ones(len(points), dtype=bool)
-    for i in range(len(points)):
-        if not keep[i]:
-            continue
-        dominated = np.all(points[i] <= points, axis=1)
-        dominated[i] = False
-        keep &= ~dominated
-    return points[keep]
+    return points[nondominated_mask(points)]
 
 
 def _hv(points: np.ndarray, ref: np.ndarray) -> float:

@@ -134,13 +134,12 @@ def _top_multi_objective(
     study: Study, trials: list[FrozenTrial], n_below: int
 ) -> list[FrozenTrial]:
     """The ``n_below`` best trials by Pareto rank, ties in the last rank broken by HSSP."""
-    from trimtab.visualization._data._parallel import non_domination_ranks
+    from trimtab._multi_objective import nondomination_ranks, trial_losses
 
     if n_below >= len(trials):
         return list(trials)
-    signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
-    losses = np.array([t.values for t in trials], dtype=float) * signs
-    ranks = non_domination_ranks(losses)
+    losses = trial_losses(trials, study.directions)
+    ranks = nondomination_ranks(losses)
     values, counts = np.unique(ranks, return_counts=True)
     fits = values[np.cumsum(counts) <= n_below]
     last = int(fits.max()) if fits.size else -1

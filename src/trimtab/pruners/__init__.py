@@ -5,7 +5,7 @@ Pruners other than ``BasePruner`` and ``NopPruner`` load on first use (numpy/sci
 
 from typing import TYPE_CHECKING
 
-from trimtab._lazy import lazy_getattr
+from trimtab._lazy import lazy_getattr as _lazy_getattr
 from trimtab.pruners._base import BasePruner
 from trimtab.pruners._nop import NopPruner
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from trimtab.pruners._threshold import ThresholdPruner
     from trimtab.pruners._wilcoxon import WilcoxonPruner
 
-__getattr__ = lazy_getattr(
+__getattr__ = _lazy_getattr(
     __name__,
     {
         "HyperbandPruner": "trimtab.pruners._hyperband",

@@ -5,7 +5,7 @@ Every sampler but ``BaseSampler`` loads on first use, so ``import trimtab`` stay
 
 from typing import TYPE_CHECKING
 
-from trimtab._lazy import lazy_getattr
+from trimtab._lazy import lazy_getattr as _lazy_getattr
 from trimtab.samplers._base import BaseSampler
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from trimtab.samplers._tpe import TPESampler
     from trimtab.samplers.nsgaii._sampler import NSGAIISampler
 
-__getattr__ = lazy_getattr(
+__getattr__ = _lazy_getattr(
     __name__,
     {
         "nsgaii": "trimtab.samplers.nsgaii",

@@ -12,10 +12,10 @@ import numpy as np
 
 from trimtab import _warnings, logging
 from trimtab._study_view import view_of
+from trimtab._transform import unit_to_value
 from trimtab.distributions import BaseDistribution
 from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._random import RandomSampler
-from trimtab.samplers._unit_transform import from_unit
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ class QMCSampler(BaseSampler):
             return {}
         point = self._next_point(study, search_space)
         return {
-            name: from_unit(float(u), dist) for (name, dist), u in zip(search_space.items(), point)
+            name: unit_to_value(float(u), dist)
+            for (name, dist), u in zip(search_space.items(), point)
         }
 
     def _next_point(self, study: Study, search_space: dict[str, BaseDistribution]) -> np.ndarray:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trimtab._transform import distribution_box
 from trimtab.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -64,7 +65,7 @@ def sample_uniform(rng: np.random.RandomState, distribution: BaseDistribution) -
     if isinstance(distribution, FloatDistribution):
         low, high, step = distribution.low, distribution.high, distribution.step
         if distribution.log:
-            value = math.exp(rng.uniform(math.log(low), math.log(high)))
+            value = math.exp(rng.uniform(*distribution_box(distribution)))
             return min(max(value, low), high)
         if step is None:
             return float(rng.uniform(low, high)) if high > low else low
@@ -73,8 +74,9 @@ def sample_uniform(rng: np.random.RandomState, distribution: BaseDistribution) -
     if isinstance(distribution, IntDistribution):
         low, high, step = distribution.low, distribution.high, distribution.step
         if distribution.log:
-            # Sample on [low - 0.5, high + 0.5] in log space so the end points get their share.
-            value = math.exp(rng.uniform(math.log(low - 0.5), math.log(high + 0.5)))
+            # Uniform on the box axis, [low - 0.5, high + 0.5] in log space, so the end points
+            # get their share.
+            value = math.exp(rng.uniform(*distribution_box(distribution)))
             return int(min(max(round(value), low), high))
         n_steps = (high - low) // step
         return (

@@ -7,7 +7,7 @@ stays light. ``fail_stale_trials`` and the retry callbacks are study behaviour
 
 from typing import TYPE_CHECKING
 
-from trimtab._lazy import lazy_getattr
+from trimtab._lazy import lazy_getattr as _lazy_getattr
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._factory import get_storage
 from trimtab.storages._in_memory import InMemoryStorage
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from trimtab.storages.journal._redis import JournalRedisStorage
     from trimtab.storages.journal._storage import JournalStorage
 
-__getattr__ = lazy_getattr(
+__getattr__ = _lazy_getattr(
     __name__,
     {
         "RDBStorage": "trimtab.storages._rdb",

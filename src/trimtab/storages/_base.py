@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import copy
 import json
 from collections.abc import Container, Sequence
 from typing import Any
@@ -229,8 +228,3 @@ def check_json_serializable(value: Any, what: str) -> None:
         json.dumps(value, allow_nan=True)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{what} must be JSON-serializable, got {value!r}: {err}") from err
-
-
-def copy_trials(trials: list[FrozenTrial], deepcopy: bool) -> list[FrozenTrial]:
-    """Return ``trials`` deep-copied when asked (the ``deepcopy`` argument of storages)."""
-    return copy.deepcopy(trials) if deepcopy else trials

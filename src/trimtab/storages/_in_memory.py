@@ -19,23 +19,12 @@ from trimtab.storages._base import (
     BaseStorage,
     check_json_serializable,
 )
+from trimtab.storages._records import thaw_trial
 from trimtab.trial import FrozenTrial, TrialState
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 _logger = logging.get_logger(__name__)
-
-
-def _thaw(trial: FrozenTrial) -> FrozenTrial:
-    """Return a copy of ``trial`` whose dicts may be changed without touching the original."""
-    clone = copy.copy(trial)
-    clone._params = dict(trial._params)
-    clone._distributions = dict(trial._distributions)
-    clone._user_attrs = dict(trial._user_attrs)
-    clone._system_attrs = dict(trial._system_attrs)
-    clone.intermediate_values = dict(trial.intermediate_values)
-    clone._values = list(trial._values) if trial._values is not None else None
-    return clone
 
 
 def _check_unfinished(trial: FrozenTrial) -> None:
@@ -191,7 +180,7 @@ class InMemoryStorage(BaseStorage):
                 check_json_serializable(template_trial.system_attrs, "Trial system attributes")
                 for name, dist in template_trial.distributions.items():
                     self._check_distribution(record, name, dist)
-                trial = _thaw(template_trial)
+                trial = thaw_trial(template_trial)
                 trial._number = number
                 trial._trial_id = trial_id
             self._next_trial_id += 1
@@ -348,7 +337,7 @@ class InMemoryStorage(BaseStorage):
 
     @staticmethod
     def _snapshot(trial: FrozenTrial) -> FrozenTrial:
-        return _thaw(trial) if trial.state in _UNFINISHED else trial
+        return thaw_trial(trial) if trial.state in _UNFINISHED else trial
 
     def get_all_trials(
         self,
@@ -360,7 +349,7 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             if states is not None and not any(s in states for s in _FINISHED):
                 trials = [record.trials[n] for n in sorted(record.unfinished)]
-                result = [_thaw(t) for t in trials if t.state in states]
+                result = [thaw_trial(t) for t in trials if t.state in states]
             else:
                 snapshot = self._snapshot
                 result = [snapshot(t) for t in record.trials if states is None or t.state in states]

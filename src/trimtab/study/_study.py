@@ -270,7 +270,7 @@ class Study:
         """The Pareto-optimal feasible COMPLETE trials (the best trial for one objective)."""
         trials = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         feasible = [t for t in trials if is_feasible(t.system_attrs)]
-        from trimtab.study._multi_objective import pareto_front_trials  # numpy, on first use
+        from trimtab._multi_objective import pareto_front_trials  # numpy, on first use
 
         return copy.deepcopy(pareto_front_trials(feasible, self._directions))
 

@@ -4,3 +4,5 @@
 are plain classes: subclass them in a pytest module (with a ``Test`` prefix) and implement the
 factory method.
 """
+
+__all__: list[str] = []

@@ -166,3 +166,5 @@ class SamplerContract(abc.ABC):
         )
         assert len(study.get_trials(states=(TrialState.COMPLETE,))) == N_TRIALS
         assert study.best_trials
+
+__all__ = ["SamplerContract"]

@@ -312,3 +312,5 @@ class StorageContract(abc.ABC):
         trials = storage.get_all_trials(study_id)
         assert sorted(t.number for t in trials) == list(range(40))
         assert all(t.params == {"x": 0.5} and t.values == [0.5] for t in trials)
+
+__all__ = ["StorageContract", "expect_error"]

@@ -12,7 +12,10 @@ a trial, a storage and an :class:`~trimtab.cli._run._process.Interrupt`.
 
 from __future__ import annotations
 
+from trimtab.cli._registry import Command
 from trimtab.cli._run._arguments import DESCRIPTION, HELP, configure
 from trimtab.cli._run._command import run
 
-__all__ = ["DESCRIPTION", "HELP", "configure", "run"]
+COMMANDS = {"run": Command(run, HELP, configure, DESCRIPTION)}
+
+__all__ = ["COMMANDS", "DESCRIPTION", "HELP", "configure", "run"]

@@ -1,1 +1,3 @@
 """Request handlers of the dashboard API, one module per resource (see ``_routes``)."""
+
+__all__: list[str] = []

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trimtab._study_records import StudyDirection
+from trimtab._transform import NumericalTransform
 from trimtab._warnings import warn
 from trimtab.distributions import FloatDistribution, IntDistribution
 from trimtab.samplers._cmaes._snapshot import import_cmaes
-from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.trial import TrialState
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ import numpy as np
 from trimtab import logging
 from trimtab._study_records import StudyDirection
 from trimtab._study_view import load_trial_state, view_of
+from trimtab._transform import NumericalTransform
 from trimtab._warnings import warn
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from trimtab.exceptions import ExperimentalWarning
@@ -24,7 +25,6 @@ from trimtab.samplers._base import BaseSampler, log_independent_sampling
 from trimtab.samplers._cmaes._restart import RestartState, init_optimizer, restart_optimizer
 from trimtab.samplers._cmaes._snapshot import from_snapshot, import_cmaes, to_snapshot
 from trimtab.samplers._cmaes._stop import record_generation, restart_reason
-from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import RandomSampler
 from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
@@ -226,7 +226,7 @@ class CmaEsSampler(BaseSampler):
             record["optimizer"] = to_snapshot(optimizer)
             record["restart_state"] = restart.to_json()
             self._restored = (history, trial.number, optimizer, restart)
-        optimizer._rng.seed(self._rng.randint(1, 2**16) + trial.number)
+        optimizer.reseed_rng(self._rng.randint(1, 2**16) + trial.number)
         if isinstance(optimizer, cmaes.CMAwM):
             x, x_for_tell = optimizer.ask()
             record["x_for_tell"] = x_for_tell.tolist()

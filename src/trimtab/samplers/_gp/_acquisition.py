@@ -20,6 +20,7 @@ import numpy as np
 from scipy.special import erfc, erfcx, log_ndtr, logsumexp
 from scipy.stats import norm, qmc
 
+from trimtab._multi_objective import nondominated_mask
 from trimtab.samplers._gp._surrogate import GPRegressor
 
 _EPS = 1e-12
@@ -164,9 +165,4 @@ class LogEHVI:
 
 def _pareto(loss: np.ndarray) -> np.ndarray:
     unique = np.unique(loss, axis=0)
-    keep = [
-        i
-        for i in range(len(unique))
-        if not np.any(np.all(unique <= unique[i], axis=1) & np.any(unique < unique[i], axis=1))
-    ]
-    return unique[keep]
+    return unique[nondominated_mask(unique)]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trimtab._multi_objective import nondominated_mask
 from trimtab._study_records import StudyDirection
 from trimtab._study_view import load_trial_state, view_of
 from trimtab._warnings import warn, warn_deprecated
@@ -303,8 +304,7 @@ class GPSampler(BaseSampler):
     def _pareto_starts(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
         if len(Y) == 0:
             return None
-        dominated = np.array([np.any(np.all(Y >= y, axis=1) & np.any(Y > y, axis=1)) for y in Y])
-        front = X[~dominated]
+        front = X[nondominated_mask(-Y)]
         size = min(self._n_local // 2, len(front))
         return front[self._rng.choice(len(front), size=size, replace=False)]
 

@@ -8,12 +8,12 @@ equality. Arrays of points have shape ``(n_points, n_params)``.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
 
+from trimtab._transform import distribution_box
 from trimtab.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -43,11 +43,9 @@ class GPSearchSpace:
             if not isinstance(dist, (FloatDistribution, IntDistribution)):
                 raise TypeError(f"GPSampler cannot handle {dist!r}.")
             step = float(dist.step) if dist.step is not None else 0.0
-            low, high = float(dist.low) - 0.5 * step, float(dist.high) + 0.5 * step
-            if dist.log:
-                self._log[i] = True
-                low, high = math.log(low), math.log(high)
-            self._low[i], self._high[i], self.steps[i] = low, high, step
+            self._log[i] = dist.log
+            self._low[i], self._high[i] = distribution_box(dist)
+            self.steps[i] = step
         self.discrete = self.is_categorical | (self.steps > 0)
 
     def normalize(self, params: list[dict[str, Any]]) -> np.ndarray:

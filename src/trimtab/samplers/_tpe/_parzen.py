@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtr
 
+from trimtab._transform import UnitBox
 from trimtab.samplers._tpe._space import CategoricalDim, Dim, NumericDim
 from trimtab.samplers._tpe._truncnorm import (
     _LOG_SQRT_2PI,
@@ -101,10 +102,8 @@ class ParzenEstimator:
         pinned: np.ndarray | None,
     ) -> None:
         numeric = tuple(self._dims[j] for j in self._num)
-        layout = _layout(numeric)  # type: ignore[arg-type]
-        self._t_low, self._t_width, self._is_log, cells, *bounds = layout
-        self._bounds = tuple(bounds)
-        units = np.clip(self._to_unit(observations[:, self._num]), 0.0, 1.0)
+        self._box, cells = _layout(numeric)  # type: ignore[arg-type]
+        units = np.clip(self._box.to_unit(observations[:, self._num]), 0.0, 1.0)
         sigmas = _neighbour_sigmas(units, parameters.consider_endpoints)
         min_sigma = 1.0 / min(100.0, 1.0 + clip_kernels) if parameters.consider_magic_clip else EPS
         # A stepped dimension's kernels stay at least half a cell wide: narrower ones put all
@@ -120,26 +119,6 @@ class ParzenEstimator:
         self._mus[:n], self._sigmas[:n] = units[: self.n_kernels], sigmas[: self.n_kernels]
         self._log_z = _log_truncation_mass(self._mus, self._sigmas)
 
-    def _to_unit(self, values: np.ndarray) -> np.ndarray:
-        """Internal numeric values (m, d_numeric) to unit coordinates."""
-        t = np.array(values, dtype=float)
-        if self._is_log.any():
-            t[:, self._is_log] = np.log(t[:, self._is_log])
-        return (t - self._t_low) / self._t_width
-
-    def _from_unit(self, units: np.ndarray) -> np.ndarray:
-        """Unit coordinates (m, d_numeric) to internal values on the grids, in the bounds."""
-        t = self._t_low + units * self._t_width
-        if self._is_log.any():
-            t[:, self._is_log] = np.exp(t[:, self._is_log])
-        low, high, step = self._bounds
-        has_step = ~np.isnan(step)
-        if has_step.any():
-            cols = t[:, has_step]
-            lo, st = low[has_step], step[has_step]
-            t[:, has_step] = lo + np.round((cols - lo) / st) * st
-        return np.clip(t, low, high)
-
     def sample(self, rng: np.random.RandomState, size: int) -> np.ndarray:
         """Draw ``size`` points; returns internal values, shape ``(size, d)``."""
         # Kernel k with probability w_k (inverse CDF; rng.choice(p=...) costs more here).
@@ -154,7 +133,7 @@ class ParzenEstimator:
             sigmas = self._sigmas[active]
             # u ~ N(mu, sigma^2) truncated to [0, 1], via z ~ N(0, 1) truncated to [a, b].
             z = sample_truncnorm(rng, (0.0 - mus) / sigmas, (1.0 - mus) / sigmas)
-            out[:, self._num] = self._from_unit(np.clip(mus + sigmas * z, 0.0, 1.0))
+            out[:, self._num] = self._box.from_unit(np.clip(mus + sigmas * z, 0.0, 1.0))
         for c, j in enumerate(self._cat):
             probs = np.exp(self._log_cat[c][active])
             cum = np.cumsum(probs, axis=1)
@@ -216,7 +195,7 @@ class ParzenEstimator:
             out = np.empty((m, self.n_kernels))
             out[:] = const
             return out
-        units = self._to_unit(x[:, self._num])
+        units = self._box.to_unit(x[:, self._num])
         if not every:
             units = units[:, cols]
         if sigmas.min() > 1e-3:
@@ -265,18 +244,10 @@ class ParzenEstimator:
 
 
 @lru_cache(maxsize=64)
-def _layout(numeric: tuple[NumericDim, ...]) -> tuple[np.ndarray, ...]:
-    """Per numeric dimension: transformed low and width, log flag, widest cell (unit),
-    low, high and step (NaN for none) in internal values."""
-    return (
-        np.array([d._t_low for d in numeric]),
-        np.array([d._t_width for d in numeric]),
-        np.array([d.log for d in numeric], dtype=np.bool_),
-        np.array([d.max_cell_width for d in numeric]),
-        np.array([d.low for d in numeric]),
-        np.array([d.high for d in numeric]),
-        np.array([np.nan if d.step is None else d.step for d in numeric]),
-    )
+def _layout(numeric: tuple[NumericDim, ...]) -> tuple[UnitBox, np.ndarray]:
+    """The unit box of the numeric dimensions, and each one's widest cell (unit)."""
+    box = UnitBox([(d.low, d.high, d.step, d.log) for d in numeric])
+    return box, np.array([d.max_cell_width for d in numeric])
 
 
 def _blocked_matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:

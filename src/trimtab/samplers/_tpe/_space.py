@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -10,6 +9,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from trimtab._transform import box_bounds
 from trimtab.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -33,14 +33,12 @@ class NumericDim:
 
     @cached_property
     def _t_low(self) -> float:
-        lo = self.low - self.step / 2 if self.step is not None else self.low
-        return math.log(lo) if self.log else lo
+        return box_bounds(self.low, self.high, self.step, self.log)[0]
 
     @cached_property
     def _t_width(self) -> float:
-        hi = self.high + self.step / 2 if self.step is not None else self.high
-        width = (math.log(hi) if self.log else hi) - self._t_low
-        return width if width > 0 else 1.0
+        low, high = box_bounds(self.low, self.high, self.step, self.log)
+        return high - low if high > low else 1.0
 
     def to_unit(self, x: np.ndarray) -> np.ndarray:
         """Internal values to unit coordinates."""

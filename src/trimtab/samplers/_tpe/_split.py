@@ -16,6 +16,7 @@ import heapq
 
 import numpy as np
 
+from trimtab._multi_objective import nondomination_ranks
 from trimtab._study_view._history import TrialHistory
 
 EPS = 1e-12
@@ -95,37 +96,6 @@ def _infeasible_order(
     history: TrialHistory, group: np.ndarray, signs: np.ndarray, take: int
 ) -> np.ndarray:
     return _by_number_then(history, group, [history.infeasibility[group]], take)
-
-
-def nondomination_ranks(losses: np.ndarray, n_below: int | None = None) -> np.ndarray:
-    """Non-domination rank of each row of ``losses`` (0 = Pareto front), minimising.
-
-    Peeling stops once ``n_below`` rows are ranked; the rest get the next rank.
-    """
-    n = len(losses)
-    ranks = np.full(n, -1, dtype=np.intp)
-    remaining = np.arange(n)
-    rank = 0
-    limit = n if n_below is None else n_below
-    while len(remaining) > 0 and n - len(remaining) < limit:
-        front = _nondominated_mask(losses[remaining])
-        ranks[remaining[front]] = rank
-        remaining = remaining[~front]
-        rank += 1
-    ranks[remaining] = rank
-    return ranks
-
-
-def _nondominated_mask(losses: np.ndarray, chunk: int = 256) -> np.ndarray:
-    """Rows no other row dominates (duplicates do not dominate each other)."""
-    n = len(losses)
-    mask = np.ones(n, dtype=bool)
-    for start in range(0, n, chunk):
-        block = losses[start : start + chunk]
-        le = np.all(losses[None, :, :] <= block[:, None, :], axis=2)
-        lt = np.any(losses[None, :, :] < block[:, None, :], axis=2)
-        mask[start : start + chunk] = ~np.any(le & lt, axis=1)
-    return mask
 
 
 def _select_multi_objective(losses: np.ndarray, take: int) -> np.ndarray:

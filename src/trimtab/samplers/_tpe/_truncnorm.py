@@ -54,8 +54,3 @@ def sample_truncnorm(rng: np.random.RandomState, a: np.ndarray, b: np.ndarray) -
     # ndtri can return +-inf at the ends of the interval: bring it back inside.
     z = np.clip(np.nan_to_num(z, nan=0.0), lo, hi)
     return np.where(flip, -z, z)
-
-
-def log_normal_pdf(z: np.ndarray) -> np.ndarray:
-    """log of the standard normal density at ``z``."""
-    return -0.5 * z * z - _LOG_SQRT_2PI

@@ -21,19 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trimtab._multi_objective import crowding_distance, nondomination_ranks, trial_losses
 from trimtab._study_view import view_of
+from trimtab._transform import NumericalTransform
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
-from trimtab.samplers._ga._transform import NumericalTransform
 from trimtab.samplers._random import sample_uniform
 from trimtab.samplers.nsgaii._crossovers import BaseCrossover
 from trimtab.samplers.nsgaii._mutations import BaseMutation, perform_mutation
-from trimtab.samplers.nsgaii._selection import (
-    crowding_distance,
-    is_constrained,
-    loss_matrix,
-    nondomination_rank,
-    penalty,
-)
+from trimtab.samplers.nsgaii._selection import is_constrained, penalty
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -83,15 +78,15 @@ class _Breeding:
             else np.empty((len(parents), 0))
         )
         constrained = is_constrained(parents)
-        rank = nondomination_rank(
-            loss_matrix(parents, study.directions), penalty(parents) if constrained else None
+        rank = nondomination_ranks(
+            trial_losses(parents, study.directions),
+            penalties=penalty(parents) if constrained else None,
         )
         crowding = np.zeros(len(parents))
         for r in np.unique(rank):
             members = np.flatnonzero(rank == r)
-            front = [parents[i] for i in members]
-            distances = crowding_distance(front)
-            crowding[members] = [distances[t.number] for t in front]
+            values = np.array([parents[i].values for i in members], dtype=float)
+            crowding[members] = crowding_distance(values)
         # Deb's crowded comparison as one sort key: lower rank, then larger crowding distance.
         self.fitness: list[tuple[int, float]] = list(zip(rank.tolist(), (-crowding).tolist()))
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trimtab._transform import NumericalTransform
 from trimtab._warnings import warn_experimental
 from trimtab.distributions import BaseDistribution, FloatDistribution, IntDistribution
-from trimtab.samplers._ga._transform import NumericalTransform
 
 if TYPE_CHECKING:
     from trimtab.study import Study

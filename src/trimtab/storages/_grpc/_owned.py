@@ -7,22 +7,16 @@ A trial leaves this table when the client finishes it (the server sets its end t
 
 from __future__ import annotations
 
-import json
-import threading
-from typing import Any
-
-from trimtab.distributions import BaseDistribution
-from trimtab.storages._in_memory import _thaw
+from trimtab.storages._records import RunningTrials, thaw_trial
 from trimtab.trial import FrozenTrial
 
 
-class OwnedTrials:
+class OwnedTrials(RunningTrials):
     """Running trials created by this client, by trial id."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         self._created: set[int] = set()
-        self._running: dict[int, FrozenTrial] = {}
 
     def created(self, trial_id: int) -> None:
         """Note a trial this client created; its first read fills the record."""
@@ -34,32 +28,11 @@ class OwnedTrials:
         with self._lock:
             if trial._trial_id in self._created and not trial.state.is_finished():
                 self._created.discard(trial._trial_id)
-                self._running[trial._trial_id] = _thaw(trial)
+                self._running[trial._trial_id] = thaw_trial(trial)
 
     def get(self, trial_id: int) -> FrozenTrial | None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            return _thaw(trial) if trial is not None else None
-
-    def param(self, trial_id: int, name: str, internal: float, dist: BaseDistribution) -> None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            if trial is not None:
-                trial._params[name] = dist.to_external_repr(internal)
-                trial._distributions[name] = dist
-
-    def intermediate(self, trial_id: int, step: int, value: float) -> None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            if trial is not None:
-                trial.intermediate_values[step] = value
-
-    def attr(self, trial_id: int, system: bool, key: str, value: Any) -> None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            if trial is not None:
-                target = trial._system_attrs if system else trial._user_attrs
-                target[key] = json.loads(json.dumps(value))
+        """A copy of an owned running trial, or None."""
+        return self.running(trial_id)
 
     def forget(self, trial_id: int) -> None:
         """Drop a trial whose state changed (the server's record is the one to read now)."""

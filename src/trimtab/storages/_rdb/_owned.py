@@ -11,24 +11,19 @@ from __future__ import annotations
 
 import collections
 import datetime
-import json
-import threading
-from typing import Any
 
-from trimtab.distributions import BaseDistribution
-from trimtab.storages._in_memory import _thaw
 from trimtab.storages._rdb._trials import from_db_datetime
+from trimtab.storages._records import RunningTrials, thaw_trial
 from trimtab.trial import FrozenTrial, TrialState
 
 _RECENT = 64
 
 
-class OwnedTrials:
+class OwnedTrials(RunningTrials):
     """Running trials of this process (by trial id) and a few just finished."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: dict[int, FrozenTrial] = {}
+        super().__init__()
         self._study_ids: dict[int, int] = {}
         self._finished: collections.OrderedDict[int, FrozenTrial] = collections.OrderedDict()
 
@@ -59,35 +54,15 @@ class OwnedTrials:
     def claimed(self, trial: FrozenTrial) -> None:
         """Record a WAITING trial this process moved to RUNNING (as read after the claim)."""
         with self._lock:
-            self._running[trial._trial_id] = _thaw(trial)
+            self._running[trial._trial_id] = thaw_trial(trial)
 
     def get(self, trial_id: int) -> FrozenTrial | None:
         """A copy of an owned running trial, a just-finished trial, or None."""
         with self._lock:
             trial = self._running.get(trial_id)
             if trial is not None:
-                return _thaw(trial)
+                return thaw_trial(trial)
             return self._finished.get(trial_id)
-
-    def param(self, trial_id: int, name: str, internal: float, dist: BaseDistribution) -> None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            if trial is not None:
-                trial._params[name] = dist.to_external_repr(internal)
-                trial._distributions[name] = dist
-
-    def intermediate(self, trial_id: int, step: int, value: float) -> None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            if trial is not None:
-                trial.intermediate_values[step] = value
-
-    def attr(self, trial_id: int, system: bool, key: str, value: Any) -> None:
-        with self._lock:
-            trial = self._running.get(trial_id)
-            if trial is not None:
-                target = trial._system_attrs if system else trial._user_attrs
-                target[key] = json.loads(json.dumps(value))
 
     def finished(
         self,

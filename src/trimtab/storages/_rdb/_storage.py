@@ -18,9 +18,8 @@ from trimtab.distributions import (
     BaseDistribution,
 )
 from trimtab.exceptions import DuplicatedStudyError
-from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, check_json_serializable
 from trimtab.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
-from trimtab.storages._in_memory import _thaw, check_json_serializable
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
 from trimtab.storages._rdb._engine import EngineHandle, fill_url_template
@@ -34,6 +33,7 @@ from trimtab.storages._rdb._trials import (
 )
 from trimtab.storages._rdb._version import VersionManager
 from trimtab.storages._rdb._writes import TrialWriter, upsert
+from trimtab.storages._records import thaw_trial
 from trimtab.trial import FrozenTrial, TrialState
 
 _logger = logging.get_logger(__name__)
@@ -382,7 +382,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
                 found = [cache.trials[n] for n in numbers if cache.trials[n].state in wanted]
             else:
                 found = [t for t in cache.trials if t.state in wanted]
-        result = [_thaw(t) if t.state in _UNFINISHED else t for t in found]
+        result = [thaw_trial(t) if t.state in _UNFINISHED else t for t in found]
         if not deepcopy:
             return result
         with gc_paused():  # copies of a large study are millions of new objects, no cycles
@@ -412,7 +412,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             numbers = sorted(set(cache.changes[cursor:]))
             trials = [cache.trials[n] for n in numbers]
             end = len(cache.changes)
-        return [_thaw(t) if t.state in _UNFINISHED else t for t in trials], end
+        return [thaw_trial(t) if t.state in _UNFINISHED else t for t in trials], end
 
     def get_n_trials(
         self, study_id: int, state: tuple[TrialState, ...] | TrialState | None = None

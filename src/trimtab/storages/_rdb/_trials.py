@@ -35,11 +35,6 @@ _IN_LIST_LIMIT = 500
 _VALUE_OF_TYPE = {"INF_POS": math.inf, "INF_NEG": -math.inf, "NAN": math.nan}
 
 
-def utc_now() -> datetime.datetime:
-    """The current time as naive UTC, the form datetimes take in the database."""
-    return datetime.datetime.now(_UTC).replace(tzinfo=None)
-
-
 def to_db_datetime(value: datetime.datetime | None) -> datetime.datetime | None:
     """A (naive local or aware) datetime as naive UTC."""
     if value is None:

@@ -18,7 +18,7 @@ from trimtab.distributions import (
     distribution_to_json,
 )
 from trimtab.exceptions import StorageInternalError, StudyDeletedError, UpdateFinishedTrialError
-from trimtab.storages._in_memory import check_json_serializable
+from trimtab.storages._base import check_json_serializable
 from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
 from trimtab.storages._rdb._owned import OwnedTrials

@@ -20,9 +20,9 @@ from trimtab.distributions import (
     distribution_to_json,
 )
 from trimtab.exceptions import UpdateFinishedTrialError
-from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, check_json_serializable
 from trimtab.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
-from trimtab.storages._in_memory import _thaw, check_json_serializable
+from trimtab.storages._records import thaw_trial
 from trimtab.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from trimtab.storages.journal._replay import JournalOperation, ReplayResult, format_datetime
 from trimtab.trial import FrozenTrial, TrialState
@@ -333,7 +333,7 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
             if not 0 <= trial_id < len(replay.trials):
                 raise KeyError(f"No trial with trial_id {trial_id} exists.")
             trial = replay.trials[trial_id]
-            return _thaw(trial) if trial.state in _UNFINISHED else trial
+            return thaw_trial(trial) if trial.state in _UNFINISHED else trial
 
     def get_all_trials(
         self,
@@ -350,7 +350,7 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
                 ids = study.trial_ids
             trials = [replay.trials[i] for i in ids]
             result = [
-                _thaw(t) if t.state in _UNFINISHED else t
+                thaw_trial(t) if t.state in _UNFINISHED else t
                 for t in trials
                 if states is None or t.state in states
             ]
@@ -362,7 +362,7 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
             study = replay.study(study_id)
             numbers = sorted(set(study.changes[cursor:]))
             trials = [replay.trials[study.trial_ids[n]] for n in numbers]
-            result = [_thaw(t) if t.state in _UNFINISHED else t for t in trials]
+            result = [thaw_trial(t) if t.state in _UNFINISHED else t for t in trials]
             return result, len(study.changes)
 
     def get_n_trials(

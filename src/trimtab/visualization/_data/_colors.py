@@ -38,11 +38,6 @@ def sample_rdylbu_r(positions: np.ndarray) -> np.ndarray:
     return np.rint(sample_scale(_RDYLBU[::-1], positions))
 
 
-def rgb_strings(rgb: np.ndarray) -> list[str]:
-    """Format (n, 3) RGB values as ``"rgb(r, g, b)"`` strings."""
-    return [f"rgb({r:g}, {g:g}, {b:g})" for r, g, b in rgb]
-
-
 def plotly_scale(stops: np.ndarray) -> list[list[Any]]:
     """Colour ``stops`` as a plotly colour scale: ``[[position, "rgb(r,g,b)"], ...]``."""
     last = len(stops) - 1

@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from trimtab._multi_objective import nondomination_ranks, trial_losses
 from trimtab.distributions import CategoricalDistribution
-from trimtab.study import Study, StudyDirection
-from trimtab.study._multi_objective import nondominated_mask
+from trimtab.study import Study
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.visualization._data._common import (
     DEFAULT_TARGET_NAME,
@@ -77,19 +77,6 @@ def normalize_dimension(dim: DimensionInfo) -> np.ndarray:
     if low == high:
         return np.full(values.size, 0.5)
     return (values - low) / (high - low)
-
-
-def non_domination_ranks(loss_values: np.ndarray) -> np.ndarray:
-    """Return each row's Pareto rank (0: non-dominated), all objectives minimised."""
-    ranks = np.full(loss_values.shape[0], -1, dtype=np.int64)
-    remaining = np.arange(loss_values.shape[0])
-    rank = 0
-    while remaining.size:
-        front = nondominated_mask(loss_values[remaining])
-        ranks[remaining[front]] = rank
-        remaining = remaining[~front]
-        rank += 1
-    return ranks
 
 
 def _numerical_dimension(label: str, values: list[float]) -> DimensionInfo:
@@ -197,9 +184,7 @@ def _objective_dims(
             _numerical_dimension(label, [float(t.values[i]) for t in trials])  # type: ignore[index]
             for i, label in enumerate(labels)
         ]
-        signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
-        loss = np.array([t.values for t in trials], dtype=float).reshape(len(trials), -1) * signs
-        ranks = non_domination_ranks(loss)
+        ranks = nondomination_ranks(trial_losses(trials, study.directions))
         order = tuple(np.argsort(ranks)[::-1].tolist())
         return dims, tuple(float(r) for r in ranks), order, "Pareto Rank", True
     _, values = filter_nonfinite(trials, target, with_message=False)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-import numpy as np
-
+from trimtab._multi_objective import pareto_front_trials
 from trimtab._warnings import warn
-from trimtab.study import Study, StudyDirection
-from trimtab.study._multi_objective import nondominated_mask
+from trimtab.study import Study
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.visualization._data._common import _logger, is_feasible
 
@@ -51,35 +49,6 @@ def _split_feasible(
     return feasible, infeasible, has_constraints
 
 
-def front_mask(loss_values: np.ndarray) -> np.ndarray:
-    """Rows of ``loss_values`` (n, m), all minimised, that no other row dominates.
-
-    Identical rows are all kept. Two objectives take an O(n log n) sweep: after sorting
-    by (first, second), a row is dominated exactly when an earlier, different row has a
-    second objective at most its own.
-    """
-    n = loss_values.shape[0]
-    if n == 0 or loss_values.shape[1] != 2:
-        return nondominated_mask(loss_values)
-    order = np.lexsort((loss_values[:, 1], loss_values[:, 0]))
-    first, second = loss_values[order, 0], loss_values[order, 1]
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
-    group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-    best_before = np.concatenate([[np.inf], np.minimum.accumulate(second)[:-1]])
-    mask = np.empty(n, dtype=bool)
-    mask[order] = ~(best_before[group_start] <= second)
-    return mask
-
-
-def _pareto_front(trials: list[FrozenTrial], directions: list[StudyDirection]) -> list[FrozenTrial]:
-    if not trials:
-        return []
-    signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
-    loss = np.array([t.values for t in trials], dtype=float).reshape(len(trials), -1) * signs
-    return [t for t, keep in zip(trials, front_mask(loss)) if keep]
-
-
 def _with_values(
     trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Sequence[float]]
 ) -> TrialsWithValues:
@@ -110,7 +79,7 @@ def pareto_front_data(
             FutureWarning,
         )
     feasible, infeasible, has_constraints = _split_feasible(study, constraints_func)
-    best = _pareto_front(feasible, study.directions)
+    best = pareto_front_trials(feasible, study.directions)
     best_ids = {id(t) for t in best}
     dominated = [t for t in feasible if id(t) not in best_ids] if include_dominated_trials else []
     if not best:
