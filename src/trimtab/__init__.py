@@ -47,6 +47,8 @@ _LAZY_SUBMODULES = (
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"trimtab.{name}")
+    if name == "install_as_optuna":
+        return importlib.import_module("trimtab.compat").install_as_optuna
     raise AttributeError(f"module 'trimtab' has no attribute {name!r}")
 
 

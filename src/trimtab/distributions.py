@@ -407,6 +407,29 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         return cls(**attributes)
 
 
+def _from_foreign_distribution(obj: Any) -> BaseDistribution:
+    """Return ``obj`` as a trimtab distribution; ``obj`` may be one of Optuna's.
+
+    Optuna's distribution objects (``optuna.distributions.FloatDistribution`` and the rest,
+    deprecated classes included) are recognised by class name and module, without importing
+    Optuna, and converted through their common JSON form.
+
+    Raises:
+        TypeError: ``obj`` is neither a trimtab nor an Optuna distribution.
+    """
+    if isinstance(obj, BaseDistribution):
+        return obj
+    kind = type(obj)
+    if kind.__module__.split(".")[0] == "optuna" and kind.__name__ in _BY_NAME:
+        return json_to_distribution(
+            json.dumps({"name": kind.__name__, "attributes": obj._asdict()})
+        )
+    raise TypeError(
+        f"{obj!r} ({kind.__module__}.{kind.__qualname__}) is neither a trimtab nor an Optuna "
+        "distribution."
+    )
+
+
 MAX_EXACT_INT = 2**53
 """The largest magnitude an integer parameter may have: storages keep parameter values as
 64-bit floats (Optuna's RDB schema and journal format), which hold every integer exactly only
