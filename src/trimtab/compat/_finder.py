@@ -35,6 +35,7 @@ _RENAMED = {
     "optuna._experimental": "trimtab.compat._experimental",
     "optuna._deprecated": "trimtab.compat._deprecated",
     "optuna._typing": "trimtab.compat._typing",
+    "optuna.storages._cached_storage": "trimtab.compat._cached_storage",
     "optuna.search_space.group_decomposed": "trimtab.search_space._group_decomposed",
     "optuna.storages._rdb.models": "trimtab.storages._rdb._schema",
     "optuna.terminator.callback": "trimtab.terminator.callback",
