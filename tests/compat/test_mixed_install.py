@@ -87,6 +87,18 @@ def test_enums_equal_optuna_members_of_the_same_name() -> None:
     assert TrialState.PRUNED == 2 and {TrialState.PRUNED: 1}[TrialState(2)] == 1
 
 
+def test_ask_tell_with_optunas_trial_state_stores_trimtabs() -> None:
+    study = trimtab.create_study()
+    for _ in range(2):
+        trial = study.ask()
+        trial.report(0.5, step=3)
+        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+    study.tell(study.ask(), 1.0, state=optuna.trial.TrialState.COMPLETE)
+    assert [type(t.state) for t in study.trials] == [TrialState] * 3
+    assert _states(study) == ["PRUNED", "PRUNED", "COMPLETE"]
+    assert study.trials[0].value == 0.5  # a pruned trial keeps its last intermediate value
+
+
 def test_optuna_distributions_convert_to_trimtab_ones() -> None:
     od = optuna.distributions
     assert _from_foreign_distribution(od.FloatDistribution(1e-3, 1.0, log=True)) == (
