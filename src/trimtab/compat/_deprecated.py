@@ -16,8 +16,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 
+# Filled with ``name``, ``d_ver`` (deprecated in) and ``r_ver`` (removed in), as in Optuna.
+_DEPRECATION_WARNING_TEMPLATE = (
+    "{name} has been deprecated in v{d_ver}. It will be removed in v{r_ver}."
+)
+
+
 def _message(name: str, deprecated: str, removed: str, text: str | None) -> str:
-    message = f"{name} has been deprecated in v{deprecated}. It will be removed in v{removed}."
+    message = _DEPRECATION_WARNING_TEMPLATE.format(name=name, d_ver=deprecated, r_ver=removed)
     return f"{message} {text}" if text else message
 
 

@@ -121,7 +121,10 @@ class DaskStorage(BaseStorage):
             raise ValueError(f"DaskStorage(name=...) must be a non-empty string, not {name!r}.")
         self.name = name or f"trimtab-dask-storage-{uuid.uuid4().hex}"
         self._client = client
-        self.client.run_on_scheduler(_register, name=self.name, storage=pickle.dumps(storage))
+        import cloudpickle  # comes with distributed; ships storages holding lambdas too
+
+        shipped = cloudpickle.dumps(storage)
+        self.client.run_on_scheduler(_register, name=self.name, storage=shipped)
 
     @classmethod
     def _attach(cls, name: str) -> DaskStorage:
