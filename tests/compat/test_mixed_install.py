@@ -119,6 +119,25 @@ def test_optuna_distributions_convert_to_trimtab_ones() -> None:
         _from_foreign_distribution([1, 2, 3])
 
 
+def test_deprecated_distributions_convert_to_current_ones_as_optuna_names_it() -> None:
+    from trimtab.distributions import (
+        IntLogUniformDistribution,
+        UniformDistribution,
+        _convert_old_distribution_to_new_distribution,
+    )
+
+    with pytest.warns(FutureWarning):
+        old = UniformDistribution(0.0, 2.0)
+    with pytest.warns(FutureWarning):
+        assert _convert_old_distribution_to_new_distribution(old) == FloatDistribution(0.0, 2.0)
+    with pytest.warns(FutureWarning):
+        old_int = IntLogUniformDistribution(1, 64)
+    converted = _convert_old_distribution_to_new_distribution(old_int, suppress_warning=True)
+    assert converted == IntDistribution(1, 64, log=True) and converted != old_int
+    current = FloatDistribution(0.0, 1.0)
+    assert _convert_old_distribution_to_new_distribution(current) is current
+
+
 @pytest.mark.slow
 def test_optuna_integration_lightgbm_pruning_callback_prunes_a_trimtab_trial() -> None:
     lgb = pytest.importorskip("lightgbm")
