@@ -46,7 +46,7 @@ def test_optuna_modules_are_trimtab_modules() -> None:
                  "exceptions", "logging", "visualization", "importance", "terminator",
                  "artifacts", "search_space", "testing", "storages.journal", "trial._state",
                  "study._study_direction", "study.study", "trial._frozen", "samplers._base",
-                 "storages._rdb.storage", "visualization.matplotlib"]
+                 "storages._rdb.storage", "visualization.matplotlib", "integration.dask"]
         same = {p: importlib.import_module("optuna." + p) is importlib.import_module("trimtab." + p)
                 for p in paths}
         print(json.dumps({
@@ -60,6 +60,8 @@ def test_optuna_modules_are_trimtab_modules() -> None:
             "trimtab_version": trimtab.__version__,
             "from_import": __import__("optuna.trial", fromlist=["TrialState"]).TrialState
                            is trimtab.trial.TrialState,
+            "dask_storage": __import__("optuna.integration.dask", fromlist=["x"]).DaskStorage
+                            is trimtab.integration.dask.DaskStorage,
         }))
         """
     )
@@ -69,7 +71,21 @@ def test_optuna_modules_are_trimtab_modules() -> None:
     assert result["spec"] == "trimtab.samplers"  # trimtab's own module keeps its own spec
     assert result["version"] == result["version_module"] == "5.0.0"
     assert result["trimtab_version"] != result["version"]  # trimtab keeps its own number
-    assert result["from_import"]
+    assert result["from_import"] and result["dask_storage"]
+
+
+def test_attributes_set_through_optuna_land_on_trimtab() -> None:
+    out = _run(
+        """
+        import trimtab
+        trimtab.install_as_optuna()
+        import optuna
+        optuna.patched_by_a_test = 7
+        same_all = optuna.__all__ == trimtab.__all__
+        print(trimtab.patched_by_a_test, "create_study" in dir(optuna), same_all)
+        """
+    )
+    assert out.split() == ["7", "True", "True"]
 
 
 def test_study_created_through_optuna_names_is_a_trimtab_study() -> None:
