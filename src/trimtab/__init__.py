@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return _importlib.import_module(f"trimtab.{name}")
+    if name == "install_as_optuna":
+        return _importlib.import_module("trimtab.compat").install_as_optuna
     raise AttributeError(f"module 'trimtab' has no attribute {name!r}")
 
 

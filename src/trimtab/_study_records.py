@@ -10,6 +10,8 @@ import enum
 from collections.abc import Sequence
 from typing import Any
 
+from trimtab._foreign import optuna_member_name
+
 
 class StudyDirection(enum.IntEnum):
     """Whether an objective is minimised or maximised."""
@@ -20,6 +22,19 @@ class StudyDirection(enum.IntEnum):
 
     def __repr__(self) -> str:
         return f"StudyDirection.{self.name}"
+
+    # Equal to the Optuna member of the same name (real Optuna installed next to trimtab).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, int):
+            return int.__eq__(self, other)
+        foreign = optuna_member_name(other, "StudyDirection")
+        return NotImplemented if foreign is None else foreign == self.name
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return NotImplemented if equal is NotImplemented else not equal
+
+    __hash__ = enum.IntEnum.__hash__
 
 
 class StudyRecord:

@@ -407,6 +407,59 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         return cls(**attributes)
 
 
+def _convert_old_distribution_to_new_distribution(
+    distribution: BaseDistribution, suppress_warning: bool = False
+) -> BaseDistribution:
+    """Return a deprecated distribution (``UniformDistribution``, ...) as its current class.
+
+    Optuna's name for it, imported by optuna-integration (``OptunaSearchCV`` rejects
+    deprecated distributions by comparing one with its conversion). Current distributions
+    are returned as they are.
+    """
+    kind = type(distribution)
+    converted: BaseDistribution
+    if kind in (FloatDistribution, IntDistribution):
+        return distribution
+    if isinstance(distribution, FloatDistribution):
+        converted = FloatDistribution(
+            distribution.low, distribution.high, log=distribution.log, step=distribution.step
+        )
+    elif isinstance(distribution, IntDistribution):
+        converted = IntDistribution(
+            distribution.low, distribution.high, log=distribution.log, step=distribution.step
+        )
+    else:
+        return distribution
+    if not suppress_warning:
+        _warnings.warn(
+            f"{kind.__name__} is deprecated; it is handled as {converted!r}.", FutureWarning
+        )
+    return converted
+
+
+def _from_foreign_distribution(obj: Any) -> BaseDistribution:
+    """Return ``obj`` as a trimtab distribution; ``obj`` may be one of Optuna's.
+
+    Optuna's distribution objects (``optuna.distributions.FloatDistribution`` and the rest,
+    deprecated classes included) are recognised by class name and module, without importing
+    Optuna, and converted through their common JSON form.
+
+    Raises:
+        TypeError: ``obj`` is neither a trimtab nor an Optuna distribution.
+    """
+    if isinstance(obj, BaseDistribution):
+        return obj
+    kind = type(obj)
+    if kind.__module__.split(".")[0] == "optuna" and kind.__name__ in _BY_NAME:
+        return json_to_distribution(
+            json.dumps({"name": kind.__name__, "attributes": obj._asdict()})
+        )
+    raise TypeError(
+        f"{obj!r} ({kind.__module__}.{kind.__qualname__}) is neither a trimtab nor an Optuna "
+        "distribution."
+    )
+
+
 MAX_EXACT_INT = 2**53
 """The largest magnitude an integer parameter may have: storages keep parameter values as
 64-bit floats (Optuna's RDB schema and journal format), which hold every integer exactly only

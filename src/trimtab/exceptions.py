@@ -27,6 +27,22 @@ class TrialPruned(TrimtabError):
     """Raised from an objective to stop the current trial and mark it PRUNED."""
 
 
+def is_trial_pruned(error: BaseException) -> bool:
+    """Return whether ``error`` asks to prune the trial: trimtab's ``TrialPruned`` or Optuna's.
+
+    Optuna's ``optuna.exceptions.TrialPruned`` (raised by Optuna code and by
+    ``optuna-integration``'s pruning callbacks when real Optuna is installed next to trimtab)
+    is recognised by its class name and module anywhere in the exception's MRO, so that Optuna
+    need not be imported to recognise it.
+    """
+    if isinstance(error, TrialPruned):
+        return True
+    return any(
+        cls.__name__ == "TrialPruned" and cls.__module__.split(".")[0] == "optuna"
+        for cls in type(error).__mro__
+    )
+
+
 class CLIUsageError(TrimtabError):
     """Raised when the command line is used wrongly."""
 

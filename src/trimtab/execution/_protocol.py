@@ -21,7 +21,7 @@ from typing import Any
 
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution
-from trimtab.exceptions import TrialPruned, TrimtabError
+from trimtab.exceptions import TrimtabError, is_trial_pruned
 from trimtab.trial._base import BaseTrial
 
 Call = Callable[..., Any]
@@ -179,9 +179,9 @@ def evaluate(objective: Callable[[Any], Any], call: Call, job: Job) -> Outcome |
         trial = RemoteTrial(call, job)
         try:
             returned = objective(trial)
-        except TrialPruned as err:
-            return Outcome("pruned", message=str(err))
         except Exception as err:
+            if is_trial_pruned(err):
+                return Outcome("pruned", message=str(err))
             return Outcome(
                 "error", message=repr(err), error=_dumps_or_none(err), traceback=_format(err)
             )

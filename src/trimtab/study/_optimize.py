@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from trimtab import logging
-from trimtab.exceptions import TrialPruned
+from trimtab.exceptions import is_trial_pruned
 from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
 from trimtab.study._progress import ProgressBar
 from trimtab.study._stale_trials import fail_stale_trials
@@ -291,10 +291,11 @@ def run_trial(
     with heartbeat_thread(trial._trial_id, study._storage):
         try:
             returned = func(trial)
-        except TrialPruned as err:
-            state, error = TrialState.PRUNED, err
         except (Exception, KeyboardInterrupt) as err:
-            state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
+            if is_trial_pruned(err):
+                state, error = TrialState.PRUNED, err
+            else:
+                state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
     frozen = finish_trial(study, trial, returned, state, error, exc_info)
     if frozen.state == TrialState.FAIL and error is not None and not isinstance(error, catch):
         raise error

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from trimtab import _warnings, logging
+from trimtab._foreign import optuna_member_name
 from trimtab.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
@@ -30,6 +31,12 @@ def _frozen_trial(study: Study, trial: Trial | int) -> FrozenTrial:
     else:
         raise TypeError("Trial must be a trial object or trial number.")
     return study._storage.get_trial(trial_id)
+
+
+def _native_state(state: Any) -> Any:
+    """Optuna's ``TrialState.X`` (real Optuna installed next to trimtab) as trimtab's."""
+    name = optuna_member_name(state, "TrialState")
+    return state if name is None else TrialState[name]
 
 
 def _check_state_and_values(state: TrialState | None, values: Sequence[Any] | None) -> None:
@@ -111,6 +118,8 @@ def tell(
         raise ValueError(f"Cannot tell a {frozen.state.name} trial.")
 
     values = _as_values(value_or_values)
+    if state is not None and type(state) is not TrialState:
+        state = _native_state(state)
     _check_state_and_values(state, values)
     n_objectives = len(study.directions)
     problem: str | None = None
