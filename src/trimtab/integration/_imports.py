@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 
 def import_or_explain(module: str, extra: str, feature: str) -> ModuleType:
@@ -27,3 +29,34 @@ def import_or_explain(module: str, extra: str, feature: str) -> ModuleType:
             f"{feature} needs the {module.split('.')[0]!r} package, which could not be "
             f'imported ({err}). Install it with: pip install "trimtab[{extra}]"'
         ) from err
+
+
+def lazy_class_getattr(
+    module_globals: dict[str, Any], name: str, define: Callable[[], type]
+) -> Callable[[str], Any]:
+    """Return a module ``__getattr__`` that defines class ``name`` on first access.
+
+    For callbacks whose base class belongs to the third-party library (``keras.callbacks.
+    Callback``, XGBoost's ``TrainingCallback``): the library is imported, and the class
+    defined, only when the class is first named.
+
+    Args:
+        module_globals: The module's ``globals()``; the class is cached there.
+        name: The class name.
+        define: Imports the library and returns the class.
+
+    Returns:
+        A function to assign to the module's ``__getattr__``.
+    """
+
+    def __getattr__(attribute: str) -> Any:
+        if attribute != name:
+            raise AttributeError(
+                f"module {module_globals['__name__']!r} has no attribute {attribute!r}"
+            )
+        cls = define()
+        cls.__module__ = module_globals["__name__"]
+        module_globals[name] = cls
+        return cls
+
+    return __getattr__
