@@ -217,3 +217,46 @@ def test_tuner_cv_and_train_drop_in(data: tuple) -> None:
     )
     assert isinstance(booster, lgb.Booster)
     assert seen == list(range(len(seen))) and seen
+
+
+@pytest.mark.slow  # imports Optuna and creates an SQLite schema
+def test_tuner_resumes_a_study_optuna_integrations_tuner_started(
+    data: tuple, tmp_path: pathlib.Path
+) -> None:
+    optuna = pytest.importorskip("optuna")
+    optuna_lightgbm = pytest.importorskip("optuna_integration.lightgbm")
+    x_train, y_train, x_valid, y_valid = data
+    url = f"sqlite:///{tmp_path / 'mixed.db'}"
+
+    def kwargs() -> dict:
+        return {
+            "valid_sets": [lgb.Dataset(x_valid, y_valid)],
+            "num_boost_round": 3,
+            "show_progress_bar": False,
+        }
+
+    theirs = optuna_lightgbm.LightGBMTuner(
+        dict(PARAMS),
+        lgb.Dataset(x_train, y_train),
+        study=optuna.create_study(storage=url, study_name="mixed"),
+        **kwargs(),
+    )
+    theirs.tune_num_leaves(n_trials=3)
+    ours = LightGBMTuner(
+        dict(PARAMS),
+        lgb.Dataset(x_train, y_train),
+        study=trimtab.load_study(storage=url, study_name="mixed"),
+        **kwargs(),
+    )
+    ours.tune_num_leaves(n_trials=5)  # two more for this step, on the same distribution
+    ours.tune_bagging(n_trials=2)
+    steps = [t.system_attrs["lightgbm_tuner:step_name"] for t in ours.study.trials]
+    assert steps == ["num_leaves"] * 5 + ["bagging"] * 2
+    again = optuna_lightgbm.LightGBMTuner(
+        dict(PARAMS),
+        lgb.Dataset(x_train, y_train),
+        study=optuna.load_study(storage=url, study_name="mixed"),
+        **kwargs(),
+    )
+    again.tune_bagging(n_trials=3)  # Optuna's tuner continues the step trimtab's started
+    assert len(again.study.trials) == 8

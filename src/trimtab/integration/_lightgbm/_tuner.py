@@ -63,6 +63,7 @@ _DEFAULT_PARAMETERS: dict[str, Any] = {
     "min_child_samples": 20,
 }
 _DEFAULT_TREE_DEPTH = 8
+_EPS = 1e-12
 
 _logger = trimtab_logging.get_logger(__name__)
 
@@ -84,7 +85,9 @@ def _suggest(trial: Trial, names: list[str], params: dict[str, Any]) -> dict[str
         chosen["num_leaves"] = trial.suggest_int("num_leaves", 2, 2**depth)
     for name in ("feature_fraction", "bagging_fraction"):
         if name in names:
-            chosen[name] = trial.suggest_float(name, 0.4, 1.0)
+            # Optuna's tuner uses this range; the same distribution lets either tuner resume
+            # a study the other started.
+            chosen[name] = min(trial.suggest_float(name, 0.4, 1.0 + _EPS), 1.0)
     if "bagging_freq" in names:
         chosen["bagging_freq"] = trial.suggest_int("bagging_freq", 1, 7)
     if "min_child_samples" in names:
