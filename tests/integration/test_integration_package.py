@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 
@@ -66,6 +67,8 @@ def test_names_resolve_at_both_paths(name: str, monkeypatch: pytest.MonkeyPatch)
     by_module = getattr(__import__(f"trimtab.integration.{module}", fromlist=[name]), name)
     assert by_package is by_module
     assert by_package.__module__.startswith("trimtab.integration")
+    # Classes defined on first use still pickle by reference, like module-level ones.
+    assert pickle.loads(pickle.dumps(by_package)) is by_package
     assert name in trimtab.integration.__all__
 
 

@@ -55,7 +55,9 @@ def lazy_class_getattr(
                 f"module {module_globals['__name__']!r} has no attribute {attribute!r}"
             )
         cls = define()
+        # Named as a module-level class, so pickle and repr find it where users import it.
         cls.__module__ = module_globals["__name__"]
+        cls.__qualname__ = name
         module_globals[name] = cls
         return cls
 
