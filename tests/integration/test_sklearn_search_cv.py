@@ -168,3 +168,20 @@ def test_error_score_and_timeout(iris: tuple) -> None:
         cv=2,
     ).fit(x, y)
     assert timed.n_trials_ >= 1
+
+
+def test_clone_and_nested_cross_validation(iris: tuple) -> None:
+    x, y = iris
+    search = OptunaSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": IntDistribution(1, 4)},
+        n_trials=3,
+        cv=2,
+        random_state=0,
+    )
+    twin = sklearn.base.clone(search)
+    assert twin.get_params()["param_distributions"] == {"max_depth": IntDistribution(1, 4)}
+    # The search as the estimator of an outer cross-validation: a fresh study per outer fold.
+    scores = cross_val_score(search, x, y, cv=2)
+    assert len(scores) == 2 and all(0.5 < s <= 1.0 for s in scores)
+    assert not hasattr(search, "study_")
