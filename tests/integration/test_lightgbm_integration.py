@@ -150,13 +150,21 @@ def test_tuner_runs_every_step_in_the_users_study(data: tuple, tmp_path: pathlib
         again.get_best_booster()
 
 
-def test_tuner_resumes_an_interrupted_step(data: tuple) -> None:
-    tuner = _tuner(data)
-    tuner.tune_num_leaves(n_trials=3)
+def test_tuner_resumes_an_interrupted_step(data: tuple, capsys: pytest.CaptureFixture) -> None:
+    study = trimtab.create_study()
+    _tuner(data, study=study).tune_num_leaves(n_trials=3)
+    x_train, y_train, x_valid, y_valid = data
+    tuner = LightGBMTuner(  # with the default progress bar, which the other tests turn off
+        dict(PARAMS),
+        lgb.Dataset(x_train, y_train),
+        valid_sets=[lgb.Dataset(x_valid, y_valid)],
+        num_boost_round=5,
+        study=study,
+    )
     tuner.tune_num_leaves(n_trials=5)
-    assert [t.system_attrs["lightgbm_tuner:step_name"] for t in tuner.study.trials] == [
-        "num_leaves"
-    ] * 5
+    assert [t.system_attrs["lightgbm_tuner:step_name"] for t in study.trials] == ["num_leaves"] * 5
+    bar = capsys.readouterr().err
+    assert f"num_leaves, val_score: {tuner.best_score:.6f}" in bar and "5/5" in bar
 
 
 def test_tuner_bad_input(data: tuple) -> None:
