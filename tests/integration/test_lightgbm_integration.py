@@ -268,3 +268,17 @@ def test_tuner_resumes_a_study_optuna_integrations_tuner_started(
     )
     again.tune_bagging(n_trials=3)  # Optuna's tuner continues the step trimtab's started
     assert len(again.study.trials) == 8
+
+
+def test_tuner_without_a_metric_optimises_the_objectives_default(data: tuple) -> None:
+    x_train, y_train, x_valid, y_valid = data
+    tuner = LightGBMTuner(
+        {"objective": "regression", "verbosity": -1, "num_threads": 1},
+        lgb.Dataset(x_train, y_train.astype(float)),
+        valid_sets=[lgb.Dataset(x_valid, y_valid.astype(float))],
+        num_boost_round=3,
+        show_progress_bar=False,
+    )
+    tuner.tune_num_leaves(n_trials=1)
+    booster = tuner.get_best_booster()
+    assert tuner.best_score == booster.best_score["valid_0"]["l2"]
