@@ -19,6 +19,26 @@ CORE_EXAMPLES = [
 ]
 
 
+# Examples of trimtab.integration: (script, the libraries it needs). Those taking more than
+# ~5 s of CPU (torch training, MLflow's import, the tuner's 68 trials) run with the slow tests.
+INTEGRATION_EXAMPLES = [
+    pytest.param("pytorch_digits_pruning.py", ("torch", "sklearn"), marks=pytest.mark.slow),
+    pytest.param("mlflow_tracking.py", ("mlflow", "sklearn"), marks=pytest.mark.slow),
+    pytest.param("lightgbm_pruning.py", ("lightgbm", "sklearn")),
+    pytest.param("lightgbm_tuner.py", ("lightgbm", "sklearn"), marks=pytest.mark.slow),
+    pytest.param("sklearn_search_cv.py", ("sklearn",)),
+]
+
+
+@pytest.mark.parametrize("name, needs", INTEGRATION_EXAMPLES)
+def test_integration_example_runs(
+    name: str, needs: tuple[str, ...], tmp_path: pathlib.Path
+) -> None:
+    for module in needs:
+        pytest.importorskip(module)
+    test_example_runs(name, tmp_path)
+
+
 @pytest.mark.parametrize("name", CORE_EXAMPLES)
 def test_example_runs(name: str, tmp_path: pathlib.Path) -> None:
     result = subprocess.run(

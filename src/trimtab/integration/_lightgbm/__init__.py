@@ -1,0 +1,1 @@
+"""LightGBM support: the pruning callback and the stepwise tuner (``LightGBMTuner``)."""

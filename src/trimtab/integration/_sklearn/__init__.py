@@ -1,0 +1,1 @@
+"""scikit-learn support: ``OptunaSearchCV`` (``trimtab.integration.sklearn``) and its parts."""
