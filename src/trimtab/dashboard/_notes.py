@@ -15,6 +15,7 @@ from trimtab.dashboard._schema import Note
 from trimtab.storages import BaseStorage
 
 CHUNK = 2045
+MAX_NOTE = 1_000_000  # characters
 
 
 class NoteConflictError(Exception):

@@ -82,39 +82,72 @@ def available_charts() -> list[str]:
     return [kind for kind in _CHARTS if _function(kind) is not None]
 
 
-def _kwargs(kind: str, view: CachedStudyView, req: ApiRequest) -> dict[str, Any]:
+def _param_names(req: ApiRequest, known: Container[str]) -> list[str] | None:
+    """The ``params`` query parameter, checked: a JSON list of this study's param names."""
+    raw = req.query.get("params")
+    if not raw:
+        return None
+    try:
+        params = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        params = None
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise ValueError("Query parameter 'params' must be a JSON list of names.")
+    unknown = [p for p in params if p not in known]
+    if unknown:
+        raise ValueError(f"Query parameter 'params' names unknown params: {unknown[:5]!r}.")
+    return sorted(set(params))
+
+
+def _arguments(kind: str, cache: StudyCache, req: ApiRequest) -> dict[str, Any]:
+    """The validated arguments of a chart, as plain values (they also key the chart cache)."""
+    wanted = _CHARTS[kind][2]
+    args: dict[str, Any] = {}
+    n_obj = len(cache.directions)
+    if "target" in wanted and n_obj > 1:
+        args["objective"] = req.int_query("objective", 0, high=n_obj - 1)
+    if "params" in wanted:
+        params = _param_names(req, cache.param_info)
+        if params is None and kind in ("contour", "rank"):
+            # Every pair of n params is n² plots (~1 GB of JSON at 100,000 trials): default
+            # to the first pair; the page asks for the pair the user picks.
+            pair = sorted(cache.param_info)[:2]
+            params = pair if len(pair) == 2 else None
+        args["params"] = None if params is None else tuple(params)
+    if "n_recent" in wanted and req.query.get("n_recent"):
+        args["n_recent"] = req.int_query("n_recent", 1000, low=1, high=1_000_000)
+    return args
+
+
+def _kwargs(kind: str, view: CachedStudyView, args: dict[str, Any]) -> dict[str, Any]:
+    """The data function's keyword arguments for validated ``args``."""
     wanted = _CHARTS[kind][2]
     kwargs: dict[str, Any] = {}
     n_obj = len(view.directions)
     names = view.metric_names or (
         ["Objective Value"] if n_obj == 1 else [f"Objective {i}" for i in range(n_obj)]
     )
-    if "target" in wanted and n_obj > 1:
-        i = req.int_query("objective", 0, high=n_obj - 1)
+    if "objective" in args:
+        i = args["objective"]
         kwargs["target"] = lambda t: t.values[i]
         kwargs["target_name"] = names[i]
     if "target_names" in wanted:
         kwargs["target_names"] = names[:3]
         if n_obj > 3:  # plotted in 3-D: the first three objectives
             kwargs["targets"] = lambda t: t.values[:3]
-    if "params" in wanted and req.query.get("params"):
-        params = json.loads(req.query["params"])
-        if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-            raise ValueError("Query parameter 'params' must be a JSON list of names.")
-        kwargs["params"] = params
+    if args.get("params") is not None:
+        kwargs["params"] = list(args["params"])
     elif kind in ("contour", "rank"):
-        # Every pair of n params is n² plots (~1 GB of JSON at 100,000 trials): default to
-        # the first pair; the page asks for the pair the user picks.
-        pair = sorted(view._cache.param_info)[:2]
-        kwargs["params"] = pair if len(pair) == 2 else None
-    if "n_recent" in wanted and req.query.get("n_recent"):
-        kwargs["n_recent_trials"] = req.int_query("n_recent", 1000, low=1)
+        kwargs["params"] = None
+    if "n_recent" in args:
+        kwargs["n_recent_trials"] = args["n_recent"]
     return kwargs
 
 
-def _encode(kind: str, cursor: int, data: Any, extra: dict[str, Any]) -> str:
+def _encode(kind: str, cursor: int, data: Any, extra: dict[str, Any]) -> bytes:
     payload = ChartData(kind=kind, cursor=cursor, data=data, extra=extra)
-    return json.dumps(to_jsonable(payload), separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(to_jsonable(payload), separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
 
 
 def _extra(kind: str, cache: StudyCache) -> dict[str, Any]:
@@ -135,19 +168,18 @@ def chart(ctx: Context, req: ApiRequest) -> Raw:
         raise KeyError(f"The chart {kind!r} is not available in this installation.")
     study_id = _study_id(ctx, req)
     cache = ctx.caches.get(study_id)
-    key = (study_id, kind, tuple(sorted(req.query.items())))
     with cache.lock:
         seq = cache.seq
-        with ctx.chart_lock:
-            hit = ctx.chart_results.get(key)
-        if hit is not None and hit[0] == seq:
-            return Raw(content=hit[1], media_type="application/json")
+        args = _arguments(kind, cache, req)
+        key = (study_id, kind, tuple(sorted(args.items())))
+        hit = ctx.charts.get(key, seq)
+        if hit is not None:
+            return Raw(content=hit, media_type="application/json")
         view = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), ctx.storage, cache)
         extra = _extra(kind, cache)
     if kind == "pareto" and len(view.directions) == 1:
         raise ValueError("The Pareto front needs a study with several objectives.")
-    data = function(view, **_kwargs(kind, view, req))
+    data = function(view, **_kwargs(kind, view, args))
     content = _encode(kind, seq, data, extra)
-    with ctx.chart_lock:
-        ctx.chart_results[key] = (seq, content)
+    ctx.charts.put(key, seq, content)
     return Raw(content=content, media_type="application/json")
