@@ -20,6 +20,7 @@ _METRIC_NAME_KEYS = ("study:metric_names", "dashboard:objective_names")
 
 
 def _study_id(ctx: Context, req: ApiRequest) -> int:
+    """The study id of the path, checked to name a study (KeyError otherwise)."""
     study_id = int(req.path["study_id"])
     ctx.storage.get_study_name_from_id(study_id)  # KeyError (404) for an unknown study
     return study_id
@@ -95,8 +96,22 @@ def create_study(ctx: Context, req: ApiRequest) -> Done:
     return Done(ok=True, study_id=study_id)
 
 
+def _trial_keyed(key: str, new_ids: dict[int, int]) -> str:
+    """``key`` with the trial id of a per-trial dashboard key (notes) mapped to its copy's."""
+    prefix, _, rest = key.partition(":")
+    trial_id, sep, tail = rest.partition(":")
+    if prefix == "dashboard" and sep and trial_id.isdigit() and int(trial_id) in new_ids:
+        return f"dashboard:{new_ids[int(trial_id)]}:{tail}"
+    return key
+
+
 def rename_study(ctx: Context, req: ApiRequest) -> Done:
-    """Rename a study: copy it (attributes and trials) under the new name, then delete it."""
+    """Rename a study: copy it (attributes, trials, trial notes) under the new name, then
+    delete it.
+
+    Trial notes are keyed by trial id (optuna-dashboard's keys), so they are re-keyed to the
+    copies' ids.
+    """
     body: RenameStudy = req.body
     old_id = _study_id(ctx, req)
     storage = ctx.storage
@@ -106,14 +121,16 @@ def rename_study(ctx: Context, req: ApiRequest) -> Done:
         new_id = storage.create_new_study(
             storage.get_study_directions(old_id), _check_name(body.study_name)
         )
+        new_ids = {
+            trial._trial_id: storage.create_new_trial(new_id, template_trial=trial)
+            for trial in storage.get_all_trials(old_id, deepcopy=False)
+        }
         for key, value in storage.get_study_system_attrs(old_id).items():
-            storage.set_study_system_attr(new_id, key, value)
+            storage.set_study_system_attr(new_id, _trial_keyed(key, new_ids), value)
         for key, value in storage.get_study_user_attrs(old_id).items():
             storage.set_study_user_attr(new_id, key, value)
-        for trial in storage.get_all_trials(old_id, deepcopy=False):
-            storage.create_new_trial(new_id, template_trial=trial)
         storage.delete_study(old_id)
-    ctx.caches.drop(old_id)
+    ctx.forget_study(old_id)
     return Done(ok=True, study_id=new_id)
 
 
@@ -122,7 +139,7 @@ def delete_study(ctx: Context, req: ApiRequest) -> Done:
     study_id = _study_id(ctx, req)
     with ctx.write_lock:
         ctx.storage.delete_study(study_id)
-    ctx.caches.drop(study_id)
+    ctx.forget_study(study_id)
     return Done(ok=True, study_id=study_id)
 
 
