@@ -23,6 +23,7 @@ from trimtab.distributions import BaseDistribution, CategoricalDistribution, Int
 from trimtab.storages import BaseStorage
 from trimtab.study._multi_objective import nondominated_mask
 from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._constraints import is_feasible
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
 
@@ -69,6 +70,7 @@ class StudyCache:
         self.values = np.full((0, n_obj), np.nan)
         self.start = np.full(0, np.nan)
         self.complete = np.full(0, np.nan)
+        self.feasible = np.full(0, True)
         self.params: dict[str, np.ndarray] = {}
         self.param_info: dict[str, ParamInfo] = {}
         self._last_dist: dict[str, BaseDistribution] = {}
@@ -113,6 +115,8 @@ class StudyCache:
             self.values[i, : len(trial.values)] = trial.values
         self.start[i] = _timestamp(trial.datetime_start)
         self.complete[i] = _timestamp(trial.datetime_complete)
+        attrs = trial.system_attrs
+        self.feasible[i] = not attrs or is_feasible(attrs)
         for name, dist in trial.distributions.items():
             column = self._param_column(name, dist)
             column[i] = self._numeric(name, dist, trial.params[name])
@@ -138,6 +142,7 @@ class StudyCache:
             self.values = _grow(self.values, new, np.nan)
             self.start = _grow(self.start, new, np.nan)
             self.complete = _grow(self.complete, new, np.nan)
+            self.feasible = _grow(self.feasible, new, True)
             self.params = {k: _grow(v, new, np.nan) for k, v in self.params.items()}
         self.trials.extend([None] * (n - self.n))
         self.n = n

@@ -19,6 +19,12 @@ import numpy as np
 from trimtab.dashboard._cache import StudyCache
 from trimtab.dashboard._context import ApiRequest, Context, Raw
 from trimtab.dashboard._jsonschema import to_jsonable
+from trimtab.dashboard._sampling import (
+    CURVE_LIMIT,
+    IMPORTANCE_LIMIT,
+    representative_numbers,
+    sample_numbers,
+)
 from trimtab.dashboard._schema import ChartData
 from trimtab.dashboard.handlers._studies import _study_id
 from trimtab.samplers import RandomSampler
@@ -43,13 +49,23 @@ _CHARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+# Point charts: at most ``POINT_LIMIT`` trials drawn (see ``_sampling``).
+_SAMPLED = ("history", "slice", "parallel", "contour", "rank", "pareto")
+_CURVE_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+
+
 class CachedStudyView(Study):
     """A ``Study`` whose trials come from the dashboard's cache (no storage read)."""
 
-    def __init__(self, name: str, storage: Any, cache: StudyCache) -> None:
+    def __init__(
+        self, name: str, storage: Any, cache: StudyCache, numbers: np.ndarray | None = None
+    ) -> None:
         super().__init__(study_name=name, storage=storage, sampler=RandomSampler())
         self._cache = cache
-        self._cached_trials = cache.all_trials()
+        if numbers is None:
+            self._cached_trials = cache.all_trials()
+        else:  # a sample of the trials (numbers of read trials, so never None)
+            self._cached_trials = [cache.trials[int(i)] for i in numbers]  # type: ignore[misc]
 
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None
@@ -158,6 +174,17 @@ def _extra(kind: str, cache: StudyCache) -> dict[str, Any]:
     return {"pruned": pruned.tolist()}
 
 
+def _sample(kind: str, cache: StudyCache, args: dict[str, Any]) -> tuple[Any, int] | None:
+    """The trial numbers the chart is computed on when not all (and how many there are)."""
+    if kind in _SAMPLED:
+        return sample_numbers(cache, args.get("objective"))
+    if kind == "importances":
+        return representative_numbers(cache, IMPORTANCE_LIMIT)
+    if kind == "intermediate":
+        return representative_numbers(cache, CURVE_LIMIT, _CURVE_STATES)
+    return None
+
+
 def chart(ctx: Context, req: ApiRequest) -> Raw:
     """The data of one chart (history, importances, intermediate, timeline, pareto, ...)."""
     kind = str(req.path["kind"])
@@ -175,8 +202,16 @@ def chart(ctx: Context, req: ApiRequest) -> Raw:
         hit = ctx.charts.get(key, seq)
         if hit is not None:
             return Raw(content=hit, media_type="application/json")
-        view = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), ctx.storage, cache)
+        sample = _sample(kind, cache, args)
+        view = CachedStudyView(
+            ctx.storage.get_study_name_from_id(study_id),
+            ctx.storage,
+            cache,
+            None if sample is None else sample[0],
+        )
         extra = _extra(kind, cache)
+        if sample is not None:
+            extra["sampled"] = {"shown": len(sample[0]), "of": sample[1]}
     if kind == "pareto" and len(view.directions) == 1:
         raise ValueError("The Pareto front needs a study with several objectives.")
     data = function(view, **_kwargs(kind, view, args))
