@@ -21,6 +21,7 @@ import numpy as np
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from trimtab.storages import BaseStorage
+from trimtab.study import FrozenStudy
 from trimtab.study._multi_objective import nondominated_mask
 from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import is_feasible
@@ -82,11 +83,13 @@ class StudyCache:
 
     # Refresh.
 
-    def refresh(self, force: bool = False) -> None:
-        """Read what changed in the storage since the last refresh (at most every 0.2 s)."""
+    def refresh(self, force: bool = False, max_age: float | None = None) -> None:
+        """Read what changed in the storage since the last refresh, unless that refresh is
+        younger than ``max_age`` seconds (default 0.2 s)."""
         with self.lock:
             now = time.monotonic()
-            if not force and now - self._last_refresh < self._min_interval:
+            age = self._min_interval if max_age is None else max_age
+            if not force and now - self._last_refresh < age:
                 return
             self._last_refresh = now
             trials, self._storage_cursor = self.storage.get_trials_since(
@@ -243,6 +246,7 @@ class CacheRegistry:
         self._caches: dict[int, StudyCache] = {}
         self._warming: set[int] = set()
         self._lock = threading.Lock()
+        self._studies: tuple[float, list[FrozenStudy]] = (-math.inf, [])
 
     def get(self, study_id: int, refresh: bool = True) -> StudyCache:
         """Return the (refreshed) cache of a study. Raises KeyError for an unknown study."""
@@ -254,13 +258,14 @@ class CacheRegistry:
             cache.refresh()
         return cache
 
-    def peek(self, study_id: int) -> StudyCache | None:
-        """Return the refreshed cache of a study already read once; else start reading it in
-        the background and return None (a first read of a big study takes seconds)."""
+    def peek(self, study_id: int, max_age: float | None = None) -> StudyCache | None:
+        """Return the cache of a study already read once, refreshed unless younger than
+        ``max_age`` seconds; else start reading it in the background and return None (a
+        first read of a big study takes seconds)."""
         with self._lock:
             cache = self._caches.get(study_id)
         if cache is not None and cache.loaded:
-            cache.refresh()
+            cache.refresh(max_age=max_age)
             return cache
         self.warm([study_id])
         return None
@@ -283,7 +288,20 @@ class CacheRegistry:
                 with self._lock:
                     self._warming.discard(study_id)
 
+    def studies(self, max_age: float) -> list[FrozenStudy]:
+        """Return ``storage.get_all_studies()``, read again when older than ``max_age`` s."""
+        read_at, studies = self._studies
+        if time.monotonic() - read_at >= max_age:
+            studies = self.storage.get_all_studies()
+            self._studies = (time.monotonic(), studies)
+        return studies
+
+    def forget_studies(self) -> None:
+        """Read the list of studies again next time (one was created, renamed or deleted)."""
+        self._studies = (-math.inf, [])
+
     def drop(self, study_id: int) -> None:
         """Forget a study (after deleting or renaming it)."""
         with self._lock:
             self._caches.pop(study_id, None)
+        self.forget_studies()

@@ -26,6 +26,10 @@ def _study_id(ctx: Context, req: ApiRequest) -> int:
     return study_id
 
 
+# The list is polled every 2 s: its numbers may be this old, which saves storage reads.
+LIST_MAX_AGE = 1.0
+
+
 def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
     """Every study with its trial counts by state, best value and last activity.
 
@@ -33,9 +37,9 @@ def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
     background thread reads it; the next poll has its numbers.
     """
     studies = []
-    for frozen in sorted(ctx.storage.get_all_studies(), key=lambda s: s._study_id):
+    for frozen in sorted(ctx.caches.studies(LIST_MAX_AGE), key=lambda s: s._study_id):
         directions = [d.name.lower() for d in frozen.directions]
-        cache = ctx.caches.peek(frozen._study_id)
+        cache = ctx.caches.peek(frozen._study_id, LIST_MAX_AGE)
         if cache is None:
             studies.append(
                 StudySummary(
@@ -93,6 +97,7 @@ def create_study(ctx: Context, req: ApiRequest) -> Done:
     body: CreateStudy = req.body
     directions = _directions(body.directions)
     study_id = ctx.storage.create_new_study(directions, _check_name(body.study_name))
+    ctx.caches.forget_studies()
     return Done(ok=True, study_id=study_id)
 
 
