@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from trimtab._study_records import StudyDirection
 from trimtab.dashboard._context import ApiRequest, Context, iso
+from trimtab.dashboard._form_widgets import form_widgets
 from trimtab.dashboard._notes import read_note
 from trimtab.dashboard._schema import (
     CreateStudy,
@@ -178,4 +179,5 @@ def get_study(ctx: Context, req: ApiRequest) -> StudyDetail:
             has_intermediate_values=cache.has_intermediate_values,
             cursor=cache.seq,
             note=read_note(system_attrs, None),
+            form_widgets=form_widgets(system_attrs),
         )

@@ -318,7 +318,9 @@ function renderChartsTab(body) {
     query: { params: JSON.stringify([st.params[0].name, st.params[1].name]) },
     controls: pairControls });
   add("edf", "Empirical distribution function", { render: renderEdf, controls: objectiveControl });
-  body.replaceChildren(el("div", { class: "grid" }, cards));
+  const grid = el("div", { class: "grid" }, cards);
+  body.replaceChildren(grid);
+  addUserFigures(grid);
 }
 
 function pairControls(controls, chart) {
@@ -694,6 +696,7 @@ async function openTrial(number) {
     const full = await api("GET", `/api/studies/${S.studyId}/trials/${number}?system_attrs=1`);
     sys.replaceChildren(kv(Object.entries(full.system_attrs || {})));
   } }), sys);
+  if (r.state === "RUNNING" && S.study.form_widgets && !S.meta.read_only) parts.push(hitlForm(r));
   if ((r.state === "RUNNING" || r.state === "WAITING") && !S.meta.read_only) parts.push(tellForm(r));
   parts.push(el("h4", { text: "Note" }),
     noteEditor(d.note, `/api/studies/${S.studyId}/trials/${number}/note`));
@@ -737,6 +740,90 @@ function enqueueCard() {
   return el("div", { class: "card" }, el("h4", { text: "Enqueue a trial with these params" }),
     el("div", { class: "kv" }, inputs.flatMap(([p, input]) => [el("div", { text: p.name }), input])),
     el("div", { class: "row" }, send));
+}
+
+// ---------- human-in-the-loop forms (register_*_form_widgets) ----------
+// Labels and descriptions are the script's strings: inserted as text, never as HTML.
+function widgetInput(w, i, r, objective) {
+  const label = el("div", { class: "hitl-label", text: w.description || w.key || w.user_attr_key || "" });
+  if (w.type === "choice") {
+    const buttons = w.choices.map((c, j) => el("label", { class: "hitl-option" },
+      el("input", { type: "radio", name: `hitl-${i}`, value: j, "data-widget": i }), " ", c));
+    return [el("div", { class: "hitl-widget" }, label, buttons), () => {
+      const picked = buttons.map((b) => b.querySelector("input")).find((b) => b.checked);
+      if (!picked) throw new Error(`Pick a choice for "${label.textContent}".`);
+      return w.values[Number(picked.value)];
+    }];
+  }
+  if (w.type === "slider") {
+    const shown = el("span", { class: "muted", text: fmt(w.min) });
+    const input = el("input", { type: "range", min: w.min, max: w.max, step: w.step ?? "any",
+      value: w.min, "data-widget": i, oninput: () => { shown.textContent = input.value; } });
+    const ticks = (w.labels || []).map((l) => el("span", { class: "chip", text: `${fmt(l.value)}: ${l.label}` }));
+    return [el("div", { class: "hitl-widget" }, label, el("div", { class: "row" }, input, shown), ticks),
+      () => Number(input.value)];
+  }
+  if (w.type === "text") {
+    const input = el("input", { type: "text", "data-widget": i, placeholder: objective ? "a number" : "" });
+    return [el("div", { class: "hitl-widget" }, label, input), () => {
+      if (!objective) {
+        if (!input.value && !w.optional) throw new Error(`"${label.textContent}" needs an answer.`);
+        return input.value;
+      }
+      const value = Number(input.value);
+      if (input.value.trim() === "" || !Number.isFinite(value)) throw new Error(`"${label.textContent}" needs a number.`);
+      return value;
+    }];
+  }
+  // user_attr: the script stores the value in the trial's user attribute.
+  const value = r.user_attrs[w.key];
+  return [el("div", { class: "hitl-widget" }, el("div", { class: "hitl-label",
+    text: `${w.key} (user attribute): ${value === undefined ? "not set yet" : fmt(value)}` })), () => {
+    if (typeof value !== "number") throw new Error(`User attribute "${w.key}" is not a number yet.`);
+    return value;
+  }];
+}
+
+function hitlForm(r) {
+  const form = S.study.form_widgets;
+  const objective = form.output_type === "objective";
+  const widgets = form.widgets.map((w, i) => widgetInput(w, i, r, objective));
+  const send = el("button", { class: "primary", id: "hitl-submit", text: "Submit", onclick: async () => {
+    try {
+      const answers = widgets.map(([, get]) => get());
+      if (objective) {
+        await api("POST", `/api/studies/${S.studyId}/trials/${r.number}/tell`,
+          { state: "COMPLETE", values: answers });
+      } else {
+        const user_attrs = {};
+        form.widgets.forEach((w, i) => { user_attrs[w.user_attr_key] = answers[i]; });
+        await api("POST", `/api/studies/${S.studyId}/trials/${r.number}/user-attrs`, { user_attrs });
+      }
+      setStatus(`trial ${r.number}: answers saved`);
+      await poll(true); openTrial(r.number);
+    } catch (e) { showError(e); }
+  } });
+  return el("div", { class: "card hitl-form", id: "hitl-form" },
+    el("h4", { text: objective ? "Your evaluation (finishes the trial)" : "Your annotations" }),
+    widgets.map(([node]) => node), el("div", { class: "row" }, send));
+}
+
+// ---------- user-defined figures (save_plotly_graph_object) ----------
+// Plotly draws titles as its own small markup (no scripts, no javascript: links), and the
+// page's CSP refuses inline handlers: a figure's strings cannot run code.
+async function addUserFigures(grid) {
+  let figures;
+  try { figures = (await api("GET", `/api/studies/${S.studyId}/figures`)).figures; }
+  catch (e) { return; }
+  figures.forEach((f, i) => {
+    const div = el("div", { class: "chart", id: `figure-${i}` });
+    grid.append(el("div", { class: "card chart-card user-figure" },
+      el("h3", { text: `Figure ${f.graph_object_id}` }), div));
+    plotlyReady.then(() => Plotly.react(div, f.figure.data || [], f.figure.layout || {},
+      { responsive: true, displaylogo: false })).then(() => {
+      div.dataset.renderedAt = String(Math.round(performance.now()));
+    }).catch((e) => div.replaceChildren(el("p", { class: "muted", text: e.message })));
+  });
 }
 
 // ---------- notes ----------
