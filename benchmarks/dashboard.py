@@ -3,12 +3,13 @@
 Builds a study of N trials with 10 float params in an Optuna-schema SQLite database (bulk
 inserted, so building is quick), serves it with both dashboards as real HTTP servers in
 subprocesses (trimtab: uvicorn; optuna-dashboard: its wsgiref server), and times the requests
-each front-end makes: the study list, the first load of the study page, a page of the trial
-table, and a live-update poll when idle and after a worker added a trial. optuna-dashboard
-has no table or chart API (it sends every trial and charts in the browser), so its "study
-page" is its one study request; trimtab's is the study, first table page and history chart
-requests. "first" is the first request after the server starts (trimtab reads the storage
-in the background from startup; its study list answers at once, with counts once read).
+each front-end makes: the study list, the first load of the study page, each chart's first
+computation, a page of the trial table, and a live-update poll when idle and after a worker
+added a trial. optuna-dashboard has no table or chart API (it sends every trial and charts
+in the browser), so its "study page" is its one study request; trimtab's is the study,
+first table page and history chart requests. "first" is the first request after the server
+starts (trimtab reads the storage in the background from startup; its study list answers at
+once, with counts once read).
 ``--browser`` adds the time from navigation until the study page's charts are drawn in
 headless Chromium (trimtab only; needs ``chromium`` and ``websocket-client``). Run
 ``python -m benchmarks.dashboard`` (``--quick``: 2,000 and 10,000 trials instead of 10,000
@@ -157,6 +158,18 @@ def _study_page(server: Server, sid: int) -> float:
     return sum(server.get(p)[0] for p in paths)
 
 
+# The charts of the study page with the query its front-end sends (history is timed above).
+CHARTS = (
+    ("importances", ""),
+    ("timeline", "?n_recent=1000"),
+    ("slice", '?params=["x0"]'),
+    ("parallel", ""),
+    ("contour", '?params=["x0","x1"]'),
+    ("rank", '?params=["x0","x1"]'),
+    ("edf", ""),
+)
+
+
 def measure_trimtab(url: str, path: str, sid: int, repeat: int) -> dict[str, float]:
     server = Server("trimtab", url)
     try:
@@ -164,6 +177,8 @@ def measure_trimtab(url: str, path: str, sid: int, repeat: int) -> dict[str, flo
         out["study list (first)"] = server.get("/api/studies")[0]
         out["study page (first, reads storage)"] = _study_page(server, sid)
         out["study page (again)"] = _study_page(server, sid)
+        for kind, query in CHARTS:
+            out[f"chart {kind} (first)"] = server.get(f"/api/studies/{sid}/charts/{kind}{query}")[0]
         out["study list"] = _median(server, "/api/studies", repeat)
         page_path = f"/api/studies/{sid}/trials?limit=50&offset=500"
         out["trials page"] = _median(server, page_path, repeat)

@@ -122,3 +122,33 @@ class Browser:
         finally:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+class DashboardProcess:
+    """``python -m trimtab.dashboard URL`` in a subprocess, ready when its API answers."""
+
+    def __init__(self, url: str, *args: str) -> None:
+        import sys
+
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "trimtab.dashboard", url, "--port", str(self.port), "--quiet"]
+            + list(args),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/api/meta").close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    message = self.process.stderr.read().decode() if self.process.stderr else ""
+                    raise RuntimeError(message) from None
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)

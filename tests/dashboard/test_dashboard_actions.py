@@ -80,3 +80,43 @@ def test_tell_unknown_trial_is_404(storage: Any) -> None:
         f"/api/studies/{study._study_id}/trials/5/tell", json={"state": "FAIL"}, headers=WRITE
     )
     assert response.status_code == 404
+
+
+def test_refused_tell_leaves_a_waiting_trial_waiting(storage: Any) -> None:
+    study = make_study(storage, "w", n=1)
+    study.enqueue_trial({"x": 1.0})
+    waiting = study.get_trials(states=(TrialState.WAITING,))[0]
+    client = make_client(storage)
+    url = f"/api/studies/{study._study_id}/trials/{waiting.number}/tell"
+    headers = {**WRITE, "content-type": "application/json"}
+    for body in (
+        '{"state": "COMPLETE", "values": [NaN]}',
+        '{"state": "COMPLETE", "values": [1, 2]}',
+        '{"state": "COMPLETE"}',
+        '{"state": "FAIL", "values": [1]}',
+        '{"state": "COMPLETE", "values": ["1"]}',
+    ):
+        response = client.post(url, content=body, headers=headers)
+        assert response.status_code == 400, body
+        assert study.trials[waiting.number].state == TrialState.WAITING, body
+    assert (
+        "not acceptable"
+        in client.post(
+            url, content='{"state": "COMPLETE", "values": [NaN]}', headers=headers
+        ).json()["error"]
+    )
+    # Still available to a worker, which gets the enqueued params.
+    trial = study.ask()
+    assert trial.number == waiting.number and trial.suggest_float("x", -10, 10) == 1.0
+
+
+def test_enqueue_rejects_non_finite_numbers(storage: Any) -> None:
+    study = make_study(storage, "f", n=1)
+    client = make_client(storage)
+    url = f"/api/studies/{study._study_id}/enqueue"
+    headers = {**WRITE, "content-type": "application/json"}
+    for literal in ("NaN", "Infinity", "-Infinity", "1e400", "-1e400"):
+        response = client.post(url, content=f'{{"params": {{"x": {literal}}}}}', headers=headers)
+        assert response.status_code == 400, literal
+        assert "'x'" in response.json()["error"] and "finite" in response.json()["error"]
+    assert study.get_trials(states=(TrialState.WAITING,)) == []

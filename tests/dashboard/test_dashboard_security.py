@@ -114,7 +114,7 @@ def test_token_login_never_redirects_off_site(populated: Any) -> None:
 
     asyncio.run(app(scope, receive, send))
     headers = dict(sent[0]["headers"])
-    assert sent[0]["status"] == 303 and headers[b"location"] == b"/"
+    assert sent[0]["status"] == 303 and headers[b"location"] == b"/evil.example/x"  # same site
 
 
 def test_bad_tokens_are_rejected() -> None:
@@ -171,3 +171,22 @@ def test_hostile_names_come_back_as_data(populated: Any) -> None:
     response = client.get("/api/studies")
     assert response.headers["content-type"].startswith("application/json")
     assert HOSTILE in [s["study_name"] for s in response.json()["studies"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/\\localhost:18080/", "//evil.example/", "/\\/evil.example", "/%5C%5Cevil.example/"],
+)
+def test_token_login_redirect_stays_on_this_site(populated: Any, path: str) -> None:
+    client = make_client(populated, token=TOKEN)
+    response = client.get(f"{path}?token={TOKEN}", follow_redirects=False)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("/") and location[1:2] not in ("/", "\\")
+    assert "\\" not in location and "//" not in location
+
+
+def test_token_login_redirect_keeps_the_path(populated: Any) -> None:
+    client = make_client(populated, token=TOKEN)
+    response = client.get(f"/api/studies?token={TOKEN}", follow_redirects=False)
+    assert response.headers["location"] == "/api/studies"

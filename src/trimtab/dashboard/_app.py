@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from trimtab.dashboard._body import BodyTooLargeError, read_body
 from trimtab.dashboard._cache import CacheRegistry
 from trimtab.dashboard._context import ApiRequest, Context, Raw
 from trimtab.dashboard._jsonschema import parse, to_jsonable
@@ -22,7 +23,8 @@ from trimtab.storages import BaseStorage, get_storage
 STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
 _TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{8,256}")
-MAX_BODY = 2_000_000
+# Ids are 64-bit integers in every storage; larger ones name nothing (and overflow SQL).
+MAX_ID = 2**63 - 1
 
 
 def _require_starlette() -> None:
@@ -33,6 +35,8 @@ def _require_starlette() -> None:
 
 
 def _status(error: Exception) -> int:
+    if isinstance(error, BodyTooLargeError):
+        return 413
     if isinstance(error, (DuplicatedStudyError, NoteConflictError, TrialTakenError)):
         return 409
     if isinstance(error, KeyError):
@@ -43,7 +47,18 @@ def _status(error: Exception) -> int:
 def _message(error: Exception) -> str:
     if isinstance(error, KeyError) and error.args:
         return str(error.args[0])
+    if isinstance(error, RecursionError):
+        return "The request nests lists or objects too deeply."
+    if isinstance(error, OverflowError):
+        return f"A number in the request is out of range ({error})."
     return str(error)
+
+
+def _check_path_ids(path_params: dict[str, Any]) -> None:
+    """Raise KeyError (404) for an id or number no storage can hold."""
+    for name, value in path_params.items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise KeyError(f"No {name.replace('_', ' ')} {value} exists (ids are 64-bit).")
 
 
 def _json_response(data: Any, status: int = 200) -> Any:
@@ -62,11 +77,10 @@ def _endpoint(ctx: Context, spec: Endpoint) -> Any:
         if spec.mutating and ctx.read_only:
             return _json_response({"error": "The dashboard is read-only."}, 403)
         try:
+            _check_path_ids(request.path_params)
             body: Any = None
             if spec.body is not None:
-                raw = await request.body()
-                if len(raw) > MAX_BODY:
-                    raise ValueError("The request body is too large.")
+                raw = await read_body(request)
                 if "application/json" not in request.headers.get("content-type", ""):
                     raise ValueError("The request body must be JSON (application/json).")
                 body = parse(spec.body, json.loads(raw or b"null"))
@@ -79,6 +93,8 @@ def _endpoint(ctx: Context, spec: Endpoint) -> Any:
             DuplicatedStudyError,
             NoteConflictError,
             TrialTakenError,
+            RecursionError,
+            OverflowError,
         ) as error:
             return _json_response({"error": _message(error)}, _status(error))
         if isinstance(result, Raw):

@@ -22,7 +22,9 @@ from trimtab._multi_objective import nondominated_mask
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from trimtab.storages import BaseStorage
+from trimtab.study import FrozenStudy
 from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._constraints import is_feasible
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
 
@@ -69,6 +71,7 @@ class StudyCache:
         self.values = np.full((0, n_obj), np.nan)
         self.start = np.full(0, np.nan)
         self.complete = np.full(0, np.nan)
+        self.feasible = np.full(0, True)
         self.params: dict[str, np.ndarray] = {}
         self.param_info: dict[str, ParamInfo] = {}
         self._last_dist: dict[str, BaseDistribution] = {}
@@ -80,11 +83,13 @@ class StudyCache:
 
     # Refresh.
 
-    def refresh(self, force: bool = False) -> None:
-        """Read what changed in the storage since the last refresh (at most every 0.2 s)."""
+    def refresh(self, force: bool = False, max_age: float | None = None) -> None:
+        """Read what changed in the storage since the last refresh, unless that refresh is
+        younger than ``max_age`` seconds (default 0.2 s)."""
         with self.lock:
             now = time.monotonic()
-            if not force and now - self._last_refresh < self._min_interval:
+            age = self._min_interval if max_age is None else max_age
+            if not force and now - self._last_refresh < age:
                 return
             self._last_refresh = now
             trials, self._storage_cursor = self.storage.get_trials_since(
@@ -113,6 +118,8 @@ class StudyCache:
             self.values[i, : len(trial.values)] = trial.values
         self.start[i] = _timestamp(trial.datetime_start)
         self.complete[i] = _timestamp(trial.datetime_complete)
+        attrs = trial.system_attrs
+        self.feasible[i] = not attrs or is_feasible(attrs)
         for name, dist in trial.distributions.items():
             column = self._param_column(name, dist)
             column[i] = self._numeric(name, dist, trial.params[name])
@@ -138,6 +145,7 @@ class StudyCache:
             self.values = _grow(self.values, new, np.nan)
             self.start = _grow(self.start, new, np.nan)
             self.complete = _grow(self.complete, new, np.nan)
+            self.feasible = _grow(self.feasible, new, True)
             self.params = {k: _grow(v, new, np.nan) for k, v in self.params.items()}
         self.trials.extend([None] * (n - self.n))
         self.n = n
@@ -238,6 +246,7 @@ class CacheRegistry:
         self._caches: dict[int, StudyCache] = {}
         self._warming: set[int] = set()
         self._lock = threading.Lock()
+        self._studies: tuple[float, list[FrozenStudy]] = (-math.inf, [])
 
     def get(self, study_id: int, refresh: bool = True) -> StudyCache:
         """Return the (refreshed) cache of a study. Raises KeyError for an unknown study."""
@@ -249,13 +258,14 @@ class CacheRegistry:
             cache.refresh()
         return cache
 
-    def peek(self, study_id: int) -> StudyCache | None:
-        """Return the refreshed cache of a study already read once; else start reading it in
-        the background and return None (a first read of a big study takes seconds)."""
+    def peek(self, study_id: int, max_age: float | None = None) -> StudyCache | None:
+        """Return the cache of a study already read once, refreshed unless younger than
+        ``max_age`` seconds; else start reading it in the background and return None (a
+        first read of a big study takes seconds)."""
         with self._lock:
             cache = self._caches.get(study_id)
         if cache is not None and cache.loaded:
-            cache.refresh()
+            cache.refresh(max_age=max_age)
             return cache
         self.warm([study_id])
         return None
@@ -278,7 +288,20 @@ class CacheRegistry:
                 with self._lock:
                     self._warming.discard(study_id)
 
+    def studies(self, max_age: float) -> list[FrozenStudy]:
+        """Return ``storage.get_all_studies()``, read again when older than ``max_age`` s."""
+        read_at, studies = self._studies
+        if time.monotonic() - read_at >= max_age:
+            studies = self.storage.get_all_studies()
+            self._studies = (time.monotonic(), studies)
+        return studies
+
+    def forget_studies(self) -> None:
+        """Read the list of studies again next time (one was created, renamed or deleted)."""
+        self._studies = (-math.inf, [])
+
     def drop(self, study_id: int) -> None:
         """Forget a study (after deleting or renaming it)."""
         with self._lock:
             self._caches.pop(study_id, None)
+        self.forget_studies()

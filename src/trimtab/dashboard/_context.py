@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trimtab.dashboard._cache import CacheRegistry
+from trimtab.dashboard._chart_cache import ChartCache
 from trimtab.storages import BaseStorage
 
 
@@ -23,8 +24,12 @@ class Context:
     artifact_store: Any = None
     token_required: bool = False
     write_lock: threading.Lock = field(default_factory=threading.Lock)
-    chart_lock: threading.Lock = field(default_factory=threading.Lock)
-    chart_results: dict[tuple[Any, ...], tuple[int, str]] = field(default_factory=dict)
+    charts: ChartCache = field(default_factory=ChartCache)
+
+    def forget_study(self, study_id: int) -> None:
+        """Drop the cached trials and charts of a deleted or renamed study."""
+        self.caches.drop(study_id)
+        self.charts.drop_study(study_id)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from trimtab.dashboard._schema import Note
 from trimtab.storages import BaseStorage
 
 CHUNK = 2045
+MAX_NOTE = 1_000_000  # characters
 
 
 class NoteConflictError(Exception):
@@ -25,8 +26,9 @@ def _prefix(trial_id: int | None) -> str:
     return "dashboard:" if trial_id is None else f"dashboard:{trial_id}:"
 
 
-def read_note(system_attrs: dict[str, Any], trial_id: int | None) -> Note:
-    """Return the note of the study (``trial_id`` None) or of a trial from study system attrs."""
+def read_note(system_attrs: dict[str, Any], trial_id: int | None, html: bool = True) -> Note:
+    """Return the note of the study (``trial_id`` None) or of a trial from study system attrs
+    (``html``: with its safe rendering; else ``html`` is empty)."""
     prefix = _prefix(trial_id)
     version = int(system_attrs.get(prefix + "note_ver", 0))
     chunks = []
@@ -35,11 +37,16 @@ def read_note(system_attrs: dict[str, Any], trial_id: int | None) -> Note:
         chunks.append(str(system_attrs[f"{prefix}note_str:{i}"]))
         i += 1
     body = "".join(chunks)
-    return Note(version=version, body=body, html=_markdown.render(body))
+    return Note(version=version, body=body, html=_markdown.render(body) if html else "")
 
 
 def save_note(
-    storage: BaseStorage, study_id: int, trial_id: int | None, version: int, body: str
+    storage: BaseStorage,
+    study_id: int,
+    trial_id: int | None,
+    version: int,
+    body: str,
+    html: bool = True,
 ) -> Note:
     """Store a note; ``version`` must be the stored version plus one.
 
@@ -62,4 +69,4 @@ def save_note(
         storage.set_study_system_attr(study_id, f"{prefix}note_str:{i}", "")
         i += 1
     storage.set_study_system_attr(study_id, prefix + "note_ver", version)
-    return Note(version=version, body=body, html=_markdown.render(body))
+    return Note(version=version, body=body, html=_markdown.render(body) if html else "")

@@ -15,6 +15,8 @@ from trimtab.dashboard.handlers import (
     _actions,
     _artifacts,
     _charts,
+    _figures,
+    _forms,
     _meta,
     _notes,
     _studies,
@@ -70,6 +72,8 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("GET", STUDY + "/artifacts/{artifact_id:str}", _artifacts.artifact_body, None),
     Endpoint("GET", TRIAL + "/artifacts/{artifact_id:str}", _artifacts.artifact_body, None),
     Endpoint("POST", TRIAL + "/tell", _actions.tell_trial, s.Done, body=s.TellTrial),
+    Endpoint("POST", TRIAL + "/user-attrs", _forms.save_user_attrs, s.Done, body=s.SaveUserAttrs),
     Endpoint("POST", STUDY + "/enqueue", _actions.enqueue_trial, s.Done, body=s.EnqueueTrial),
+    Endpoint("GET", STUDY + "/figures", _figures.list_figures, s.UserFigures),
     Endpoint("GET", STUDY + "/charts/{kind:str}", _charts.chart, s.ChartData, query=_charts.QUERY),
 )

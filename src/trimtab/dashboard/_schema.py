@@ -91,6 +91,7 @@ class StudyDetail:
     has_intermediate_values: bool
     cursor: int
     note: Note
+    form_widgets: dict[str, Any] | None = None
 
 
 @dataclass
@@ -182,6 +183,21 @@ class ChartData:
 
 
 @dataclass
+class UserFigure:
+    """A Plotly figure saved with ``save_plotly_graph_object`` (``{data, layout}``)."""
+
+    graph_object_id: str
+    figure: Any
+
+
+@dataclass
+class UserFigures:
+    """The user-defined figures of a study."""
+
+    figures: list[UserFigure]
+
+
+@dataclass
 class Done:
     """A mutation's success answer."""
 
@@ -234,6 +250,13 @@ class TellTrial:
 
 
 @dataclass
+class SaveUserAttrs:
+    """Body of ``POST /api/studies/{study_id}/trials/{number}/user-attrs`` (form answers)."""
+
+    user_attrs: dict[str, Any]
+
+
+@dataclass
 class EnqueueTrial:
     """Body of ``POST /api/studies/{study_id}/enqueue``."""
 
@@ -261,6 +284,9 @@ MODELS: tuple[type, ...] = (
     SaveNote,
     TellTrial,
     EnqueueTrial,
+    SaveUserAttrs,
+    UserFigure,
+    UserFigures,
     ArtifactInfo,
     ArtifactList,
 )

@@ -20,7 +20,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -129,10 +129,17 @@ async def _respond(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def local_location(path: str) -> str:
+    """A same-site ``Location`` for ``path``: one leading slash, then the path's segments
+    percent-encoded, so that no ``//``, ``\\``, scheme or control character can make a
+    browser leave the site."""
+    segments = [s for s in path.replace("\\", "/").split("/") if s not in ("", ".", "..")]
+    return "/" + "/".join(quote(s, safe="-._~!$&'()*+,;=:@") for s in segments)
+
+
 async def _redirect_with_cookie(send: Send, path: str, token: str) -> None:
     cookie = f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
-    if not path.startswith("/") or path.startswith("//"):
-        path = "/"  # never an open redirect to another site
-    headers = [(b"location", path.encode("utf-8")), (b"set-cookie", cookie.encode("utf-8"))]
+    location = local_location(path)
+    headers = [(b"location", location.encode("ascii")), (b"set-cookie", cookie.encode("utf-8"))]
     await send({"type": "http.response.start", "status": 303, "headers": headers + _HEADERS})
     await send({"type": "http.response.body", "body": b""})

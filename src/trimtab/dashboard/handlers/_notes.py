@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from trimtab.dashboard._context import ApiRequest, Context
-from trimtab.dashboard._notes import read_note, save_note
+from trimtab.dashboard._notes import MAX_NOTE, read_note, save_note
 from trimtab.dashboard._schema import Note, SaveNote
 from trimtab.dashboard.handlers._studies import _study_id
-
-MAX_NOTE = 1_000_000
 
 
 def _trial_id(ctx: Context, study_id: int, req: ApiRequest) -> int | None:

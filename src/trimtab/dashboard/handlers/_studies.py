@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from trimtab._study_records import StudyDirection
 from trimtab.dashboard._context import ApiRequest, Context, iso
+from trimtab.dashboard._form_widgets import form_widgets
 from trimtab.dashboard._notes import read_note
 from trimtab.dashboard._schema import (
     CreateStudy,
@@ -20,9 +21,14 @@ _METRIC_NAME_KEYS = ("study:metric_names", "dashboard:objective_names")
 
 
 def _study_id(ctx: Context, req: ApiRequest) -> int:
+    """The study id of the path, checked to name a study (KeyError otherwise)."""
     study_id = int(req.path["study_id"])
     ctx.storage.get_study_name_from_id(study_id)  # KeyError (404) for an unknown study
     return study_id
+
+
+# The list is polled every 2 s: its numbers may be this old, which saves storage reads.
+LIST_MAX_AGE = 1.0
 
 
 def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
@@ -32,9 +38,9 @@ def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
     background thread reads it; the next poll has its numbers.
     """
     studies = []
-    for frozen in sorted(ctx.storage.get_all_studies(), key=lambda s: s._study_id):
+    for frozen in sorted(ctx.caches.studies(LIST_MAX_AGE), key=lambda s: s._study_id):
         directions = [d.name.lower() for d in frozen.directions]
-        cache = ctx.caches.peek(frozen._study_id)
+        cache = ctx.caches.peek(frozen._study_id, LIST_MAX_AGE)
         if cache is None:
             studies.append(
                 StudySummary(
@@ -92,11 +98,26 @@ def create_study(ctx: Context, req: ApiRequest) -> Done:
     body: CreateStudy = req.body
     directions = _directions(body.directions)
     study_id = ctx.storage.create_new_study(directions, _check_name(body.study_name))
+    ctx.caches.forget_studies()
     return Done(ok=True, study_id=study_id)
 
 
+def _trial_keyed(key: str, new_ids: dict[int, int]) -> str:
+    """``key`` with the trial id of a per-trial dashboard key (notes) mapped to its copy's."""
+    prefix, _, rest = key.partition(":")
+    trial_id, sep, tail = rest.partition(":")
+    if prefix == "dashboard" and sep and trial_id.isdigit() and int(trial_id) in new_ids:
+        return f"dashboard:{new_ids[int(trial_id)]}:{tail}"
+    return key
+
+
 def rename_study(ctx: Context, req: ApiRequest) -> Done:
-    """Rename a study: copy it (attributes and trials) under the new name, then delete it."""
+    """Rename a study: copy it (attributes, trials, trial notes) under the new name, then
+    delete it.
+
+    Trial notes are keyed by trial id (optuna-dashboard's keys), so they are re-keyed to the
+    copies' ids.
+    """
     body: RenameStudy = req.body
     old_id = _study_id(ctx, req)
     storage = ctx.storage
@@ -106,14 +127,16 @@ def rename_study(ctx: Context, req: ApiRequest) -> Done:
         new_id = storage.create_new_study(
             storage.get_study_directions(old_id), _check_name(body.study_name)
         )
+        new_ids = {
+            trial._trial_id: storage.create_new_trial(new_id, template_trial=trial)
+            for trial in storage.get_all_trials(old_id, deepcopy=False)
+        }
         for key, value in storage.get_study_system_attrs(old_id).items():
-            storage.set_study_system_attr(new_id, key, value)
+            storage.set_study_system_attr(new_id, _trial_keyed(key, new_ids), value)
         for key, value in storage.get_study_user_attrs(old_id).items():
             storage.set_study_user_attr(new_id, key, value)
-        for trial in storage.get_all_trials(old_id, deepcopy=False):
-            storage.create_new_trial(new_id, template_trial=trial)
         storage.delete_study(old_id)
-    ctx.caches.drop(old_id)
+    ctx.forget_study(old_id)
     return Done(ok=True, study_id=new_id)
 
 
@@ -122,7 +145,7 @@ def delete_study(ctx: Context, req: ApiRequest) -> Done:
     study_id = _study_id(ctx, req)
     with ctx.write_lock:
         ctx.storage.delete_study(study_id)
-    ctx.caches.drop(study_id)
+    ctx.forget_study(study_id)
     return Done(ok=True, study_id=study_id)
 
 
@@ -156,4 +179,5 @@ def get_study(ctx: Context, req: ApiRequest) -> StudyDetail:
             has_intermediate_values=cache.has_intermediate_values,
             cursor=cache.seq,
             note=read_note(system_attrs, None),
+            form_widgets=form_widgets(system_attrs),
         )

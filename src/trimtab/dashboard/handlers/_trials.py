@@ -31,6 +31,8 @@ def _filters(req: ApiRequest) -> list[Filter]:
         decoded = json.loads(raw)
     except json.JSONDecodeError:
         raise ValueError("Query parameter 'filters' must be a JSON list of filters.") from None
+    except RecursionError:
+        raise ValueError("Query parameter 'filters' nests lists or objects too deeply.") from None
     if not isinstance(decoded, list):
         raise ValueError("Query parameter 'filters' must be a JSON list of filters.")
     return [parse(Filter, item, f"filters[{i}]") for i, item in enumerate(decoded)]

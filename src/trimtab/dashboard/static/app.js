@@ -77,8 +77,21 @@ function modal(title, nodes, okLabel = "OK", danger = false) {
 function showError(error) {
   modal("Error", [el("p", { class: "error", text: String(error.message || error) })]);
 }
-function plot(div, traces, layout) {
-  const base = { margin: { l: 60, r: 20, t: 10, b: 50 }, showlegend: true,
+// Plotly (4.8 MB) is loaded after this script, so the page and its first requests do not
+// wait while the browser parses it; drawing does.
+const plotlyReady = new Promise((resolve, reject) => {
+  const script = document.createElement("script");
+  script.src = "/static/plotly.min.js";
+  script.async = true;
+  script.onload = resolve;
+  script.onerror = () => reject(new Error("Plotly did not load (/static/plotly.min.js)."));
+  document.head.append(script);
+});
+
+async function plot(div, traces, layout) {
+  await plotlyReady;
+  // The top margin holds Plotly's mode bar, so it never covers a trace (e.g. the top bar).
+  const base = { margin: { l: 60, r: 20, t: 36, b: 50 }, showlegend: true,
     legend: { orientation: "h", y: -0.2 }, uirevision: "keep" };
   return Plotly.react(div, traces, Object.assign(base, layout || {}),
     { responsive: true, displaylogo: false });
@@ -229,19 +242,23 @@ function paramSelect(value, onchange) {
 function chartCard(kind, title, options) {
   const div = el("div", { class: "chart", id: `chart-${kind}` });
   const controls = el("div", { class: "row" });
-  const card = el("div", { class: "card chart-card" }, el("h3", { text: title }), controls, div);
+  const caption = el("div", { class: "muted sampled", id: `sampled-${kind}` });
+  const card = el("div", { class: "card chart-card" }, el("h3", { text: title }), controls, div,
+    caption);
   const chart = { kind, div, query: options.query || {}, visible: false, loaded: -1,
     render: options.render, card };
-  chart.reload = async () => {
-    const q = new URLSearchParams(chart.query).toString();
-    try {
-      const res = await api("GET", `/api/studies/${S.studyId}/charts/${kind}?${q}`);
-      chart.loaded = res.cursor;
-      chart.extra = res.extra;
-      await chart.render(div, res.data, chart);
-      div.dataset.renderedAt = String(Math.round(performance.now()));  // for timing tests
-    } catch (e) { div.replaceChildren(el("p", { class: "muted", text: e.message })); }
+  chart.fetch = () => api("GET", `/api/studies/${S.studyId}/charts/${kind}?` +
+    new URLSearchParams(chart.query).toString());
+  chart.draw = async (res) => {
+    chart.loaded = res.cursor;
+    chart.extra = res.extra;
+    const sampled = res.extra && res.extra.sampled;
+    caption.textContent = sampled ? `${sampled.shown} of ${sampled.of} trials drawn ` +
+      "(every best-so-far trial, the best, the worst and the outliers included)" : "";
+    await chart.render(div, res.data, chart);
+    div.dataset.renderedAt = String(Math.round(performance.now()));  // for timing tests
   };
+  chart.reload = () => queueChart(chart);
   if (options.controls) options.controls(controls, chart);
   S.charts.push(chart);
   new IntersectionObserver((entries) => {
@@ -251,10 +268,14 @@ function chartCard(kind, title, options) {
   return card;
 }
 
-// Charts load one after another, in page order: the first (history) is not slowed down by
-// the downloads and renders of the others.
+// Charts are fetched at once but drawn one after another, in page order: the first
+// (history) is not slowed down by the drawing of the others.
 function queueChart(chart) {
-  S.chartQueue = (S.chartQueue || Promise.resolve()).then(() => chart.reload());
+  const answer = chart.fetch();
+  answer.catch(() => {});  // reported when its turn to draw comes
+  S.chartQueue = (S.chartQueue || Promise.resolve()).then(() => answer.then(chart.draw))
+    .catch((e) => { chart.div.replaceChildren(el("p", { class: "muted", text: e.message })); });
+  return S.chartQueue;
 }
 
 function renderChartsTab(body) {
@@ -297,7 +318,9 @@ function renderChartsTab(body) {
     query: { params: JSON.stringify([st.params[0].name, st.params[1].name]) },
     controls: pairControls });
   add("edf", "Empirical distribution function", { render: renderEdf, controls: objectiveControl });
-  body.replaceChildren(el("div", { class: "grid" }, cards));
+  const grid = el("div", { class: "grid" }, cards);
+  body.replaceChildren(grid);
+  addUserFigures(grid);
 }
 
 function pairControls(controls, chart) {
@@ -311,7 +334,8 @@ function pairControls(controls, chart) {
   if (st.params.length < 2) controls.append("needs two params");
 }
 
-function scatterType(n) { return n > 5000 ? "scattergl" : "scatter"; }
+// SVG draws one node per point: above a thousand, WebGL is faster even without a GPU.
+function scatterType(n) { return n > 1000 ? "scattergl" : "scatter"; }
 
 function renderHistory(div, data, chart) {
   const info = data[0];
@@ -329,7 +353,8 @@ function renderHistory(div, data, chart) {
   if (infeasible.x.length) traces.push({ type, mode: "markers", name: "Infeasible",
     x: infeasible.x, y: infeasible.y, marker: { color: "#bbb", size: 5 } });
   if (info.best_values_info) traces.push({ type, mode: "lines", name: pt(info.best_values_info.label_name),
-    x: info.trial_numbers, y: info.best_values_info.values.map(num), line: { color: "#d62728" } });
+    x: info.trial_numbers, y: info.best_values_info.values.map(num),
+    line: { color: "#d62728", shape: "hv" } });
   div.dataset.points = String(feasible.x.length + infeasible.x.length);
   return plot(div, traces, { xaxis: { title: { text: "Trial" } },
     yaxis: { title: { text: pt(vi.label_name) }, type: chart.log ? "log" : "linear" } });
@@ -366,17 +391,18 @@ function renderIntermediate(div, data, chart) {
 const STATE_COLORS = { COMPLETE: "#1f77b4", FAIL: "#d62728", PRUNED: "#ff7f0e", RUNNING: "#2ca02c",
   WAITING: "#7f7f7f" };
 
+// One line trace per state (each trial a thick segment from start to end) draws 1000 trials
+// as a few paths instead of 1000 bar shapes.
 function renderTimeline(div, data) {
   const groups = {};
   for (const b of data.bars) {
-    const g = groups[b.state] || (groups[b.state] = { base: [], x: [], y: [], text: [] });
-    const start = new Date(b.start).getTime();
-    g.base.push(b.start); g.x.push(Math.max(new Date(b.complete).getTime() - start, 1));
-    g.y.push(b.number); g.text.push(b.hovertext);
+    const g = groups[b.state] || (groups[b.state] = { x: [], y: [], text: [] });
+    g.x.push(b.start, b.complete, null); g.y.push(b.number, b.number, null);
+    g.text.push(b.hovertext, b.hovertext, null);
   }
-  const traces = Object.entries(groups).map(([state, g]) => ({ type: "bar", orientation: "h",
-    name: state, base: g.base, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
-    marker: { color: STATE_COLORS[state] } }));
+  const traces = Object.entries(groups).map(([state, g]) => ({ type: "scatter", mode: "lines",
+    name: state, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
+    line: { color: STATE_COLORS[state], width: data.bars.length > 200 ? 3 : 8 } }));
   return plot(div, traces, { xaxis: { type: "date", title: { text: "Datetime" } },
     yaxis: { title: { text: "Trial" } } });
 }
@@ -476,20 +502,30 @@ function applyBrush(div) {
   renderFilterChips();
 }
 
+// A categorical axis is drawn on the categories' positions (0, 1, ...) labelled with their
+// names; with one, the grid is drawn as cells (heatmap), since interpolating contour lines
+// between categories means nothing (and Plotly draws such contours as stripes).
+function catAxis(a) {
+  if (!a.is_cat) return { title: { text: pt(a.name) }, type: a.is_log ? "log" : "linear" };
+  return { title: { text: pt(a.name) }, type: "linear", range: a.range, zeroline: false,
+    tickvals: a.indices.map((_, i) => i), ticktext: a.indices.map(pt) };
+}
+
 function renderContour(div, data) {
   const sub = data.sub_plot_infos[0] && data.sub_plot_infos[0][0];
   if (!sub) return div.replaceChildren(el("p", { class: "muted", text: "No completed trials." }));
-  const axis = (a) => ({ title: { text: pt(a.name) }, type: a.is_log ? "log" : (a.is_cat ? "category" : "linear") });
+  const cells = sub.xaxis.is_cat || sub.yaxis.is_cat;
+  const grid = (a) => (a.is_cat ? a.indices.map((_, i) => i) : a.indices);
+  const points = (a) => (a.is_cat ? a.positions.map(num) : a.values);
   const traces = [];
-  const cat = (a, list) => (a.is_cat ? list.map((v) => (v === null ? null : pt(v))) : list);
-  if (sub.z) traces.push({ type: "contour", x: cat(sub.xaxis, sub.xaxis.indices),
-    y: cat(sub.yaxis, sub.yaxis.indices),
-    z: sub.z.map((r) => r.map(num)), colorscale: "Blues", reversescale: data.reverse_scale,
-    connectgaps: true, contours: { coloring: "heatmap" }, name: pt(data.target_name) });
+  if (sub.z) traces.push({ type: cells ? "heatmap" : "contour", x: grid(sub.xaxis),
+    y: grid(sub.yaxis), z: sub.z.map((r) => r.map(num)), colorscale: "Blues",
+    reversescale: data.reverse_scale, hoverongaps: false, name: pt(data.target_name),
+    ...(cells ? {} : { connectgaps: true, contours: { coloring: "heatmap" } }) });
   traces.push({ type: scatterType(sub.xaxis.values.length), mode: "markers", name: "Trials",
-    x: cat(sub.xaxis, sub.xaxis.values), y: cat(sub.yaxis, sub.yaxis.values),
-    marker: { color: "black", size: 4 } });
-  return plot(div, traces, { xaxis: axis(sub.xaxis), yaxis: axis(sub.yaxis), showlegend: false });
+    x: points(sub.xaxis), y: points(sub.yaxis), marker: { color: "black", size: 4 } });
+  return plot(div, traces, { xaxis: catAxis(sub.xaxis), yaxis: catAxis(sub.yaxis),
+    showlegend: false });
 }
 
 function renderRank(div, data) {
@@ -660,6 +696,7 @@ async function openTrial(number) {
     const full = await api("GET", `/api/studies/${S.studyId}/trials/${number}?system_attrs=1`);
     sys.replaceChildren(kv(Object.entries(full.system_attrs || {})));
   } }), sys);
+  if (r.state === "RUNNING" && S.study.form_widgets && !S.meta.read_only) parts.push(hitlForm(r));
   if ((r.state === "RUNNING" || r.state === "WAITING") && !S.meta.read_only) parts.push(tellForm(r));
   parts.push(el("h4", { text: "Note" }),
     noteEditor(d.note, `/api/studies/${S.studyId}/trials/${number}/note`));
@@ -703,6 +740,90 @@ function enqueueCard() {
   return el("div", { class: "card" }, el("h4", { text: "Enqueue a trial with these params" }),
     el("div", { class: "kv" }, inputs.flatMap(([p, input]) => [el("div", { text: p.name }), input])),
     el("div", { class: "row" }, send));
+}
+
+// ---------- human-in-the-loop forms (register_*_form_widgets) ----------
+// Labels and descriptions are the script's strings: inserted as text, never as HTML.
+function widgetInput(w, i, r, objective) {
+  const label = el("div", { class: "hitl-label", text: w.description || w.key || w.user_attr_key || "" });
+  if (w.type === "choice") {
+    const buttons = w.choices.map((c, j) => el("label", { class: "hitl-option" },
+      el("input", { type: "radio", name: `hitl-${i}`, value: j, "data-widget": i }), " ", c));
+    return [el("div", { class: "hitl-widget" }, label, buttons), () => {
+      const picked = buttons.map((b) => b.querySelector("input")).find((b) => b.checked);
+      if (!picked) throw new Error(`Pick a choice for "${label.textContent}".`);
+      return w.values[Number(picked.value)];
+    }];
+  }
+  if (w.type === "slider") {
+    const shown = el("span", { class: "muted", text: fmt(w.min) });
+    const input = el("input", { type: "range", min: w.min, max: w.max, step: w.step ?? "any",
+      value: w.min, "data-widget": i, oninput: () => { shown.textContent = input.value; } });
+    const ticks = (w.labels || []).map((l) => el("span", { class: "chip", text: `${fmt(l.value)}: ${l.label}` }));
+    return [el("div", { class: "hitl-widget" }, label, el("div", { class: "row" }, input, shown), ticks),
+      () => Number(input.value)];
+  }
+  if (w.type === "text") {
+    const input = el("input", { type: "text", "data-widget": i, placeholder: objective ? "a number" : "" });
+    return [el("div", { class: "hitl-widget" }, label, input), () => {
+      if (!objective) {
+        if (!input.value && !w.optional) throw new Error(`"${label.textContent}" needs an answer.`);
+        return input.value;
+      }
+      const value = Number(input.value);
+      if (input.value.trim() === "" || !Number.isFinite(value)) throw new Error(`"${label.textContent}" needs a number.`);
+      return value;
+    }];
+  }
+  // user_attr: the script stores the value in the trial's user attribute.
+  const value = r.user_attrs[w.key];
+  return [el("div", { class: "hitl-widget" }, el("div", { class: "hitl-label",
+    text: `${w.key} (user attribute): ${value === undefined ? "not set yet" : fmt(value)}` })), () => {
+    if (typeof value !== "number") throw new Error(`User attribute "${w.key}" is not a number yet.`);
+    return value;
+  }];
+}
+
+function hitlForm(r) {
+  const form = S.study.form_widgets;
+  const objective = form.output_type === "objective";
+  const widgets = form.widgets.map((w, i) => widgetInput(w, i, r, objective));
+  const send = el("button", { class: "primary", id: "hitl-submit", text: "Submit", onclick: async () => {
+    try {
+      const answers = widgets.map(([, get]) => get());
+      if (objective) {
+        await api("POST", `/api/studies/${S.studyId}/trials/${r.number}/tell`,
+          { state: "COMPLETE", values: answers });
+      } else {
+        const user_attrs = {};
+        form.widgets.forEach((w, i) => { user_attrs[w.user_attr_key] = answers[i]; });
+        await api("POST", `/api/studies/${S.studyId}/trials/${r.number}/user-attrs`, { user_attrs });
+      }
+      setStatus(`trial ${r.number}: answers saved`);
+      await poll(true); openTrial(r.number);
+    } catch (e) { showError(e); }
+  } });
+  return el("div", { class: "card hitl-form", id: "hitl-form" },
+    el("h4", { text: objective ? "Your evaluation (finishes the trial)" : "Your annotations" }),
+    widgets.map(([node]) => node), el("div", { class: "row" }, send));
+}
+
+// ---------- user-defined figures (save_plotly_graph_object) ----------
+// Plotly draws titles as its own small markup (no scripts, no javascript: links), and the
+// page's CSP refuses inline handlers: a figure's strings cannot run code.
+async function addUserFigures(grid) {
+  let figures;
+  try { figures = (await api("GET", `/api/studies/${S.studyId}/figures`)).figures; }
+  catch (e) { return; }
+  figures.forEach((f, i) => {
+    const div = el("div", { class: "chart", id: `figure-${i}` });
+    grid.append(el("div", { class: "card chart-card user-figure" },
+      el("h3", { text: `Figure ${f.graph_object_id}` }), div));
+    plotlyReady.then(() => Plotly.react(div, f.figure.data || [], f.figure.layout || {},
+      { responsive: true, displaylogo: false })).then(() => {
+      div.dataset.renderedAt = String(Math.round(performance.now()));
+    }).catch((e) => div.replaceChildren(el("p", { class: "muted", text: e.message })));
+  });
 }
 
 // ---------- notes ----------
