@@ -183,18 +183,28 @@ def _as_factors(factors: Any) -> tuple[Factor, ...]:
     return tuple(result)
 
 
-def _default_base(study: Study) -> dict[str, Any]:
-    try:
-        return dict(study.best_trial.params)
-    except ValueError:
-        raise ValueError(
-            f"Study '{study.study_name}' has no completed trial to take the base configuration "
-            "from: pass `base` explicitly."
-        ) from None
-    except RuntimeError:
+def reference_trial(study: Study) -> FrozenTrial:
+    """The best completed trial that is not part of an ablation design.
+
+    Raises:
+        ValueError: the study has several objectives, or no such trial.
+    """
+    if len(study.directions) > 1:
         raise ValueError(
             "The best trial of a multi-objective study is not defined: pass `base` explicitly."
-        ) from None
+        )
+    trials = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if DESIGN_KEY not in t.user_attrs
+    ]
+    if not trials:
+        raise ValueError(
+            f"Study '{study.study_name}' has no completed trial (outside ablation designs) to "
+            "take the base configuration from: pass `base` explicitly."
+        )
+    pick = min if study.direction.name == "MINIMIZE" else max
+    return pick(trials, key=lambda t: float(t.value))  # type: ignore[arg-type]
 
 
 def enqueue_ablation(
@@ -223,7 +233,9 @@ def enqueue_ablation(
             pass ``base=old_study.best_params``).
         factors: ``{param: alternative value}``, or a list of :class:`Factor`
             (a factor may change several parameters) or ``(param, value)`` tuples.
-        base: The base configuration; default: the study's best trial's parameters.
+        base: The base configuration; default: the base of the design already enqueued
+            under ``name``, else the parameters of the study's best trial (among those
+            that are not part of an ablation design).
         n_repeats: Runs per variant.
         pairs: Also run each pair of factors together (interactions).
         name: The design's name in the study.
@@ -240,14 +252,19 @@ def enqueue_ablation(
             different design already enqueued under ``name``, or bad ``n_repeats``.
         TypeError: factors or values of the wrong type (values must be JSON-serializable).
     """
-    base_params = dict(base) if base is not None else _default_base(study)
+    stored = load_design(study, name, missing_ok=True)
+    if base is not None:
+        base_params = dict(base)
+    elif stored is not None:  # a restarted or second worker: the same base as the first
+        base_params = stored.base
+    else:
+        base_params = dict(reference_trial(study).params)
     design = AblationDesign(base_params, _as_factors(factors), n_repeats, pairs, name, seed)
     if seed_param is not None:
         if not isinstance(seed_param, str) or not seed_param:
             raise ValueError(f"`seed_param` must be a non-empty str, got {seed_param!r}.")
         if any(seed_param in v.params for v in design.variants):
             raise ValueError(f"`seed_param` '{seed_param}' is already a parameter of the design.")
-    stored = load_design(study, name, missing_ok=True)
     if stored is not None:
         if stored.to_json() != design.to_json():
             raise ValueError(

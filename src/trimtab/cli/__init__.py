@@ -15,7 +15,7 @@ from argparse import ArgumentParser, Namespace
 from typing import Any
 
 from trimtab import logging
-from trimtab.cli import _commands, _run, _storage_serve, _worker
+from trimtab.cli import _ablate, _commands, _run, _storage_serve, _worker
 from trimtab.exceptions import CLIUsageError
 from trimtab.version import __version__
 
@@ -78,6 +78,11 @@ def _parser() -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
     )
     parsers["run"].set_defaults(handler=_run.run)
     _run.configure(parsers["run"])
+    parsers["ablate"] = sub.add_parser(
+        "ablate", parents=[parent], help=_ablate.HELP, description=_ablate.DESCRIPTION
+    )
+    parsers["ablate"].set_defaults(handler=_ablate.ablate)
+    _ablate.configure(parsers["ablate"])
     help_parser = sub.add_parser("help", help="Show help message.")
 
     def print_help(_args: Namespace) -> int:
@@ -97,7 +102,7 @@ def _preprocess(argv: list[str]) -> list[str]:
     for i in range(argv.index("--") if "--" in argv else len(argv)):
         for j in (i + 1, i):
             candidate = " ".join(argv[i : j + 1])
-            if candidate in _commands.COMMANDS or candidate == "run":
+            if candidate in _commands.COMMANDS or candidate in ("run", "ablate"):
                 return [candidate, *argv[:i], *argv[j + 1 :]]
     return argv
 
