@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from trimtab.dashboard._ablation_schema import MODELS as ablation_models
+
 
 @dataclass
 class Error:
@@ -263,4 +265,5 @@ MODELS: tuple[type, ...] = (
     EnqueueTrial,
     ArtifactInfo,
     ArtifactList,
+    *ablation_models,
 )
