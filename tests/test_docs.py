@@ -43,14 +43,19 @@ _FENCE = re.compile(
 _RUNNER = textwrap.dedent(
     """
     import json, subprocess, sys
-    blocks = json.load(open(sys.argv[1]))
-    namespace = {"__name__": "__main__"}
-    for index, (lang, code) in enumerate(blocks):
-        print(f"--- block {index} ({lang})", flush=True)
-        if lang == "python":
-            exec(compile(code, f"<block {index}>", "exec"), namespace)
-        else:
-            subprocess.run(["bash", "-euo", "pipefail", "-c", code], check=True)
+
+    def main():
+        blocks = json.load(open(sys.argv[1]))
+        namespace = {"__name__": "__main__"}
+        for index, (lang, code) in enumerate(blocks):
+            print(f"--- block {index} ({lang})", flush=True)
+            if lang == "python":
+                exec(compile(code, f"<block {index}>", "exec"), namespace)
+            else:
+                subprocess.run(["bash", "-euo", "pipefail", "-c", code], check=True)
+
+    if __name__ == "__main__":  # worker processes of the examples import this file
+        main()
     """
 )
 
