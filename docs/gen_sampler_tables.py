@@ -66,6 +66,21 @@ def _wins(rows: list[dict[str, Any]], budgets: list[int]) -> str:
     return "\n".join(lines)
 
 
+def _seconds(rows: list[dict[str, Any]], budget: int) -> str:
+    """Wall seconds per run of ``budget`` trials (the objectives are instant)."""
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    samplers = list(dict.fromkeys(r["sampler"] for r in rows))
+    lines = [
+        "| problem | " + " | ".join(SHORT.get(s, s) for s in samplers) + " |",
+        "|" + " --- |" * (len(samplers) + 1),
+    ]
+    for problem in problems:
+        here = {r["sampler"]: r for r in rows if r["problem"] == problem and r["budget"] == budget}
+        cells = [f"{here[s]['seconds_per_run']:.2g} s" if s in here else "" for s in samplers]
+        lines.append(f"| {problem} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _plot(rows: list[dict[str, Any]], budgets: list[int]) -> str:
     """Median score per sampler and budget, one small panel per problem, as inline SVG."""
     import matplotlib
@@ -115,6 +130,14 @@ def render(results: dict[str, Any]) -> str:
     ]
     for budget in budgets:
         parts += [f"### After {budget} trials", _table(rows, budget)]
+    if all("seconds_per_run" in r for r in rows):
+        parts += [
+            f"### Time per run of {max(budgets)} trials",
+            "Wall seconds per run, measured on a machine shared with other jobs (so only the "
+            "ratios mean much). The test functions cost nothing: this is the sampler's own "
+            "work, which matters when trials are cheap.",
+            _seconds(rows, max(budgets)),
+        ]
     parts += ["### Median score by budget", _plot(rows, budgets)]
     return "\n\n".join(parts) + "\n"
 
