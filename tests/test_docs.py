@@ -36,6 +36,8 @@ SKIPPED = {
     "tutorials/integrations.md": 6,  # trimtab.integration: lands with the integrations branch
     "tutorials/distributed.md": 1,  # Ray: starts a Ray cluster (tests/execution covers it)
 }
+# Pages that start worker processes, Dask and several CLI runs: in the slow CI step.
+SLOW = {"tutorials/distributed.md", "tutorials/ablation.md"}
 _FENCE = re.compile(
     r"(?P<skip><!-- docs-test: skip[^>]*-->\n)?```(?P<lang>[\w-]*)[^\n]*\n(?P<code>.*?)\n```",
     re.DOTALL,
@@ -84,7 +86,9 @@ def _env() -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("page", EXECUTED)
+@pytest.mark.parametrize(
+    "page", [pytest.param(p, marks=pytest.mark.slow) if p in SLOW else p for p in EXECUTED]
+)
 def test_code_blocks_run(page: str, tmp_path: Path) -> None:
     blocks, skipped = code_blocks(page)
     assert skipped == SKIPPED.get(page, 0), f"{page}: {skipped} blocks skipped"

@@ -147,3 +147,21 @@ def test_bad_input_is_refused_with_the_argument_named() -> None:
     assert study.trials == []  # nothing was enqueued by the refused calls
     with pytest.raises(ValueError, match="not part of an ablation design"):
         trial_seed(study.ask())
+
+
+def test_a_design_enqueued_twice_at_once_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes that both found no design enqueue it twice: the later batch withdraws."""
+    import trimtab.ablation._design as design_module
+
+    study = trimtab.create_study()
+    base = {"x": 1.0, "opt": "adam"}
+    enqueue_ablation(study, {"x": 0.0}, base=base, n_repeats=2)
+    # The second process read the study before the first one stored the design.
+    monkeypatch.setattr(design_module, "load_design", lambda *a, **k: None)
+    enqueue_ablation(study, {"x": 0.0}, base=base, n_repeats=2)
+    monkeypatch.undo()
+    withdrawn = [t for t in study.trials if "ablation:duplicate_of" in t.system_attrs]
+    assert len(withdrawn) == 4 and all(t.state == TrialState.FAIL for t in withdrawn)
+    assert pending_trials(study) == 4
+    assert run_ablation(study, _objective) == 4
+    assert _runs(study) == [("base", 0), ("base", 1), ("x=0.0", 0), ("x=0.0", 1)]

@@ -32,6 +32,10 @@ WORKER = textwrap.dedent(
 
     if __name__ == "__main__":  # the process executor's workers import this file
         study = trimtab.load_study(study_name="ablate", storage=storage)
+        if sys.argv[2:] == ["enqueue"]:  # every worker enqueues the design itself
+            from trimtab.ablation import enqueue_ablation
+            enqueue_ablation(study, {"x": 0.0}, base={"x": 1.0}, n_repeats=4)
+            del sys.argv[2]
         executor = sys.argv[2] if len(sys.argv) > 2 else None
         ran = run_ablation(study, objective, n_jobs=2 if executor else 1, executor=executor)
         print(ran)
@@ -94,3 +98,25 @@ def test_process_executor_runs_the_design(tmp_path) -> None:
     study = trimtab.load_study(study_name="ablate", storage=storage)
     assert pending_trials(study) == 0
     _check_each_run_once(study, 2, 3)
+
+
+def test_workers_that_all_enqueue_the_design_still_run_it_once(tmp_path) -> None:
+    address, storage = _storage("sqlite", tmp_path)
+    trimtab.create_study(study_name="ablate", storage=storage)
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(script), address, "enqueue"], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    counts = [int(w.communicate(timeout=240)[0].split()[-1]) for w in workers]
+    assert all(w.returncode == 0 for w in workers) and sum(counts) == 8
+    study = trimtab.load_study(study_name="ablate", storage=storage)
+    duplicates = [t for t in study.trials if "ablation:duplicate_of" in t.system_attrs]
+    assert all(t.state == TrialState.FAIL for t in duplicates)
+    kept = [t for t in study.trials if t not in duplicates]
+    runs = Counter((t.user_attrs["ablation:variant"], t.user_attrs["ablation:seed"]) for t in kept)
+    assert len(runs) == 8 and set(runs.values()) == {1}
+    assert all(t.state == TrialState.COMPLETE for t in kept)

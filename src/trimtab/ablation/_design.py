@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from trimtab.trial import TrialState
+from trimtab.trial import TrialState, create_trial
+from trimtab.trial._trial import FIXED_PARAMS_KEY
 
 if TYPE_CHECKING:
     from trimtab.study import Study
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 DESIGN_KEY = "ablation:design"
 VARIANT_KEY = "ablation:variant"
 SEED_KEY = "ablation:seed"
+BATCH_KEY = "ablation:batch"
+DUPLICATE_KEY = "ablation:duplicate_of"
 BASE_LABEL = "base"
 _STUDY_ATTR_PREFIX = "ablation:design:"
 
@@ -274,14 +278,53 @@ def enqueue_ablation(
         return stored
     key = _STUDY_ATTR_PREFIX + name
     study._storage.set_study_system_attr(study._study_id, key, design.to_json())
+    batch = uuid.uuid4().hex
+    trials = []
     for seed_value in design.seeds:
         for variant in design.variants:
             params = dict(variant.params)
             if seed_param is not None:
                 params[seed_param] = seed_value
             attrs = {DESIGN_KEY: name, VARIANT_KEY: variant.label, SEED_KEY: seed_value}
-            study.enqueue_trial(params, user_attrs=attrs)
+            trials.append(
+                create_trial(
+                    state=TrialState.WAITING,
+                    system_attrs={FIXED_PARAMS_KEY: params, BATCH_KEY: batch},
+                    user_attrs=attrs,
+                )
+            )
+    study.add_trials(trials)  # one batch: all or none
+    _withdraw_if_duplicate(study, name, batch)
     return design
+
+
+def winning_batch(trials: Sequence[FrozenTrial]) -> str | None:
+    """Of the batches that enqueued a design, the first one (by trial number).
+
+    Two processes that enqueue the same design at the same moment both write it; the batch
+    whose first trial has the lowest number is the design, the other is withdrawn.
+    """
+    first: dict[str, int] = {}
+    for trial in trials:
+        batch = trial.system_attrs.get(BATCH_KEY)
+        if batch is not None:
+            first[batch] = min(first.get(batch, trial.number), trial.number)
+    return min(first, key=first.__getitem__) if first else None
+
+
+def _withdraw_if_duplicate(study: Study, name: str, batch: str) -> None:
+    """Fail this batch's trials if another process enqueued the same design first."""
+    trials = design_trials(study, name)
+    winner = winning_batch(trials)
+    if winner == batch:
+        return
+    storage = study._storage
+    for trial in trials:
+        if trial.system_attrs.get(BATCH_KEY) != batch or trial.state != TrialState.WAITING:
+            continue
+        if storage.set_trial_state_values(trial._trial_id, state=TrialState.RUNNING):
+            storage.set_trial_system_attr(trial._trial_id, DUPLICATE_KEY, winner)
+            storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
 
 
 def load_design(study: Study, name: str = "ablation", missing_ok: bool = False) -> Any:
@@ -339,7 +382,9 @@ def trial_seed(trial: Trial | FrozenTrial, default: int | None = None) -> int:
     return int(seed)
 
 
-def design_trials(study: Study, name: str, states: tuple[TrialState, ...] | None = None) -> list:
+def design_trials(
+    study: Study, name: str, states: tuple[TrialState, ...] | None = None
+) -> list[FrozenTrial]:
     """The trials of design ``name`` (in ``states``, default all)."""
     trials = study.get_trials(deepcopy=False, states=states)
     return [t for t in trials if t.user_attrs.get(DESIGN_KEY) == name]

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from trimtab.ablation._design import DESIGN_KEY, load_design
+from trimtab.ablation._design import BATCH_KEY, design_trials, load_design, winning_batch
 from trimtab.exceptions import TrialPruned
 from trimtab.storages._heartbeat import heartbeat_thread
 from trimtab.study._optimize import finish_trial, normalize_catch
@@ -25,10 +25,20 @@ if TYPE_CHECKING:
     from trimtab.study import Study
 
 
+def _waiting(study: Study, name: str) -> list[FrozenTrial]:
+    """The design's waiting trials, of the batch that enqueued it first."""
+    trials = design_trials(study, name)
+    winner = winning_batch(trials)
+    return [
+        t
+        for t in trials
+        if t.state == TrialState.WAITING and t.system_attrs.get(BATCH_KEY) == winner
+    ]
+
+
 def pending_trials(study: Study, name: str = "ablation") -> int:
     """How many trials of design ``name`` are still waiting to run."""
-    waiting = study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
-    return sum(1 for t in waiting if t.user_attrs.get(DESIGN_KEY) == name)
+    return len(_waiting(study, name))
 
 
 def run_ablation(
@@ -86,9 +96,7 @@ def run_ablation(
 def _claim(study: Study, name: str) -> Trial | None:
     """Move one waiting trial of the design to RUNNING (atomically) and return it."""
     storage = study._storage
-    for frozen in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
-        if frozen.user_attrs.get(DESIGN_KEY) != name:
-            continue
+    for frozen in _waiting(study, name):
         if storage.set_trial_state_values(frozen._trial_id, state=TrialState.RUNNING):
             return Trial(study, frozen._trial_id)
     return None

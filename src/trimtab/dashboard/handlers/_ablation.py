@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from trimtab.ablation import ablation_effects, design_names, load_design
+from trimtab.ablation import ablation_effects, design_names, load_design, pending_trials
 from trimtab.ablation._stats import TESTS
 from trimtab.dashboard._ablation_schema import AblationEffect, AblationList, AblationReport
 from trimtab.dashboard._context import ApiRequest, Context
 from trimtab.dashboard.handlers._charts import CachedStudyView
 from trimtab.dashboard.handlers._studies import _study_id
-from trimtab.trial import TrialState
 
 QUERY = ("test", "confidence", "objective")
 
@@ -45,7 +44,6 @@ def ablations(ctx: Context, req: ApiRequest) -> AblationList:
     with cache.lock:
         view = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), ctx.storage, cache)
     test, confidence, target = _options(req, len(view.directions))
-    waiting = view.get_trials(deepcopy=False, states=(TrialState.WAITING,))
     designs = []
     for name in design_names(view):
         design = load_design(view, name)
@@ -67,6 +65,6 @@ def ablations(ctx: Context, req: ApiRequest) -> AblationList:
             )
             for e in ablation_effects(view, name, test=test, confidence=confidence, target=target)
         ]
-        pending = sum(1 for t in waiting if t.user_attrs.get("ablation:design") == name)
+        pending = pending_trials(view, name)
         designs.append(AblationReport(name, design.base, design.n_repeats, pending, effects))
     return AblationList(test=test, confidence=confidence, designs=designs)
