@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test test-slow lint services benchmark clean
+.PHONY: demo test test-slow lint services benchmark docs clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,16 @@ test: $(VENV)/.dev services lint
 test-slow: $(VENV)/.dev services
 	$(VENV)/bin/pytest -q -p no:cacheprovider -m slow
 
+$(VENV)/.docs: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e ".[docs,visualization]"
+	touch $@
+
+# The documentation site, built in strict mode into site/ (`mkdocs serve` to preview).
+docs: $(VENV)/.docs
+	$(VENV)/bin/mkdocs build --strict
+
 benchmark: $(VENV)/.dev
 	$(PY) -m benchmarks.overhead
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) build dist site src/*.egg-info

@@ -34,6 +34,7 @@ from trimtab.trial import Trial, create_trial
 from trimtab.version import __version__
 
 _LAZY_SUBMODULES = (
+    "ablation",
     "artifacts",
     "importance",
     "visualization",

@@ -16,13 +16,19 @@ from argparse import ArgumentParser, Namespace
 from typing import Any
 
 from trimtab import logging
-from trimtab.cli import _commands, _run, _storage_serve, _worker
+from trimtab.cli import _ablate, _commands, _run, _storage_serve, _worker
 from trimtab.exceptions import CLIUsageError
 from trimtab.storages._factory import STORAGE_CLASSES
 from trimtab.version import __version__
 
 # Every sub-command, from each command module's COMMANDS (see cli/_registry.py).
-COMMANDS = {**_commands.COMMANDS, **_storage_serve.COMMANDS, **_worker.COMMANDS, **_run.COMMANDS}
+COMMANDS = {
+    **_commands.COMMANDS,
+    **_storage_serve.COMMANDS,
+    **_worker.COMMANDS,
+    **_run.COMMANDS,
+    **_ablate.COMMANDS,
+}
 
 
 def _common_arguments(parser: ArgumentParser) -> ArgumentParser:

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from trimtab.dashboard import _ablation_schema as ab
 from trimtab.dashboard import _schema as s
 from trimtab.dashboard.handlers import (
+    _ablation,
     _actions,
     _artifacts,
     _charts,
@@ -76,4 +78,7 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("POST", STUDY + "/enqueue", _actions.enqueue_trial, s.Done, body=s.EnqueueTrial),
     Endpoint("GET", STUDY + "/figures", _figures.list_figures, s.UserFigures),
     Endpoint("GET", STUDY + "/charts/{kind:str}", _charts.chart, s.ChartData, query=_charts.QUERY),
+    Endpoint(
+        "GET", STUDY + "/ablation", _ablation.ablations, ab.AblationList, query=_ablation.QUERY
+    ),
 )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from trimtab.dashboard._ablation_schema import MODELS as ablation_models
+
 
 @dataclass
 class Error:
@@ -289,4 +291,5 @@ MODELS: tuple[type, ...] = (
     UserFigures,
     ArtifactInfo,
     ArtifactList,
+    *ablation_models,
 )

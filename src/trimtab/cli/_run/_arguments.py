@@ -45,7 +45,8 @@ class _AppendSource(Action):
         setattr(namespace, self.dest, items)
 
 
-def _metric_arguments(parser: ArgumentParser) -> None:
+def metric_arguments(parser: ArgumentParser) -> None:
+    """The --value/--report options (also used by ``trimtab ablate``)."""
     group = parser.add_argument_group(
         "metrics",
         "Where numbers are read from the program's stdout and stderr (default: the last "
@@ -135,7 +136,30 @@ def configure(parser: ArgumentParser) -> None:
         action="store_true",
         help="Try every combination (floats need a step); --n-trials defaults to the grid size.",
     )
-    _metric_arguments(parser)
+    metric_arguments(parser)
+    program = program_arguments(parser)
+    program.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="Print the commands of the first trials; run nothing.",
+    )
+    program.add_argument(
+        "--progress-bar",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Show a progress bar (default: when stderr is a terminal).",
+    )
+    parser.add_argument(
+        "command", nargs=argparse.REMAINDER, help="The program and its arguments, after '--'."
+    )
+
+
+def program_arguments(parser: ArgumentParser) -> Any:
+    """Add the options about running the program (also used by ``trimtab ablate``).
+
+    Returns:
+        The argument group, for more options.
+    """
     program = parser.add_argument_group("program")
     program.add_argument(
         "--trial-timeout",
@@ -157,17 +181,4 @@ def configure(parser: ArgumentParser) -> None:
         default="trimtab-runs",
         help="Where each trial's stdout/stderr are kept (default: trimtab-runs).",
     )
-    program.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="Print the commands of the first trials; run nothing.",
-    )
-    program.add_argument(
-        "--progress-bar",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="Show a progress bar (default: when stderr is a terminal).",
-    )
-    parser.add_argument(
-        "command", nargs=argparse.REMAINDER, help="The program and its arguments, after '--'."
-    )
+    return program
