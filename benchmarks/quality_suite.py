@@ -12,7 +12,9 @@ against every Optuna sampler (two-sided Mann-Whitney U on the raw scores, p < 0.
 Run: ``python -m benchmarks.quality_suite`` (``--quick``: 8 problems, 5 seeds; ``--jobs 2``
 to use two processes; ``--json out.json`` to save every raw score; ``--optunahub-auto DIR``
 with DIR a checkout's ``package/samplers`` folder of optuna/optunahub-registry to add
-OptunaHub's AutoSampler; ``--samplers`` and ``--only`` to filter).
+OptunaHub's AutoSampler; ``--samplers`` and ``--only`` to filter; ``--reuse old.json`` takes
+the Optuna and random-search runs from an earlier run instead of repeating them, since
+changes to trimtab cannot affect them).
 """
 
 from __future__ import annotations
@@ -211,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samplers", default=None, help="comma-separated sampler names")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--json", default=None, help="write raw and normalised scores here")
+    parser.add_argument("--reuse", default=None,
+                        help="earlier --json output whose Optuna and random runs are reused")
     parser.add_argument("--optunahub-auto", default=os.environ.get("OPTUNAHUB_SAMPLERS"),
                         help="optunahub-registry's package/samplers folder (adds its AutoSampler)")
     args = parser.parse_args(argv)
@@ -230,8 +234,15 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("no problem matched")
     tasks = [(s, p.name, seed, args.optunahub_auto) for p in problems
              for seed in range(seeds) for s in samplers]
-    start = time.time()
     outcomes = []
+    if args.reuse:
+        with open(args.reuse) as previous:
+            stored = {(r[0], r[1], r[2]): tuple(r) for r in json.load(previous)["runs"]}
+        reusable = {t[:3] for t in tasks if t[0] == "random" or SAMPLERS[t[0]][0] == "optuna"}
+        outcomes = [stored[key] for key in reusable if key in stored]
+        tasks = [t for t in tasks if t[:3] not in stored or t[:3] not in reusable]
+        print(f"Reusing {len(outcomes)} runs from {args.reuse}; {len(tasks)} to run.")
+    start = time.time()
     if args.jobs > 1:
         import multiprocessing
 
@@ -259,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     results["wall_seconds"] = {
         s: float(np.median([o[4] for o in outcomes if o[0] == s])) for s in samplers
     }
+    results["runs"] = [list(o) for o in outcomes]
     results["summary"] = summarise(results, samplers)
     print(f"\n{seeds} seeds (0..{seeds - 1}) per problem and sampler, "
           f"{time.time() - start:.0f} s in all")
