@@ -14,7 +14,7 @@ to use two processes; ``--json out.json`` to save every raw score; ``--optunahub
 with DIR a checkout's ``package/samplers`` folder of optuna/optunahub-registry to add
 OptunaHub's AutoSampler; ``--samplers`` and ``--only`` to filter; ``--reuse old.json`` takes
 the Optuna and random-search runs from an earlier run instead of repeating them, since
-changes to trimtab cannot affect them).
+changes to trimtab cannot affect them; ``--rerun`` names the samplers to run again instead).
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ def _hub_auto(lib: Any, seed: int) -> Any:
 SAMPLERS: dict[str, tuple[str, SamplerFactory]] = {
     "random": ("trimtab", lambda lib, s: lib.samplers.RandomSampler(seed=s)),
     "trimtab TPE": ("trimtab", lambda lib, s: lib.samplers.TPESampler(seed=s)),
+    "trimtab TPE group": (
+        "trimtab", lambda lib, s: lib.samplers.TPESampler(seed=s, multivariate=True, group=True)
+    ),
     "trimtab GP": ("trimtab", lambda lib, s: lib.samplers.GPSampler(seed=s)),
     "trimtab CMA-ES": ("trimtab", lambda lib, s: lib.samplers.CmaEsSampler(seed=s)),
     "trimtab Auto": ("trimtab", lambda lib, s: lib.samplers.AutoSampler(seed=s)),
@@ -205,16 +208,29 @@ def print_report(results: dict[str, Any], samplers: list[str]) -> None:
         print_table([{**v, "p": f"{v['p']:.3f}"} for v in significant])
 
 
+def _load_runs(path: str) -> list[list[Any]]:
+    """Runs stored by an earlier ``--json`` run: its JSON file, or the ``.runs.jsonl`` file
+    it appends to while running (so an interrupted run can be reused too)."""
+    with open(path) as stored:
+        if path.endswith(".jsonl"):
+            return [json.loads(line) for line in stored if line.strip()]
+        return list(json.load(stored)["runs"])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="8 problems, 5 seeds")
     parser.add_argument("--seeds", type=int, default=None, help="default 10 (quick: 5)")
-    parser.add_argument("--only", default=None, help="problems whose name contains this")
+    parser.add_argument("--only", default=None,
+                        help="problems whose name contains one of these (comma-separated)")
     parser.add_argument("--samplers", default=None, help="comma-separated sampler names")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--json", default=None, help="write raw and normalised scores here")
     parser.add_argument("--reuse", default=None,
-                        help="earlier --json output whose Optuna and random runs are reused")
+                        help="earlier --json output (or its .runs.jsonl checkpoint) whose "
+                        "Optuna and random runs are reused")
+    parser.add_argument("--rerun", default=None,
+                        help="with --reuse: samplers to run again (default: every trimtab one)")
     parser.add_argument("--optunahub-auto", default=os.environ.get("OPTUNAHUB_SAMPLERS"),
                         help="optunahub-registry's package/samplers folder (adds its AutoSampler)")
     args = parser.parse_args(argv)
@@ -228,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
         samplers = [s for s in SAMPLERS if s in wanted]
     problems = [
         p for p in PROBLEMS
-        if (p.quick or not args.quick) and (not args.only or args.only in p.name)
+        if (p.quick or not args.quick)
+        and (not args.only or any(part in p.name for part in args.only.split(",")))
     ]
     if not problems:
         parser.error("no problem matched")
@@ -236,26 +253,39 @@ def main(argv: list[str] | None = None) -> None:
              for seed in range(seeds) for s in samplers]
     outcomes = []
     if args.reuse:
-        with open(args.reuse) as previous:
-            stored = {(r[0], r[1], r[2]): tuple(r) for r in json.load(previous)["runs"]}
-        reusable = {t[:3] for t in tasks if t[0] == "random" or SAMPLERS[t[0]][0] == "optuna"}
+        stored = {(r[0], r[1], r[2]): tuple(r) for r in _load_runs(args.reuse)}
+        rerun = (
+            set(args.rerun.split(",")) if args.rerun is not None
+            else {s for s in SAMPLERS if SAMPLERS[s][0] == "trimtab" and s != "random"}
+        )
+        reusable = {t[:3] for t in tasks if t[0] not in rerun}
         outcomes = [stored[key] for key in reusable if key in stored]
         tasks = [t for t in tasks if t[:3] not in stored or t[:3] not in reusable]
         print(f"Reusing {len(outcomes)} runs from {args.reuse}; {len(tasks)} to run.")
     start = time.time()
+    checkpoint = open(args.json + ".runs.jsonl", "a") if args.json else None
+
+    def record(outcome: tuple[Any, ...]) -> None:
+        outcomes.append(outcome)
+        if checkpoint is not None:
+            checkpoint.write(json.dumps(list(outcome)) + "\n")
+            checkpoint.flush()
+
     if args.jobs > 1:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
             for i, outcome in enumerate(pool.imap_unordered(run_one, tasks), 1):
-                outcomes.append(outcome)
+                record(outcome)
                 print(f"  [{time.time() - start:6.0f}s] {i}/{len(tasks)} {outcome[0]} "
                       f"{outcome[1]} seed {outcome[2]}: {outcome[3]:.4g}", flush=True)
     else:
         for i, task in enumerate(tasks, 1):
-            outcomes.append(run_one(task))
+            record(run_one(task))
             print(f"  [{time.time() - start:6.0f}s] {i}/{len(tasks)} {task[0]} {task[1]} "
                   f"seed {task[2]}: {outcomes[-1][3]:.4g}", flush=True)
+    if checkpoint is not None:
+        checkpoint.close()
     results: dict[str, Any] = {"seeds": seeds, "quick": args.quick, "problems": []}
     for problem in problems:
         raw = {s: [o[3] for o in sorted(outcomes, key=lambda o: o[2])
@@ -264,12 +294,12 @@ def main(argv: list[str] | None = None) -> None:
             "name": problem.name, "group": problem.group, "n_trials": problem.n_trials,
             "raw": raw, "normalised": normalise(raw, problem.optimum),
         })
-    results["cpu_seconds"] = {
-        s: float(np.median([o[5] for o in outcomes if o[0] == s])) for s in samplers
-    }
-    results["wall_seconds"] = {
-        s: float(np.median([o[4] for o in outcomes if o[0] == s])) for s in samplers
-    }
+    for key, column in (("wall_seconds", 4), ("cpu_seconds", 5)):
+        results[key] = {  # runs reused from a log may lack timings (None)
+            s: float(np.median([o[column] for o in outcomes
+                                if o[0] == s and o[column] is not None] or [math.nan]))
+            for s in samplers
+        }
     results["runs"] = [list(o) for o in outcomes]
     results["summary"] = summarise(results, samplers)
     print(f"\n{seeds} seeds (0..{seeds - 1}) per problem and sampler, "
