@@ -227,8 +227,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--json", default=None, help="write raw and normalised scores here")
     parser.add_argument("--reuse", default=None,
-                        help="earlier --json output (or its .runs.jsonl checkpoint) whose "
-                        "Optuna and random runs are reused")
+                        help="earlier --json outputs or .runs.jsonl checkpoints "
+                        "(comma-separated) whose Optuna and random runs are reused")
+    parser.add_argument("--no-run", action="store_true",
+                        help="only report the --reuse runs (problems missing a sampler's "
+                        "runs are left out)")
     parser.add_argument("--rerun", default=None,
                         help="with --reuse: samplers to run again (default: every trimtab one)")
     parser.add_argument("--optunahub-auto", default=os.environ.get("OPTUNAHUB_SAMPLERS"),
@@ -253,7 +256,10 @@ def main(argv: list[str] | None = None) -> None:
              for seed in range(seeds) for s in samplers]
     outcomes = []
     if args.reuse:
-        stored = {(r[0], r[1], r[2]): tuple(r) for r in _load_runs(args.reuse)}
+        stored = {
+            (r[0], r[1], r[2]): tuple(r)
+            for path in args.reuse.split(",") for r in _load_runs(path)
+        }
         rerun = (
             set(args.rerun.split(",")) if args.rerun is not None
             else {s for s in SAMPLERS if SAMPLERS[s][0] == "trimtab" and s != "random"}
@@ -262,6 +268,8 @@ def main(argv: list[str] | None = None) -> None:
         outcomes = [stored[key] for key in reusable if key in stored]
         tasks = [t for t in tasks if t[:3] not in stored or t[:3] not in reusable]
         print(f"Reusing {len(outcomes)} runs from {args.reuse}; {len(tasks)} to run.")
+    if args.no_run:
+        tasks = []
     start = time.time()
     checkpoint = open(args.json + ".runs.jsonl", "a") if args.json else None
 
@@ -290,6 +298,10 @@ def main(argv: list[str] | None = None) -> None:
     for problem in problems:
         raw = {s: [o[3] for o in sorted(outcomes, key=lambda o: o[2])
                    if o[0] == s and o[1] == problem.name] for s in samplers}
+        if not all(raw.values()):
+            print(f"Left out {problem.name}: no runs of "
+                  f"{[s for s, v in raw.items() if not v]}")
+            continue
         results["problems"].append({
             "name": problem.name, "group": problem.group, "n_trials": problem.n_trials,
             "raw": raw, "normalised": normalise(raw, problem.optimum),
