@@ -10,6 +10,7 @@ from trimtab.samplers._base import BaseSampler
 
 if TYPE_CHECKING:
     from trimtab.samplers import nsgaii
+    from trimtab.samplers._auto import AutoSampler
     from trimtab.samplers._brute_force import BruteForceSampler
     from trimtab.samplers._cmaes import CmaEsSampler
     from trimtab.samplers._ga import BaseGASampler
@@ -26,6 +27,7 @@ __getattr__ = _lazy_getattr(
     __name__,
     {
         "nsgaii": "trimtab.samplers.nsgaii",
+        "AutoSampler": "trimtab.samplers._auto",
         "BruteForceSampler": "trimtab.samplers._brute_force",
         "CmaEsSampler": "trimtab.samplers._cmaes",
         "BaseGASampler": "trimtab.samplers._ga",
@@ -41,6 +43,7 @@ __getattr__ = _lazy_getattr(
 )
 
 __all__ = [
+    "AutoSampler",
     "BaseGASampler",
     "BaseSampler",
     "BruteForceSampler",
