@@ -150,6 +150,10 @@ class RemoteTrial(BaseTrial):
     def constraints(self) -> dict[str, float]:
         return dict(self._call("constraints"))
 
+    def _set_system_attr(self, key: str, value: Any) -> None:
+        """Store a system attribute on the trial (for trimtab's own tools, e.g. ``trimtab run``)."""
+        self._call("set_system_attr", key, value)
+
     @property
     def number(self) -> int:
         return self._job.number

@@ -17,6 +17,7 @@ from trimtab.execution._protocol import Job, Outcome, evaluate, unpack_reply
 from trimtab.execution._shipping import ship
 from trimtab.study._optimize import OptimizeLoop
 
+_CANCEL_GRACE_SECONDS = 3.0
 _EXTRA = 'RayExecutor needs Ray: pip install "trimtab[ray]".'
 
 
@@ -246,8 +247,16 @@ class RayEngine(Engine):
         self._pending.pop(slot, None)
 
     def close(self, force: bool) -> None:
-        for ref in list(self._tasks):
-            self._ray.cancel(ref, force=True)
+        refs = list(self._tasks)
+        if refs:
+            # A KeyboardInterrupt in each task first, so objectives clean up (``trimtab run``
+            # stops its programs' process groups); tasks still running then are killed.
+            for ref in refs:
+                self._ray.cancel(ref, force=False)
+            with contextlib.suppress(Exception):
+                self._ray.wait(refs, num_returns=len(refs), timeout=_CANCEL_GRACE_SECONDS)
+            for ref in refs:
+                self._ray.cancel(ref, force=True)
         self._tasks.clear()
         if self._hub is not None:
             self._ray.kill(self._hub)
