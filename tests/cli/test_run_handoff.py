@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ def told_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_own_trial_is_handed_over_once(told_file: Path) -> None:
     assert hand_over_tell("s", 3, [0.5], None, False)
-    assert read_told(told_file) == {"values": [0.5], "state": None}
+    assert read_told(told_file, time.time()) == {"values": [0.5], "state": None}
+    assert read_told(told_file, time.time() + 60) is None  # left by an earlier study
     with pytest.raises(CLIUsageError, match="Trial 3 was already told"):
         hand_over_tell("s", 3, [0.7], None, False)
     assert hand_over_tell("s", 3, [0.7], None, True)  # --skip-if-finished

@@ -60,11 +60,18 @@ def hand_over_tell(
     return True
 
 
-def read_told(path: Path) -> dict[str, Any] | None:
-    """What the program told about its trial (``{"values", "state"}``), or None."""
+def read_told(path: Path, since: float) -> dict[str, Any] | None:
+    """What the program told about its trial (``{"values", "state"}``), or None.
+
+    A file older than ``since`` (a time stamp; with a second's margin, as file times are
+    coarse) was left by an earlier study of the same name in the same log directory, and is
+    ignored.
+    """
     try:
-        text = path.read_text()
+        with path.open() as file:
+            if os.fstat(file.fileno()).st_mtime < since - 1.0:
+                return None
+            told: dict[str, Any] = json.loads(file.read())
     except FileNotFoundError:
         return None
-    told: dict[str, Any] = json.loads(text)
     return told

@@ -154,7 +154,6 @@ class ProgramObjective:
         if interrupt.triggered:
             raise RunInterrupted("interrupted before the program started")
         told_file = directory / TELL_FILE_NAME
-        told_file.unlink(missing_ok=True)  # left by an earlier study of the same name
         cwd = settings.cwd if settings.cwd and os.path.isdir(settings.cwd) else None
         try:
             program = Program(argv, {**os.environ, **extra_env}, directory, interrupt, cwd=cwd)
@@ -198,7 +197,7 @@ class ProgramObjective:
         program.close(settings.grace_period)
         code = program.returncode
         assert code is not None
-        told = read_told(told_file)
+        told = read_told(told_file, program.started_at)
         if told is not None:
             return self._told_values(trial, program, told)
         if code != 0:

@@ -116,6 +116,7 @@ class Program:
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log_dir = log_dir
         self._logs: dict[str, BinaryIO] = {}
+        self.started_at = time.time()
         try:
             self._process = subprocess.Popen(
                 argv,
