@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from trimtab.distributions import FloatDistribution
@@ -66,3 +67,28 @@ def test_unchanged_running_trials_cost_one_query_and_changes_only_their_rows(
     # get_all_trials still reads running trials afresh.
     assert reader.get_all_trials(study_id)[1].params == {"x": 0.5, "y": 0.25}
     assert reader.get_trials_since(study_id, cursor) == ([], cursor)
+
+
+def test_proxy_index_serves_running_trials_afresh_in_one_pass(tmp_path: Path) -> None:
+    # The gRPC server's index reads the listed unfinished trials together (a fixed number of
+    # queries, not six per trial) and still returns their latest params.
+    pytest.importorskip("grpc")
+    from trimtab.storages._grpc._convert import trial_from_proto
+    from trimtab.storages._grpc._trial_index import TrialIndex
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    served, writer = RDBStorage(url), RDBStorage(url)
+    study_id = writer.create_new_study([StudyDirection.MINIMIZE], "s")
+    ids = [writer.create_new_trial(study_id) for _ in range(8)]
+    index = TrialIndex(served)
+    assert len(index.select(study_id, -1, [])) == 8
+    dist = FloatDistribution(0, 1)
+    for n, trial_id in enumerate(ids):
+        writer.set_trial_param(trial_id, "x", n / 10, dist)
+    writer.set_trial_state_values(ids[0], TrialState.COMPLETE, [1.0])
+    with counted(served) as statements:
+        messages = index.select(study_id, ids[-1], ids)
+    trials = [trial_from_proto(m) for m in messages]
+    assert [t.params for t in trials] == [{"x": n / 10} for n in range(8)]
+    assert trials[0].state == TrialState.COMPLETE
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 14
