@@ -404,21 +404,31 @@ def main() -> None:
         help="add the Ray Tune comparison with this many trials (200 50 in the issue; Tune "
         "is slow, so pick fewer on a busy machine)",
     )
+    parser.add_argument(
+        "--sections",
+        default="cpu,overhead,scale,curve",
+        help="comma-separated subset of cpu,overhead,scale,curve (default: all)",
+    )
     args = parser.parse_args()
     quick = args.quick
+    sections = set(args.sections.split(","))
 
-    print_table(cpu_section(40 if quick else 200))
-    print()
-    print_table(overhead_section(200 if quick else 500))
-    print()
-    scale_trials, scale_workers = (500, 8) if quick else (5000, 32)
-    rows = [scale_section(scale_trials, scale_workers, "process", "trimtab process executor")]
-    if args.ray:
-        rows.append(ray_scale_row(scale_trials, scale_workers))
-    print_table(rows)
-    print()
-    counts = [1, 2, 4, 8] if quick else [1, 2, 4, 8, 16, 32]
-    print_table(saturation_curve(500 if quick else 2000, counts))
+    if "cpu" in sections:
+        print_table(cpu_section(40 if quick else 200))
+        print()
+    if "overhead" in sections:
+        print_table(overhead_section(200 if quick else 500))
+        print()
+    if "scale" in sections:
+        scale_trials, scale_workers = (500, 8) if quick else (5000, 32)
+        rows = [scale_section(scale_trials, scale_workers, "process", "trimtab process executor")]
+        if args.ray:
+            rows.append(ray_scale_row(scale_trials, scale_workers))
+        print_table(rows)
+        print()
+    if "curve" in sections:
+        counts = [1, 2, 4, 8] if quick else [1, 2, 4, 8, 16, 32]
+        print_table(saturation_curve(500 if quick else 2000, counts))
     if args.tune:
         print()
         print_table(tune_section(*args.tune))

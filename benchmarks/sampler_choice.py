@@ -48,9 +48,9 @@ def _score(problem: Problem, trials: list[Any]) -> float:
     """The problem's score over ``trials`` (the first ones of a run)."""
     done = [t for t in trials if t.values is not None]
     if len(problem.directions) > 1:
+        from trimtab._multi_objective import pareto_front_trials
         from trimtab.hypervolume import compute_hypervolume
         from trimtab.study import StudyDirection
-        from trimtab.study._multi_objective import pareto_front_trials
 
         front = pareto_front_trials(done, [StudyDirection.MINIMIZE] * 2)
         points = np.array([t.values for t in front], dtype=float)

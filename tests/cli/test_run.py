@@ -307,3 +307,43 @@ def test_progress_bar_shows_the_best_value(runner: Runner, tmp_path: Path) -> No
     assert result.code == 0, result.log_text
     assert "Best trial: 0. Best value: 3" in result.err
     assert "2/2" in result.err
+
+
+def test_trial_logs_become_artifacts_listed_by_the_dashboard(
+    runner: Runner, tmp_path: Path
+) -> None:
+    from starlette.testclient import TestClient
+
+    from trimtab.artifacts import FileSystemArtifactStore
+    from trimtab.dashboard import create_app
+
+    program = shell_script(tmp_path, "talk.sh", 'echo "score: $1"\necho "warn $1" >&2\nexit $2\n')
+    artifacts = tmp_path / "artifacts"
+    result = runner(
+        "--n-trials",
+        "2",
+        "--param",
+        "x=int:0:1",
+        "--enqueue",
+        "x=0",
+        "--enqueue",
+        "x=1",
+        "--value",
+        "score: {value}",
+        "--artifact-dir",
+        str(artifacts),
+        command=[program, "{x}", "{x}"],
+    )
+    assert result.code == 0
+    study = runner.study()
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE, TrialState.FAIL]
+    client = TestClient(
+        create_app(study._storage, artifact_store=FileSystemArtifactStore(artifacts))
+    )
+    for trial in study.trials:
+        listed = client.get(f"/api/studies/{study._study_id}/trials/{trial.number}/artifacts")
+        files = {a["filename"]: a for a in listed.json()["artifacts"]}
+        assert set(files) == {"stdout.log", "stderr.log"}
+        assert files["stdout.log"]["preview"] == "text"
+        body = client.get(files["stderr.log"]["url"])
+        assert body.status_code == 200 and body.content == f"warn {trial.number}\n".encode()

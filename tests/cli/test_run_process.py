@@ -223,23 +223,37 @@ def test_several_runs_share_one_study(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_program_calling_trimtab_tell_reaches_its_trial_and_is_reported(
+def test_program_calling_trimtab_tell_finishes_its_trial_once(
     runner: Runner, tmp_path: Path
 ) -> None:
-    # The environment is all `trimtab tell` needs (storage, study, trial number); trimtab run
-    # finishes trials from the output, so it stops with a clear message instead of a clash.
+    # The environment is all `trimtab tell` needs (study, trial number); the tell is handed to
+    # trimtab run, which finishes the trial with it (it wins over the output) and tells once.
     program = script(
         tmp_path,
         "tells.py",
         f"""
         import os, subprocess, sys
+        print("score: 99")
+        told = ["--values", "0.5"] if sys.argv[1] == "0" else ["--state", "pruned"]
         subprocess.run({TRIMTAB!r} + ["tell", "--study-name", os.environ["TRIMTAB_STUDY_NAME"],
-                        "--trial-number", os.environ["TRIMTAB_TRIAL_NUMBER"], "--values", "0.5"],
-                       check=True)
+                        "--trial-number", os.environ["TRIMTAB_TRIAL_NUMBER"], *told], check=True)
     """,
     )
-    result = runner("--n-trials", "2", "--param", "x=int:0:1", command=[PYTHON, program, "{x}"])
-    assert result.code == 1
-    assert "Trial 0 was finished by the program itself (with 'trimtab tell')" in result.log_text
-    trial = runner.study().trials[0]
-    assert trial.state.name == "COMPLETE" and trial.value == 0.5
+    result = runner(
+        "--n-trials",
+        "2",
+        "--param",
+        "x=int:0:1",
+        "--enqueue",
+        "x=0",
+        "--enqueue",
+        "x=1",
+        "--value",
+        "score: {value}",
+        command=[PYTHON, program, "{x}"],
+    )
+    assert result.code == 0, result.log_text
+    first, second = runner.study().trials
+    assert first.state == TrialState.COMPLETE and first.value == 0.5
+    assert second.state == TrialState.PRUNED
+    assert first.system_attrs["run:told_by_program"] is True

@@ -83,3 +83,22 @@ def slow_with_pid(trial: Any) -> float:
 
 def two_objectives_sum(trial: Any) -> float:
     return sum(two_objectives(trial))
+
+
+def stall_once_on_node(node_id: str, marker: str) -> Any:
+    """The first trial that lands on ``node_id`` writes ``marker`` and stalls there (until
+    the test kills that node); every other trial returns at once."""
+
+    def objective(trial: Any) -> float:
+        import ray
+
+        x = trial.suggest_float("x", 0, 1)
+        here = ray.get_runtime_context().get_node_id()
+        trial.set_user_attr("node", here)
+        if here == node_id and not os.path.exists(marker):
+            with open(marker, "w") as file:
+                file.write(str(trial.number))
+            time.sleep(120)
+        return x
+
+    return objective

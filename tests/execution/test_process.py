@@ -307,3 +307,25 @@ def test_progress_bar_counts_trials_finished_in_workers(capsys: pytest.CaptureFi
     )  # fmt: skip
     err = capsys.readouterr().err
     assert "5/5" in err and "Best trial" in err
+
+
+def test_errors_of_calls_not_waited_for_fail_their_trial_and_not_the_next() -> None:
+    # report/set_user_attr do not wait for the coordinator's answer; an error they raise there
+    # still fails their trial (as in-process), and no stale answer reaches the next trial.
+    study = trimtab.create_study(sampler=RandomSampler(seed=0))
+
+    def objective(trial: Any) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        trial.report(x, 0)
+        if trial.number % 2 == 0:
+            trial.report("not a number", 1)  # raises in the coordinator
+        trial.set_user_attr("number", trial.number)
+        return x
+
+    study.optimize(objective, n_trials=6, n_jobs=1, executor="process", catch=(Exception,))
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.FAIL, TrialState.COMPLETE] * 3
+    for trial in study.trials:
+        assert trial.intermediate_values[0] == trial.params["x"]
+        if trial.state == TrialState.COMPLETE:
+            assert trial.user_attrs == {"number": trial.number}

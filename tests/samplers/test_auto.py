@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import trimtab
+from trimtab._study_view import view_of
 from trimtab.samplers import AutoSampler, BaseSampler
-from trimtab.samplers._state import load_study_state
 from trimtab.storages import JournalStorage
 from trimtab.storages.journal import JournalFileBackend
 from trimtab.testing.samplers import SamplerContract
@@ -36,7 +36,7 @@ def _algorithms(study: trimtab.Study) -> list[str]:
 
 
 def _choice(study: trimtab.Study) -> dict[str, Any]:
-    return load_study_state(study, "auto", 1)
+    return view_of(study).load_study_state("auto", 1)
 
 
 def _numeric(trial: Trial) -> float:

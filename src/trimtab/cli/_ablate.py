@@ -219,7 +219,7 @@ def ablate(args: Namespace) -> int:
         grace_period=args.grace_period,
     )
     interrupt = Interrupt()
-    objective = ProgramObjective(settings, storage, interrupt)
+    objective = ProgramObjective(settings, interrupt)
     try:
         with _signals_stop(interrupt) as received:
             try:

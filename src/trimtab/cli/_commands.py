@@ -241,8 +241,14 @@ def ask(args: Namespace) -> int:
 
 def tell(args: Namespace) -> int:
     _experimental("tell")
+    from trimtab.cli._run._handoff import hand_over_tell
     from trimtab.trial import TrialState
 
+    if hand_over_tell(
+        args.study_name, args.trial_number, args.values, args.state, args.skip_if_finished
+    ):
+        _logger.info(f"Told trial {args.trial_number} to trimtab run, which supervises it.")
+        return 0
     study = _load(args)
     state = TrialState[args.state.upper()] if args.state is not None else None
     study.tell(

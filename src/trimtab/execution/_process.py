@@ -188,10 +188,46 @@ def worker_main(conn: Connection, payload: bytes) -> None:
             return
         if kind == "stop":
             return
-        trial_id = job.trial_id
+        channel = _Channel(conn, job.trial_id)
+        outcome = evaluate(objective, channel.call, job, channel.post, channel.flush)
+        channel.drain()  # answers to calls posted before an error or abandonment
+        conn.send(("done", job.trial_id, outcome))
 
-        def call(op: str, *args: Any, _trial_id: int = trial_id) -> Any:
-            conn.send(("request", _trial_id, (op, args)))
-            return unpack_reply(conn.recv())
 
-        conn.send(("done", trial_id, evaluate(objective, call, job)))
+class _Channel:
+    """A worker's calls for one trial: ``call`` waits for its answer, ``post`` does not.
+
+    Answers come in order, so a posted call's answer is read before the next ``call``'s; the
+    first error among them is raised there.
+    """
+
+    def __init__(self, conn: Connection, trial_id: int) -> None:
+        self._conn = conn
+        self._trial_id = trial_id
+        self._unread = 0
+
+    def post(self, op: str, *args: Any) -> None:
+        self._conn.send(("request", self._trial_id, (op, args)))
+        self._unread += 1
+
+    def call(self, op: str, *args: Any) -> Any:
+        self.post(op, *args)
+        return self._read_all()
+
+    def flush(self) -> None:
+        if self._unread:
+            self._read_all()
+
+    def drain(self) -> None:
+        while self._unread:
+            self._unread -= 1
+            self._conn.recv()
+
+    def _read_all(self) -> Any:
+        replies = []
+        while self._unread:
+            replies.append(self._conn.recv())
+            self._unread -= 1
+        for reply in replies[:-1]:
+            unpack_reply(reply)  # raises what a posted call raised in the coordinator
+        return unpack_reply(replies[-1])

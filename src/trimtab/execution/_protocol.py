@@ -113,10 +113,17 @@ class RemoteStudy:
 
 
 class RemoteTrial(BaseTrial):
-    """The trial an objective sees in an evaluator; behaves like ``trimtab.Trial``."""
+    """The trial an objective sees in an evaluator; behaves like ``trimtab.Trial``.
 
-    def __init__(self, call: Call, job: Job) -> None:
+    ``post`` (when the engine offers it) sends a call whose answer is not needed at once
+    (``report``, attributes, constraints): the evaluator goes on, and the answer is read
+    before the next call that waits, so an error such a call raises in the coordinator
+    surfaces there (or ends the trial as the objective's error).
+    """
+
+    def __init__(self, call: Call, job: Job, post: Call | None = None) -> None:
         self._call = call
+        self._post = post or call
         self._job = job
         self.study = RemoteStudy(call, job)
         self._params: dict[str, Any] = {}
@@ -131,7 +138,7 @@ class RemoteTrial(BaseTrial):
 
     def report(self, value: float, step: int) -> None:
         """Record ``value`` as the intermediate objective value at ``step``."""
-        self._call("report", value, step)
+        self._post("report", value, step)
 
     def should_prune(self) -> bool:
         """Ask the study's pruner (in the coordinator) whether to stop this trial now."""
@@ -139,16 +146,20 @@ class RemoteTrial(BaseTrial):
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serialisable value to this trial."""
-        self._call("set_user_attr", key, value)
+        self._post("set_user_attr", key, value)
         self._user_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
         """Record a constraint value; the trial is feasible when every one is ``<= 0``."""
-        self._call("set_constraint", key, value)
+        self._post("set_constraint", key, value)
 
     @property
     def constraints(self) -> dict[str, float]:
         return dict(self._call("constraints"))
+
+    def _set_system_attr(self, key: str, value: Any) -> None:
+        """Store a system attribute on the trial (for trimtab's own tools, e.g. ``trimtab run``)."""
+        self._post("set_system_attr", key, value)
 
     @property
     def number(self) -> int:
@@ -171,14 +182,25 @@ class RemoteTrial(BaseTrial):
         return self._job.datetime_start
 
 
-def evaluate(objective: Callable[[Any], Any], call: Call, job: Job) -> Outcome | None:
-    """Run ``objective`` on a ``RemoteTrial`` for ``job``; None when the trial was abandoned."""
+def evaluate(
+    objective: Callable[[Any], Any],
+    call: Call,
+    job: Job,
+    post: Call | None = None,
+    flush: Callable[[], None] | None = None,
+) -> Outcome | None:
+    """Run ``objective`` on a ``RemoteTrial`` for ``job``; None when the trial was abandoned.
+
+    ``post`` and ``flush`` (optional) send calls without waiting and read their answers.
+    """
     try:
         if job.greet:
             call("start")
-        trial = RemoteTrial(call, job)
+        trial = RemoteTrial(call, job, post)
         try:
             returned = objective(trial)
+            if flush is not None:
+                flush()
         except Exception as err:
             if is_trial_pruned(err):
                 return Outcome("pruned", message=str(err))

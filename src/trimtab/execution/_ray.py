@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 from trimtab.execution._coordinator import Coordinator
@@ -17,6 +18,8 @@ from trimtab.execution._protocol import Job, Outcome, evaluate, unpack_reply
 from trimtab.execution._shipping import ship
 from trimtab.study._optimize import OptimizeLoop
 
+_CANCEL_GRACE_SECONDS = 3.0
+_UNAVAILABLE_RETRIES = 10
 _EXTRA = 'RayExecutor needs Ray: pip install "trimtab[ray]".'
 
 
@@ -126,11 +129,18 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
 
 
 class _Hub:
-    """The actor evaluators send requests to; the coordinator drains and answers them."""
+    """The actor evaluators send requests to; the coordinator drains and answers them.
+
+    Both sides may repeat a call whose answer Ray lost (``ActorUnavailableError`` while a node
+    goes away): a request is known by ``(slot, trial_id, seq)`` and answered once, and
+    ``drain`` hands out requests until the coordinator acknowledges them.
+    """
 
     def __init__(self) -> None:
         self._requests: list[tuple[int, int, int, tuple[str, tuple[Any, ...]]]] = []
         self._waiters: dict[int, asyncio.Future[Any]] = {}
+        self._keys: dict[tuple[int, int, int], int] = {}
+        self._answered: dict[int, tuple[tuple[int, int, int], Any]] = {}  # slot -> last answer
         self._arrived: asyncio.Event | None = None
         self._next_key = 0
 
@@ -139,39 +149,68 @@ class _Hub:
             self._arrived = asyncio.Event()
         return self._arrived
 
-    async def request(self, slot: int, trial_id: int, op: str, args: tuple[Any, ...]) -> Any:
-        key = self._next_key
-        self._next_key += 1
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters[key] = waiter
-        self._requests.append((key, slot, trial_id, (op, args)))
-        self._event().set()
-        return await waiter
+    async def request(
+        self, slot: int, trial_id: int, seq: int, op: str, args: tuple[Any, ...]
+    ) -> Any:
+        ident = (slot, trial_id, seq)
+        answered = self._answered.get(slot)
+        if answered is not None and answered[0] == ident:
+            return answered[1]
+        key = self._keys.get(ident)
+        if key is None:
+            key = self._keys[ident] = self._next_key
+            self._next_key += 1
+            self._waiters[key] = asyncio.get_running_loop().create_future()
+            self._requests.append((key, slot, trial_id, (op, args)))
+            self._event().set()
+        return await asyncio.shield(self._waiters[key])
 
-    async def drain(self, timeout: float) -> list[tuple[int, int, int, Any]]:
+    async def drain(self, timeout: float, acked: int) -> list[tuple[int, int, int, Any]]:
+        self._requests = [r for r in self._requests if r[0] > acked]
         if not self._requests:
+            self._event().clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._event().wait(), timeout)
-        requests, self._requests = self._requests, []
         self._event().clear()
-        return requests
+        return list(self._requests)
 
     async def reply(self, key: int, reply: tuple[str, Any]) -> None:
         waiter = self._waiters.pop(key, None)
         if waiter is not None and not waiter.done():
             waiter.set_result(reply)
+        for ident, ident_key in list(self._keys.items()):
+            if ident_key == key:
+                del self._keys[ident]
+                self._answered[ident[0]] = (ident, reply)
+
+
+def _retrying(ray: Any, make_call: Any) -> Any:
+    """``ray.get`` of ``make_call()``, made again while the actor is briefly unavailable."""
+    for attempt in range(_UNAVAILABLE_RETRIES):
+        try:
+            return ray.get(make_call())
+        except ray.exceptions.ActorUnavailableError:
+            if attempt == _UNAVAILABLE_RETRIES - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def ray_evaluate(payload: bytes, hub: Any, slot: int, job: Job) -> Outcome | None:
     """The Ray task: evaluate ``job``, sending trial calls to the hub actor."""
+    import itertools
     import pickle
 
     import ray
 
     objective = pickle.loads(payload)
+    sequence = itertools.count()
 
     def call(op: str, *args: Any) -> Any:
-        return unpack_reply(ray.get(hub.request.remote(slot, job.trial_id, op, args)))
+        seq = next(sequence)
+        return unpack_reply(
+            _retrying(ray, lambda: hub.request.remote(slot, job.trial_id, seq, op, args))
+        )
 
     return evaluate(objective, call, job)
 
@@ -191,11 +230,16 @@ class RayEngine(Engine):
         self._drain: Any = None
         self._payload_ref: Any = None
         self._task: Any = None
+        self._acked = -1  # the last request key taken from the hub
 
     def open(self, n_slots: int) -> None:
         ray = self._ray
         hub_class = ray.remote(num_cpus=0, max_concurrency=max(1000, 4 * n_slots))(_Hub)
-        self._hub = hub_class.remote()
+        # On the coordinator's node: the run must not depend on another node staying up.
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
+        self._hub = hub_class.options(scheduling_strategy=here).remote()
         self._task = ray.remote(ray_evaluate).options(**self._options)
         self._payload_ref = ray.put(self._payload)
 
@@ -206,16 +250,23 @@ class RayEngine(Engine):
     def events(self, timeout: float) -> list[Event]:
         ray = self._ray
         if self._drain is None:
-            self._drain = self._hub.drain.remote(1.0)
+            self._drain = self._hub.drain.remote(1.0, self._acked)
         ready, _ = ray.wait(
             [self._drain, *self._tasks], num_returns=1, timeout=timeout, fetch_local=True
         )
         events: list[Event] = []
         if self._drain in ready:
-            for key, slot, trial_id, payload in ray.get(self._drain):
+            drain, self._drain = self._drain, None
+            try:
+                requests = ray.get(drain)
+            except ray.exceptions.ActorUnavailableError:
+                requests = []  # the hub keeps them until acknowledged: the next drain has them
+            for key, slot, trial_id, payload in requests:
+                if key <= self._acked:
+                    continue
+                self._acked = key
                 self._pending[slot] = key
                 events.append(Event(slot, "request", trial_id, payload))
-            self._drain = None
         ready_tasks = [ref for ref in self._tasks if ref in ready]
         if ready_tasks:
             done, _ = ray.wait(list(self._tasks), num_returns=len(self._tasks), timeout=0)
@@ -246,8 +297,16 @@ class RayEngine(Engine):
         self._pending.pop(slot, None)
 
     def close(self, force: bool) -> None:
-        for ref in list(self._tasks):
-            self._ray.cancel(ref, force=True)
+        refs = list(self._tasks)
+        if refs:
+            # A KeyboardInterrupt in each task first, so objectives clean up (``trimtab run``
+            # stops its programs' process groups); tasks still running then are killed.
+            for ref in refs:
+                self._ray.cancel(ref, force=False)
+            with contextlib.suppress(Exception):
+                self._ray.wait(refs, num_returns=len(refs), timeout=_CANCEL_GRACE_SECONDS)
+            for ref in refs:
+                self._ray.cancel(ref, force=True)
         self._tasks.clear()
         if self._hub is not None:
             self._ray.kill(self._hub)

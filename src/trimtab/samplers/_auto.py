@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trimtab._study_view import load_trial_state, view_of
 from trimtab.distributions import BaseDistribution, CategoricalDistribution
-from trimtab.samplers import _state
 from trimtab.samplers._base import BaseSampler, process_constraints_after_trial
 from trimtab.samplers._random import RandomSampler
 from trimtab.trial import FrozenTrial, TrialState
@@ -118,8 +118,8 @@ class AutoSampler(BaseSampler):
         self._gp_budget = gp_budget
         self._lock = threading.RLock()
         self._delegates: dict[str, BaseSampler] = {}
-        self._summaries: dict[tuple[int, int], _SpaceSummary] = {}
-        self._choices: dict[tuple[int, int], str] = {}  # last known choice per study
+        self._summaries: dict[Hashable, _SpaceSummary] = {}
+        self._choices: dict[Hashable, str] = {}  # last known choice per study
         self._trial_choices: dict[int, str] = {}  # trial id -> algorithm, while it runs
 
     def __getstate__(self) -> dict[str, Any]:
@@ -157,12 +157,13 @@ class AutoSampler(BaseSampler):
         return "tpe" if constrained else "cmaes"
 
     def _choose(self, study: Study) -> str:
-        key = (id(study._storage), study._study_id)
+        view = view_of(study)
+        key = view.key
         with self._lock:
             known = self._choices.get(key, "random")
-            if (known == "tpe" and not study._is_multi_objective()) or _RANK[known] == 4:
+            if (known == "tpe" and len(view.directions) == 1) or _RANK[known] == 4:
                 return known  # final: nothing can move the choice further up
-            stored = _state.load_study_state(study, _NAMESPACE, _VERSION) or {}
+            stored = view.load_study_state(_NAMESPACE, _VERSION) or {}
             current = stored.get("sampler", "random")
             if _RANK.get(current, -1) < _RANK[known]:
                 current = known
@@ -171,8 +172,8 @@ class AutoSampler(BaseSampler):
             desired = self._desired(study, summary)
             if _RANK[desired] > _RANK.get(current, -1):
                 history = [*stored.get("history", []), [desired, len(summary.seen)]]
-                _state.save_study_state(
-                    study, _NAMESPACE, _VERSION, {"sampler": desired, "history": history}
+                view.save_study_state(
+                    _NAMESPACE, _VERSION, {"sampler": desired, "history": history}
                 )
                 current = desired
             self._choices[key] = current
@@ -221,7 +222,7 @@ class AutoSampler(BaseSampler):
     def _for_trial(self, study: Study, trial: FrozenTrial) -> BaseSampler:
         name = self._trial_choices.get(trial._trial_id)
         if name is None:  # a trial started by another process, or before a restart
-            record = _state.load_trial_state(trial.system_attrs, _NAMESPACE, _VERSION)
+            record = load_trial_state(trial.system_attrs, _NAMESPACE, _VERSION)
             name = record if record in _RANK else self._choose(study)
         return self._delegate(name, study)
 
@@ -231,13 +232,13 @@ class AutoSampler(BaseSampler):
         name = self._choose(study)
         with self._lock:
             self._trial_choices[trial._trial_id] = name
-        _state.save_trial_state(study, trial._trial_id, _NAMESPACE, _VERSION, name)
-        if study._is_multi_objective() and _RANK[name] < 4:
+        view_of(study).save_trial_state(trial._trial_id, _NAMESPACE, _VERSION, name)
+        if len(view_of(study).directions) > 1 and _RANK[name] < 4:
             # NSGA-II/III, when they take over, breed from these trials as one generation.
             from trimtab import samplers
 
             ga = samplers.NSGAIISampler if len(study.directions) < 4 else samplers.NSGAIIISampler
-            _state.save_trial_attr(study, trial._trial_id, ga._get_generation_key(), 0)
+            view_of(study).save_trial_attr(trial._trial_id, ga._get_generation_key(), 0)
         self._delegate(name, study).before_trial(study, trial)
 
     def infer_relative_search_space(

@@ -110,6 +110,53 @@ def _study_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--pruner-kwargs", default=None, help="Pruner arguments as JSON.")
 
 
+def _executor_arguments(parser: ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "executor",
+        "Where the programs run. 'thread' (default): on this machine. 'ray' / 'dask': as tasks "
+        "on a cluster; each task starts the program on its worker and streams its reports "
+        "back, so pruning works as on this machine.",
+    )
+    group.add_argument(
+        "--executor",
+        choices=("thread", "ray", "dask"),
+        default="thread",
+        help="thread, ray (pip install 'trimtab[ray]') or dask (pip install 'trimtab[dask]').",
+    )
+    group.add_argument(
+        "--cluster-address",
+        default=None,
+        metavar="ADDRESS",
+        help="Ray: the cluster to join ('auto', 'host:6379', 'ray://host:10001'; default: the "
+        "running one or a new local Ray). Dask: the scheduler address (default: a local "
+        "cluster with --jobs threads).",
+    )
+    group.add_argument(
+        "--cpus-per-trial",
+        type=float,
+        default=None,
+        metavar="N",
+        help="CPUs each trial reserves (Ray default 1; Dask: a worker resource 'CPU' that the "
+        "workers must declare).",
+    )
+    group.add_argument(
+        "--gpus-per-trial",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="GPUs each trial reserves (fractions pack several trials on one GPU; Dask: a worker "
+        "resource 'GPU').",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Ray/Dask: re-run a trial whose worker or node died, with the same parameters, up "
+        "to N times (as a new trial).",
+    )
+
+
 def configure(parser: ArgumentParser) -> None:
     """Add the options of ``trimtab run`` to its sub-parser."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -149,6 +196,7 @@ def configure(parser: ArgumentParser) -> None:
         default=None,
         help="Show a progress bar (default: when stderr is a terminal).",
     )
+    _executor_arguments(parser)
     parser.add_argument(
         "command", nargs=argparse.REMAINDER, help="The program and its arguments, after '--'."
     )
@@ -180,5 +228,12 @@ def program_arguments(parser: ArgumentParser) -> Any:
         "--log-dir",
         default="trimtab-runs",
         help="Where each trial's stdout/stderr are kept (default: trimtab-runs).",
+    )
+    program.add_argument(
+        "--artifact-dir",
+        default=None,
+        metavar="DIR",
+        help="Also keep each trial's stdout.log/stderr.log as trial artifacts in this "
+        "FileSystemArtifactStore directory (shown by 'trimtab dashboard --artifact-dir DIR').",
     )
     return program

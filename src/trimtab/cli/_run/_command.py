@@ -106,6 +106,30 @@ def _warn_unused(space: dict[str, Param], template: CommandTemplate) -> None:
             )
 
 
+def _check_executor_arguments(args: Namespace) -> None:
+    for flag, value in (
+        ("--cpus-per-trial", args.cpus_per_trial),
+        ("--gpus-per-trial", args.gpus_per_trial),
+    ):
+        if value is not None and not value >= 0:
+            raise CLIUsageError(f"{flag} must be 0 or more, got {value}.")
+    if args.max_retries < 0:
+        raise CLIUsageError(f"--max-retries must be 0 or more, got {args.max_retries}.")
+    if args.executor == "thread":
+        given = [
+            flag
+            for flag, value in (
+                ("--cluster-address", args.cluster_address),
+                ("--cpus-per-trial", args.cpus_per_trial),
+                ("--gpus-per-trial", args.gpus_per_trial or None),
+                ("--max-retries", args.max_retries or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise CLIUsageError(f"{', '.join(given)} need(s) --executor ray or --executor dask.")
+
+
 def _plan(args: Namespace) -> _Plan:
     import trimtab
 
@@ -124,6 +148,7 @@ def _plan(args: Namespace) -> _Plan:
         raise CLIUsageError("--report works with one objective only (pruning is single-objective).")
     if args.jobs < 1:
         raise CLIUsageError(f"--jobs must be at least 1, got {args.jobs}.")
+    _check_executor_arguments(args)
     _warn_unused(space, template)
     sampler = _component(trimtab.samplers, args.sampler, args.sampler_kwargs, "--sampler")
     n_trials = args.n_trials
@@ -141,16 +166,40 @@ def _plan(args: Namespace) -> _Plan:
     return plan
 
 
-def _settings(args: Namespace, plan: _Plan, study_name: str, url: str) -> RunSettings:
+def _artifact_store(args: Namespace) -> Any:
+    if args.artifact_dir is None:
+        return None
+    from trimtab.artifacts import FileSystemArtifactStore
+
+    directory = Path(args.artifact_dir).resolve()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CLIUsageError(
+            f"--artifact-dir {args.artifact_dir}: cannot create it ({err})."
+        ) from None
+    if not os.access(directory, os.W_OK):
+        raise CLIUsageError(f"--artifact-dir {args.artifact_dir}: not writable.")
+    return FileSystemArtifactStore(directory)
+
+
+def _settings(
+    args: Namespace, plan: _Plan, study_name: str, url: str, artifact_store: Any = None
+) -> RunSettings:
+    remote = args.executor != "thread"
+    log_root = Path(args.log_dir)
     return RunSettings(
         template=plan.template,
         space=plan.space,
         scanner_sources=(plan.values, plan.reports),
         study_name=study_name,
         storage_url=url,
-        log_root=Path(args.log_dir),
+        # Workers start elsewhere: absolute paths, valid on this machine and shared disks.
+        log_root=log_root.resolve() if remote else log_root,
         trial_timeout=args.trial_timeout,
         grace_period=args.grace_period,
+        cwd=os.getcwd() if remote else None,
+        artifact_store=artifact_store,
     )
 
 
@@ -221,6 +270,69 @@ def _signals_stop(interrupt: Interrupt) -> Iterator[list[int]]:
             signal.signal(signum, handler)
 
 
+@contextmanager
+def _signals_raise() -> Iterator[list[int]]:
+    """With a cluster executor: SIGINT and SIGTERM raise KeyboardInterrupt in the coordinator,
+    which stops the tasks (each stops its program) and fails their trials."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def handle(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        if len(received) == 1:
+            os.write(2, f"\ntrimtab run: {signal.Signals(signum).name}, stopping.\n".encode())
+            raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def _executor(args: Namespace) -> Iterator[Any]:
+    """The executor ``--executor`` names, with the per-trial resources (None: threads)."""
+    if args.executor == "thread":
+        yield None
+        return
+    if args.executor == "ray":
+        from trimtab.execution import RayExecutor
+
+        cpus = 1.0 if args.cpus_per_trial is None else args.cpus_per_trial
+        yield RayExecutor(
+            num_cpus=cpus,
+            num_gpus=args.gpus_per_trial,
+            max_retries=args.max_retries,
+            address=args.cluster_address,
+        )
+        return
+    from trimtab.execution import DaskExecutor
+
+    resources = {}
+    if args.cpus_per_trial:
+        resources["CPU"] = args.cpus_per_trial
+    if args.gpus_per_trial:
+        resources["GPU"] = args.gpus_per_trial
+    if args.cluster_address is not None:
+        yield DaskExecutor(args.cluster_address, max_retries=args.max_retries, resources=resources)
+        return
+    from trimtab.execution._dask import _import_distributed
+
+    distributed = _import_distributed()
+    # Programs are separate processes: one worker with --jobs threads supervises them all.
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=args.jobs, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield DaskExecutor(client, max_retries=args.max_retries, resources=resources)
+
+
 def _summary(study: Any, states: Counter[TrialState]) -> int:
     total = sum(states.values())
     counts = ", ".join(f"{n} {s.name.lower()}" for s, n in states.items())
@@ -242,9 +354,12 @@ def run(args: Namespace) -> int:
     if args.dry_run:
         return _dry_run(args, plan)
     url = storage_url(args)
-    study, storage = _open_study(args, plan)
+    artifact_store = _artifact_store(args)
+    study, _storage = _open_study(args, plan)
     interrupt = Interrupt()
-    objective = ProgramObjective(_settings(args, plan, study.study_name, url), storage, interrupt)
+    remote = args.executor != "thread"
+    settings = _settings(args, plan, study.study_name, url, artifact_store)
+    objective = ProgramObjective(settings, None if remote else interrupt)
     states: Counter[TrialState] = Counter()
 
     def after_trial(study: Any, trial: FrozenTrial) -> None:
@@ -253,8 +368,9 @@ def run(args: Namespace) -> int:
             study.stop()
 
     show_bar = sys.stderr.isatty() if args.progress_bar is None else args.progress_bar
+    signals = _signals_raise() if remote else _signals_stop(interrupt)
     try:
-        with _signals_stop(interrupt) as received:
+        with signals as received, _executor(args) as executor:
             study.optimize(
                 objective,
                 n_trials=plan.n_trials,
@@ -263,6 +379,7 @@ def run(args: Namespace) -> int:
                 catch=(ProgramError,),
                 callbacks=[after_trial],
                 show_progress_bar=show_bar,
+                executor=executor,
             )
     except Exception:
         if objective.finished_by_program is None:

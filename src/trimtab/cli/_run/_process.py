@@ -17,7 +17,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,6 +28,7 @@ _READ_BYTES = 64 * 1024
 _POLL_SECONDS = 0.1  # how often to look for the program's exit when pidfds are unavailable
 _EXIT_LINGER_SECONDS = 0.05  # output may still arrive right after the program exits
 _TAIL_LINES = 20
+PING_SECONDS = 2.0  # how often a remote supervisor checks that its coordinator still wants it
 _TAIL_LINE_CHARS = 400
 
 
@@ -97,18 +98,25 @@ class Program:
         log_dir: Where ``stdout.log`` and ``stderr.log`` go (each created when the program
             first writes to that stream).
         interrupt: Stops the program when triggered.
+        cwd: The program's working directory (None: this process's).
 
     Raises:
         ProgramError: the program cannot be started (missing, not executable).
     """
 
     def __init__(
-        self, argv: list[str], env: dict[str, str], log_dir: Path, interrupt: Interrupt
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        log_dir: Path,
+        interrupt: Interrupt,
+        cwd: str | None = None,
     ) -> None:
         self._interrupt = interrupt
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log_dir = log_dir
         self._logs: dict[str, BinaryIO] = {}
+        self.started_at = time.time()
         try:
             self._process = subprocess.Popen(
                 argv,
@@ -116,6 +124,7 @@ class Program:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
+                cwd=cwd,
                 start_new_session=True,
             )
         except OSError as err:
@@ -154,13 +163,20 @@ class Program:
     def __exit__(self, *exc: object) -> None:
         self.close(grace=0.0)
 
-    def lines(self, deadline: float | None) -> Iterator[tuple[str, str]]:
+    def lines(
+        self, deadline: float | None, ping: Callable[[], object] | None = None
+    ) -> Iterator[tuple[str, str]]:
         """Yield ``(stream, line)`` until the program ends, ``deadline`` passes or an interrupt.
 
         On a deadline or interrupt, ``stop_reason`` says which ("timeout", "interrupted") and
-        the program is still running: call :meth:`close`.
+        the program is still running: call :meth:`close`. ``ping`` is called every few
+        seconds; whatever it raises (its supervisor is gone) ends the iteration.
         """
+        next_ping = time.monotonic() + PING_SECONDS
         while self._pipes_open() or self._process.poll() is None:
+            if ping is not None and time.monotonic() >= next_ping:
+                ping()
+                next_ping = time.monotonic() + PING_SECONDS
             if self._interrupt.triggered:
                 self.stop_reason = "interrupted"
                 return
@@ -172,11 +188,13 @@ class Program:
                 self._exited_at = now
             if self._exited_at is not None and now - self._exited_at > _EXIT_LINGER_SECONDS:
                 break  # the program is gone; children of it still hold the pipes open
-            yield from self._pump(self._wait_seconds(now, deadline))
+            yield from self._pump(self._wait_seconds(now, deadline, ping is not None))
         yield from self._flush_pending()
 
-    def _wait_seconds(self, now: float, deadline: float | None) -> float | None:
+    def _wait_seconds(self, now: float, deadline: float | None, ping: bool = False) -> float | None:
         waits = [] if deadline is None else [deadline - now]
+        if ping:
+            waits.append(PING_SECONDS)
         if self._exited_at is not None:
             waits.append(_EXIT_LINGER_SECONDS)
         elif self._pidfd is None:

@@ -16,7 +16,9 @@ from typing import Any
 
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._grpc._convert import trial_to_proto
-from trimtab.trial import FrozenTrial
+from trimtab.trial import FrozenTrial, TrialState
+
+_UNFINISHED_STATES = (TrialState.RUNNING, TrialState.WAITING)
 
 
 class _StudyIndex:
@@ -62,12 +64,29 @@ class TrialIndex:
             wanted = sorted(extra) + index.ids[start:]
             fresh = [i for i in wanted if i not in index.finished]
         # Unfinished trials change without a new cursor entry: read those few afresh.
-        latest = {i: self._storage.get_trial(i) for i in fresh}
+        latest = self._read_afresh(study_id, fresh)
         with self._lock:
             for trial in latest.values():
                 if trial.state.is_finished():
                     self._record(index, trial)
         return [index.finished[i] if i not in latest else trial_to_proto(latest[i]) for i in wanted]
+
+    def _read_afresh(self, study_id: int, trial_ids: list[int]) -> dict[int, FrozenTrial]:
+        """The current records of ``trial_ids`` (unfinished when last seen).
+
+        Several are read in one pass over the study's unfinished trials (a database storage
+        reads them all in a handful of queries instead of a handful per trial); one that has
+        finished meanwhile is read on its own.
+        """
+        if len(trial_ids) <= 1:
+            return {i: self._storage.get_trial(i) for i in trial_ids}
+        unfinished = {
+            trial._trial_id: trial
+            for trial in self._storage.get_all_trials(
+                study_id, deepcopy=False, states=_UNFINISHED_STATES
+            )
+        }
+        return {i: unfinished.get(i) or self._storage.get_trial(i) for i in trial_ids}
 
     def _record(self, index: _StudyIndex, trial: FrozenTrial) -> None:
         trial_id = trial._trial_id

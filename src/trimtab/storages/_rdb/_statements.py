@@ -111,6 +111,8 @@ SYNC_CHILDREN = tuple(
     child_select(table, or_(table.c.trial_id.in_(_new_ids), table.c.trial_id.in_(_ids)))
     for table in CHILD_TABLES
 )
+# The rows of the listed trials only (those ``get_trials_since`` found new or changed).
+LISTED_CHILDREN = tuple(child_select(table, table.c.trial_id.in_(_ids)) for table in CHILD_TABLES)
 # The largest ``ids`` list bound at once (SQLite's historical limit on variables is 999).
 MAX_BOUND_IDS = 900
 

@@ -28,7 +28,9 @@ from trimtab.storages._rdb._owned import OwnedTrials
 from trimtab.storages._rdb._trials import (
     DistributionCache,
     StudyCache,
+    build_trials,
     gc_paused,
+    ids_condition,
     load_trials,
 )
 from trimtab.storages._rdb._version import VersionManager
@@ -406,8 +408,38 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         found = self._handle.read(lambda conn: conn.execute(statement, params).first())
         return found is not None
 
+    def _sync_changes(self, study_id: int) -> StudyCache:
+        """Bring in new trials and those whose state changed, nothing else.
+
+        One query reads the trial rows of new and unfinished trials; only if some are new or
+        changed state are their params, values and attributes read (five more queries, for
+        those trials alone). Unfinished trials whose state did not change keep their cached
+        record, as ``get_trials_since`` allows; ``get_all_trials`` still reads them afresh.
+        """
+        cache = self._cache(study_id)
+        dists = self._dists
+
+        def read(conn: Connection) -> list[FrozenTrial]:
+            rows = conn.execute(statement, params).all()
+            changed = cache.changed_rows(rows)
+            if not changed:
+                return []
+            ids = [row[0] for row in changed]
+            if len(ids) <= st.MAX_BOUND_IDS:
+                return build_trials(conn, changed, st.LISTED_CHILDREN, {"ids": ids}, dists)
+            children = tuple(
+                st.child_select(table, ids_condition(table.c.trial_id, ids))
+                for table in st.CHILD_TABLES
+            )
+            return build_trials(conn, changed, children, {}, dists)
+
+        with self._lock:
+            statement, _children, params = cache.sync_statements(study_id)
+            cache.apply(self._handle.read(read))
+        return cache
+
     def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:
-        cache = self._sync(study_id)
+        cache = self._sync_changes(study_id)
         with self._lock:
             numbers = sorted(set(cache.changes[cursor:]))
             trials = [cache.trials[n] for n in numbers]

@@ -12,7 +12,7 @@ import datetime
 import gc
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select
@@ -155,6 +155,17 @@ def _load_trials(
     dists: DistributionCache,
 ) -> list[FrozenTrial]:
     rows = conn.execute(trial_statement, params).all()
+    return build_trials(conn, rows, child_statements, params, dists)
+
+
+def build_trials(
+    conn: Connection,
+    rows: Sequence[Any],
+    child_statements: tuple[Any, ...],
+    params: dict[str, Any],
+    dists: DistributionCache,
+) -> list[FrozenTrial]:
+    """The trials of ``rows`` (already read trial rows), completed by ``child_statements``."""
     if not rows:
         return []
     ids = [row[0] for row in rows]
@@ -359,6 +370,16 @@ class StudyCache:
             for table in st.CHILD_TABLES
         )
         return trial_statement, children, {}
+
+    def changed_rows(self, rows: Sequence[Any]) -> list[Any]:
+        """The trial rows (from ``sync_statements``) of trials that are new or changed state."""
+        by_id = self.by_id
+        changed = []
+        for row in rows:
+            old = by_id.get(row[0])
+            if old is None or old.state.name != row[2]:
+                changed.append(row)
+        return changed
 
     def apply(self, loaded: list[FrozenTrial]) -> None:
         """Merge freshly read trials (new ones, and current versions of unfinished ones)."""

@@ -1,0 +1,94 @@
+"""``RDBStorage.get_trials_since`` reads only what changed: one query when nothing did, and only
+the new or re-stated trials' rows when something did (what the gRPC proxy's cache relies on)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from trimtab.distributions import FloatDistribution
+from trimtab.storages import RDBStorage
+from trimtab.study import StudyDirection
+from trimtab.trial import TrialState
+
+
+@contextmanager
+def counted(storage: RDBStorage) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = storage._handle.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_unchanged_running_trials_cost_one_query_and_changes_only_their_rows(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    reader, writer = RDBStorage(url), RDBStorage(url)
+    study_id = writer.create_new_study([StudyDirection.MINIMIZE], "s")
+    ids = [writer.create_new_trial(study_id) for _ in range(4)]
+    dist = FloatDistribution(0, 1)
+    for trial_id in ids:
+        writer.set_trial_param(trial_id, "x", 0.5, dist)
+    trials, cursor = reader.get_trials_since(study_id, 0)
+    assert [t.number for t in trials] == [0, 1, 2, 3]
+
+    with counted(reader) as statements:
+        assert reader.get_trials_since(study_id, cursor) == ([], cursor)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+    writer.set_trial_param(ids[1], "y", 0.25, dist)  # a running trial changes, same state
+    writer.set_trial_user_attr(ids[2], "note", "done")
+    writer.set_trial_state_values(ids[2], TrialState.COMPLETE, [0.1])
+    new_id = writer.create_new_trial(study_id)
+    with counted(reader) as statements:
+        trials, cursor = reader.get_trials_since(study_id, cursor)
+    assert [(t.number, t.state) for t in trials] == [
+        (2, TrialState.COMPLETE),
+        (4, TrialState.RUNNING),
+    ]
+    assert trials[0].values == [0.1] and trials[0].user_attrs == {"note": "done"}
+    assert trials[0].params == {"x": 0.5}
+    assert trials[1]._trial_id == new_id
+    # The changed trials' rows only: the unchanged running trials are not read again.
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 6
+    # get_all_trials still reads running trials afresh.
+    assert reader.get_all_trials(study_id)[1].params == {"x": 0.5, "y": 0.25}
+    assert reader.get_trials_since(study_id, cursor) == ([], cursor)
+
+
+def test_proxy_index_serves_running_trials_afresh_in_one_pass(tmp_path: Path) -> None:
+    # The gRPC server's index reads the listed unfinished trials together (a fixed number of
+    # queries, not six per trial) and still returns their latest params.
+    pytest.importorskip("grpc")
+    from trimtab.storages._grpc._convert import trial_from_proto
+    from trimtab.storages._grpc._trial_index import TrialIndex
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    served, writer = RDBStorage(url), RDBStorage(url)
+    study_id = writer.create_new_study([StudyDirection.MINIMIZE], "s")
+    ids = [writer.create_new_trial(study_id) for _ in range(8)]
+    index = TrialIndex(served)
+    assert len(index.select(study_id, -1, [])) == 8
+    dist = FloatDistribution(0, 1)
+    for n, trial_id in enumerate(ids):
+        writer.set_trial_param(trial_id, "x", n / 10, dist)
+    writer.set_trial_state_values(ids[0], TrialState.COMPLETE, [1.0])
+    with counted(served) as statements:
+        messages = index.select(study_id, ids[-1], ids)
+    trials = [trial_from_proto(m) for m in messages]
+    assert [t.params for t in trials] == [{"x": n / 10} for n in range(8)]
+    assert trials[0].state == TrialState.COMPLETE
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 14
