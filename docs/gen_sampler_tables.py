@@ -66,6 +66,10 @@ def _wins(rows: list[dict[str, Any]], budgets: list[int]) -> str:
     return "\n".join(lines)
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.2g} s"
+
+
 def _seconds(rows: list[dict[str, Any]], budget: int) -> str:
     """Wall seconds per run of ``budget`` trials (the objectives are instant)."""
     problems = list(dict.fromkeys(r["problem"] for r in rows))
@@ -76,7 +80,7 @@ def _seconds(rows: list[dict[str, Any]], budget: int) -> str:
     ]
     for problem in problems:
         here = {r["sampler"]: r for r in rows if r["problem"] == problem and r["budget"] == budget}
-        cells = [f"{here[s]['seconds_per_run']:.2g} s" if s in here else "" for s in samplers]
+        cells = [_duration(here[s]["seconds_per_run"]) if s in here else "" for s in samplers]
         lines.append(f"| {problem} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

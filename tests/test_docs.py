@@ -113,7 +113,8 @@ def test_every_page_is_in_the_navigation() -> None:
     nav = yaml.safe_load(config.split("\nhooks:")[0])["nav"]
     listed = set(re.findall(r"[\w/.-]+\.md", json.dumps(nav)))
     pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
-    assert pages == listed
+    assert pages - listed == set(), "pages missing from the nav of mkdocs.yml"
+    assert listed - pages == set(), "the nav of mkdocs.yml names pages that do not exist"
 
 
 def test_site_builds_in_strict_mode(tmp_path: Path) -> None:

@@ -165,3 +165,26 @@ def test_a_design_enqueued_twice_at_once_runs_once(monkeypatch: pytest.MonkeyPat
     assert pending_trials(study) == 4
     assert run_ablation(study, _objective) == 4
     assert _runs(study) == [("base", 0), ("base", 1), ("x=0.0", 0), ("x=0.0", 1)]
+
+
+def test_a_dead_workers_trial_is_retried_within_the_design(tmp_path) -> None:
+    import time
+
+    from trimtab.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+
+    storage = RDBStorage(
+        f"sqlite:///{tmp_path / 'hb.db'}",
+        heartbeat_interval=1,
+        grace_period=1,
+        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
+    )
+    study = trimtab.create_study(storage=storage)
+    enqueue_ablation(study, {"x": 0.0}, base={"x": 1.0, "opt": "adam"}, n_repeats=2)
+    # A worker claims a trial, beats once, and dies.
+    (victim, *_) = study.get_trials(states=(TrialState.WAITING,))
+    storage.set_trial_state_values(victim._trial_id, state=TrialState.RUNNING)
+    storage.record_heartbeat(victim._trial_id)
+    time.sleep(2.5)
+    assert run_ablation(study, _objective) == 4
+    assert study.trials[victim.number].state == TrialState.FAIL
+    assert _runs(study) == [("base", 0), ("base", 1), ("x=0.0", 0), ("x=0.0", 1)]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from trimtab.ablation._design import BATCH_KEY, design_trials, load_design, winning_batch
 from trimtab.exceptions import TrialPruned
-from trimtab.storages._heartbeat import heartbeat_thread
+from trimtab.storages._heartbeat import fail_stale_trials, heartbeat_thread, is_heartbeat_enabled
 from trimtab.study._optimize import finish_trial, normalize_catch
 from trimtab.trial import FrozenTrial, Trial, TrialState
 
@@ -26,13 +26,17 @@ if TYPE_CHECKING:
 
 
 def _waiting(study: Study, name: str) -> list[FrozenTrial]:
-    """The design's waiting trials, of the batch that enqueued it first."""
+    """The design's waiting trials: of the batch that enqueued it first, or re-enqueued.
+
+    A retry callback re-enqueues a failed trial with its user attributes but without the
+    batch, so a trial with no batch belongs to the design too.
+    """
     trials = design_trials(study, name)
     winner = winning_batch(trials)
     return [
         t
         for t in trials
-        if t.state == TrialState.WAITING and t.system_attrs.get(BATCH_KEY) == winner
+        if t.state == TrialState.WAITING and t.system_attrs.get(BATCH_KEY) in (winner, None)
     ]
 
 
@@ -85,7 +89,12 @@ def run_ablation(
         return count
     caught = normalize_catch(catch)
     ran = 0
-    while (trial := _claim(study, name)) is not None:
+    while True:
+        if is_heartbeat_enabled(study._storage):
+            fail_stale_trials(study)  # as optimize does: a dead worker's trial is failed
+        trial = _claim(study, name)
+        if trial is None:
+            break
         frozen = _run_one(study, objective, trial, caught)
         ran += 1
         for callback in callbacks:
