@@ -170,26 +170,28 @@ def test_pickled_study_copies_explore_independently() -> None:
     assert runs[0] != runs[1]
 
 
-def _optimize_pickled(payload: bytes) -> None:
-    study = pickle.loads(payload)
-    study.optimize(_continuous, n_trials=10)
+def _optimize_pickled(payloads: list[bytes]) -> None:
+    for payload in payloads:
+        study = pickle.loads(payload)
+        study.optimize(_continuous, n_trials=10)
 
 
-@pytest.mark.parametrize("sampler_name", ["random", "tpe"])
-def test_worker_processes_unpickling_one_study_explore_independently(
-    tmp_path: Path, sampler_name: str
-) -> None:
+def test_worker_processes_unpickling_one_study_explore_independently(tmp_path: Path) -> None:
+    """4 spawned workers each unpickle the same unseeded studies (random, TPE) on one journal."""
     storage = JournalStorage(JournalFileBackend(str(tmp_path / "journal.log")))
-    sampler = RandomSampler() if sampler_name == "random" else TPESampler()
-    study = trimtab.create_study(study_name="copies", storage=storage, sampler=sampler)
-    payload = pickle.dumps(study)
+    studies = [
+        trimtab.create_study(study_name=name, storage=storage, sampler=sampler)
+        for name, sampler in (("random", RandomSampler()), ("tpe", TPESampler()))
+    ]
+    payloads = [pickle.dumps(study) for study in studies]
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_optimize_pickled, args=(payload,)) for _ in range(4)]
+    workers = [context.Process(target=_optimize_pickled, args=(payloads,)) for _ in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(180)
         assert worker.exitcode == 0
-    trials = study.get_trials()
-    assert len(trials) == 40
-    assert len({tuple(t.params.values()) for t in trials}) >= 38
+    for study in studies:
+        trials = study.get_trials()
+        assert len(trials) == 40
+        assert len({tuple(t.params.values()) for t in trials}) >= 38, study.study_name
