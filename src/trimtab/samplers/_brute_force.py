@@ -6,8 +6,6 @@ import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from trimtab import _warnings
 from trimtab._study_view import view_of
 from trimtab.distributions import (
@@ -17,6 +15,7 @@ from trimtab.distributions import (
     IntDistribution,
 )
 from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -105,7 +104,7 @@ class BruteForceSampler(BaseSampler):
 
     def __init__(self, seed: int | None = None, avoid_premature_stop: bool = False) -> None:
         _warnings.warn_experimental("BruteForceSampler", "3.1.0")
-        self._rng = np.random.RandomState(seed)
+        self._rng = SamplerRandomState(seed)
         self._avoid_premature_stop = avoid_premature_stop
 
     def reseed_rng(self) -> None:

@@ -8,12 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, Union
 
-import numpy as np
-
 from trimtab import _warnings, logging
 from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -76,7 +75,7 @@ class GridSampler(BaseSampler):
         self._search_space = {name: list(search_space[name]) for name in sorted(search_space)}
         self._param_names = list(self._search_space)
         self._grid = list(itertools.product(*self._search_space.values()))
-        self._rng = np.random.RandomState(seed or 0)
+        self._rng = SamplerRandomState(seed or 0, fresh_copies=seed is None)
         order = self._rng.permutation(len(self._grid))
         self._grid = [self._grid[i] for i in order]
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from trimtab._warnings import warn_experimental
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.samplers.nsgaii._crossovers import BaseCrossover
 from trimtab.samplers.nsgaii._mutations import BaseMutation
 from trimtab.samplers.nsgaii._sampler import (
@@ -229,7 +230,7 @@ class NSGAIIISampler(_NSGASamplerBase):
         ):
             if value is not None:
                 warn_experimental_argument(name)
-        rng = np.random.RandomState(seed)
+        rng = SamplerRandomState(seed)
         self._setup(
             population_size=population_size,
             mutation=mutation,

@@ -15,6 +15,7 @@ from trimtab.distributions import (
     IntDistribution,
 )
 from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.trial import FrozenTrial
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class RandomSampler(BaseSampler):
     """
 
     def __init__(self, seed: int | None = None) -> None:
-        self._rng = np.random.RandomState(seed)
+        self._rng = SamplerRandomState(seed)
 
     def reseed_rng(self) -> None:
         self._rng.seed()

@@ -26,6 +26,7 @@ from trimtab.samplers._cmaes._restart import RestartState, init_optimizer, resta
 from trimtab.samplers._cmaes._snapshot import from_snapshot, import_cmaes, to_snapshot
 from trimtab.samplers._cmaes._stop import record_generation, restart_reason
 from trimtab.samplers._random import RandomSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -138,7 +139,7 @@ class CmaEsSampler(BaseSampler):
         self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
         self._n_startup_trials = n_startup_trials
         self._warn_independent_sampling = warn_independent_sampling
-        self._rng = np.random.RandomState(seed)
+        self._rng = SamplerRandomState(seed)
         self._search_space = IntersectionSearchSpace()
         self._consider_pruned_trials = consider_pruned_trials
         self._restart_strategy = restart_strategy
@@ -152,6 +153,16 @@ class CmaEsSampler(BaseSampler):
         # The optimizer rebuilt from a history's newest snapshot: (history, number, ...).
         self._restored: tuple[_History, int, Any, RestartState] | None = None
         self._transform: NumericalTransform | None = None
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_restored"] = None  # rebuilt from the study's newest snapshot on first use
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._lock = threading.RLock()
 
     def reseed_rng(self) -> None:

@@ -64,6 +64,15 @@ class BaseGASampler(BaseSampler, abc.ABC):
         self._population_size = population_size
         self._index_lock = threading.RLock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_index_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._index_lock = threading.RLock()
+
     @classmethod
     def _get_generation_key(cls) -> str:
         return cls._GENERATION_KEY

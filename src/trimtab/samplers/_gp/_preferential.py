@@ -19,6 +19,7 @@ import scipy.special
 from trimtab.distributions import BaseDistribution
 from trimtab.samplers._base import BaseSampler
 from trimtab.samplers._random import RandomSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -90,10 +91,19 @@ class PreferentialGPSampler(BaseSampler):
     ) -> None:
         if not lengthscale > 0:
             raise ValueError(f"lengthscale must be positive, got {lengthscale}.")
-        self._rng = np.random.RandomState(seed)
+        self._rng = SamplerRandomState(seed)
         self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
         self._search_space = IntersectionSearchSpace()
         self._lengthscale = lengthscale
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:

@@ -33,6 +33,7 @@ from trimtab.samplers._base import (
 )
 from trimtab.samplers._gp._threads import single_threaded_blas
 from trimtab.samplers._random import RandomSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.search_space import IntersectionSearchSpace
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -126,7 +127,7 @@ class GPSampler(BaseSampler):
                 "can change in the future.",
                 ExperimentalWarning,
             )
-        self._rng = np.random.RandomState(seed)
+        self._rng = SamplerRandomState(seed)
         self._independent_sampler = independent_sampler or RandomSampler(seed=seed)
         self._search_space = IntersectionSearchSpace()
         self._n_startup_trials = n_startup_trials
@@ -137,6 +138,15 @@ class GPSampler(BaseSampler):
         self._lock = threading.RLock()
         self._n_preliminary = 2048
         self._n_local = 10
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def reseed_rng(self) -> None:
         self._rng.seed()

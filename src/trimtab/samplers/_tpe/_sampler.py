@@ -20,6 +20,7 @@ from trimtab.samplers._base import (
     process_constraints_after_trial,
 )
 from trimtab.samplers._random import RandomSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.samplers._tpe._model import (
     RunningTrial,
     TPEModel,
@@ -148,7 +149,7 @@ class TPESampler(BaseSampler):
         self._gamma = gamma
         self._weights = weights
         self._seed = seed
-        self._rng = np.random.RandomState(seed)
+        self._rng = SamplerRandomState(seed)
         self._random_sampler = RandomSampler(seed=seed)
         self._multivariate = multivariate
         self._group = group

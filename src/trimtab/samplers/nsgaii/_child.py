@@ -168,6 +168,16 @@ class NSGAIIChildGenerationStrategy:
         self._lock = threading.Lock()
         self._breeding: _Breeding | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_breeding"] = None  # a cache of one study's parents, rebuilt on first use
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def __call__(
         self,
         study: Study,

@@ -13,6 +13,7 @@ from trimtab.exceptions import ExperimentalWarning
 from trimtab.samplers._base import process_constraints_after_trial
 from trimtab.samplers._ga import BaseGASampler
 from trimtab.samplers._random import RandomSampler
+from trimtab.samplers._rng import SamplerRandomState
 from trimtab.samplers.nsgaii._child import NSGAIIChildGenerationStrategy, check_crossover
 from trimtab.samplers.nsgaii._crossovers import BaseCrossover, UniformCrossover
 from trimtab.samplers.nsgaii._mutations import BaseMutation
@@ -238,5 +239,5 @@ class NSGAIISampler(_NSGASamplerBase):
             ),
             child_generation_strategy=child_generation_strategy,
             after_trial_strategy=after_trial_strategy,
-            rng=np.random.RandomState(seed),
+            rng=SamplerRandomState(seed),
         )
