@@ -202,7 +202,8 @@ async function renderStudy() {
   }
   const st = S.study;
   $("crumb").textContent = "/ " + st.study_name;
-  const tabs = el("div", { class: "tabs" }, ["charts", "trials", "note", "artifacts"].map((t) =>
+  const names = [...(st.preferential ? ["compare"] : []), "charts", "trials", "note", "artifacts"];
+  const tabs = el("div", { class: "tabs" }, names.map((t) =>
     el("button", { class: S.tab === t ? "active" : "", text: t[0].toUpperCase() + t.slice(1),
       id: `tab-${t}`, onclick: () => { location.hash = `#/studies/${S.studyId}/${t}`; } })));
   const body = el("div", { id: "tab-body" });
@@ -213,6 +214,7 @@ async function renderStudy() {
   if (S.tab === "trials") renderTrialsTab(body);
   else if (S.tab === "note") renderNoteTab(body);
   else if (S.tab === "artifacts") renderArtifactsTab(body);
+  else if (S.tab === "compare") renderCompareTab(body);
   else renderChartsTab(body);
 }
 
@@ -826,6 +828,47 @@ async function addUserFigures(grid) {
   });
 }
 
+// ---------- preferential studies: compare candidates, pick the worst, undo ----------
+async function renderCompareTab(body) {
+  const url = `/api/studies/${S.studyId}/preferences`;
+  let page;
+  try { page = await api("GET", url); }
+  catch (e) { body.replaceChildren(el("p", { class: "error", text: e.message })); return; }
+  const numbers = page.candidates.map((c) => c.row.number);
+  const pick = async (worst) => {
+    try { await api("POST", url, { candidates: numbers, worst }); renderCompareTab(body); }
+    catch (e) { showError(e); }
+  };
+  const cards = page.candidates.map((c) => {
+    const feedback = el("div", { class: "note-html" });
+    feedback.innerHTML = c.note_html;  // escaped and rendered by the server (see _markdown.py)
+    const key = page.component.artifact_key;
+    if (page.component.output_type === "artifact" && key && c.row.user_attrs[key]) {
+      const img = el("img", { class: "artifact-image", alt: String(c.row.user_attrs[key]) });
+      fetch(`/api/studies/${S.studyId}/trials/${c.row.number}/artifacts/` +
+        encodeURIComponent(c.row.user_attrs[key]), { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.blob() : null)).then((b) => { if (b) img.src = URL.createObjectURL(b); });
+      feedback.replaceChildren(img);
+    }
+    return el("div", { class: "card candidate", "data-number": c.row.number },
+      el("h3", { text: `Trial ${c.row.number}` }), kv(Object.entries(c.row.params)), feedback,
+      el("button", { class: "danger worst", text: "Worst of these", disabled: S.meta.read_only ||
+        numbers.length < 2, onclick: () => pick(c.row.number) }));
+  });
+  const history = page.answers.map((a) => el("li", { class: "answer" },
+    a.pairs.map(([b, w]) => `${b} ≻ ${w}`).join(", "), " ",
+    el("button", { class: "undo", text: "Undo", disabled: S.meta.read_only, onclick: async () => {
+      try { await api("DELETE", `${url}/${encodeURIComponent(a.answer_id)}`); renderCompareTab(body); }
+      catch (e) { showError(e); }
+    } })));
+  body.replaceChildren(
+    el("p", { class: "muted", text: numbers.length < 2 ? "Waiting for the script to ask new candidates…" :
+      `Pick the worst of these ${numbers.length} candidates (the script keeps ${page.n_generate} in play).` }),
+    el("div", { class: "grid", id: "candidates" }, cards),
+    el("div", { class: "card" }, el("h3", { text: "Answers" }), el("ol", { id: "answers" }, history)));
+  S.refreshCompare = () => { if (S.tab === "compare") renderCompareTab(body); };
+}
+
 // ---------- notes ----------
 function noteEditor(note, url) {
   let version = note.version;
@@ -938,6 +981,7 @@ async function poll(force) {
     S.study.params = up.params; S.study.user_attr_keys = up.user_attr_keys;
     renderSummary();
     if (S.tab === "trials" && S.refreshTable) S.refreshTable();
+    if (S.tab === "compare" && S.refreshCompare) S.refreshCompare();
     if (newColumns && S.tab === "charts") return renderStudy();
     // Big studies: charts follow at most every 10 s (the table and counts every poll).
     const now = Date.now();
