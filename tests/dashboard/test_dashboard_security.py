@@ -162,7 +162,8 @@ def test_page_uses_no_remote_resources(populated: Any) -> None:
     assert "http://" not in html and "https://" not in html
     js = client.get("/static/app.js").text
     assert "innerHTML = note.html" in js  # the one HTML insertion: server-escaped notes
-    assert js.count("innerHTML") == 2
+    assert "feedback.innerHTML = c.note_html" in js  # the same notes on the compare page
+    assert js.count("innerHTML") == 3
 
 
 def test_hostile_names_come_back_as_data(populated: Any) -> None:
