@@ -91,9 +91,13 @@ const plotlyReady = new Promise((resolve, reject) => {
 async function plot(div, traces, layout) {
   await plotlyReady;
   // The top margin holds Plotly's mode bar, so it never covers a trace (e.g. the top bar).
+  const dark = document.body.classList.contains("dark");
   const base = { margin: { l: 60, r: 20, t: 36, b: 50 }, showlegend: true,
+    ...(dark ? { paper_bgcolor: "#111827", plot_bgcolor: "#111827", font: { color: "#e5e7eb" } } : {}),
     legend: { orientation: "h", y: -0.2 }, uirevision: "keep" };
-  return Plotly.react(div, traces, Object.assign(base, layout || {}),
+  const merged = Object.assign(base, layout || {});
+  if (dark) for (const axis of ["xaxis", "yaxis"]) merged[axis] = { gridcolor: "#374151", ...merged[axis] };
+  return Plotly.react(div, traces, merged,
     { responsive: true, displaylogo: false });
 }
 
@@ -995,6 +999,14 @@ async function start() {
   S.meta = await api("GET", "/api/meta");
   $("readonly").hidden = !S.meta.read_only;
   $("live").addEventListener("change", (e) => { S.live = e.target.checked; });
+  const dark = $("dark");
+  dark.checked = localStorage.getItem("trimtab-dashboard-dark") === "1";
+  document.body.classList.toggle("dark", dark.checked);
+  dark.addEventListener("change", () => {
+    localStorage.setItem("trimtab-dashboard-dark", dark.checked ? "1" : "0");
+    document.body.classList.toggle("dark", dark.checked);
+    route();  // redraw the charts in the new colours
+  });
   window.addEventListener("hashchange", route);
   setInterval(() => poll(false), 2000);
   route();
