@@ -168,3 +168,22 @@ def test_dark_mode_is_remembered_and_charts_follow(
     assert b.evaluate(
         "document.body.classList.contains('dark') && document.querySelector('#dark').checked"
     )
+
+
+def test_compare_studies_overlays_histories_and_edfs(
+    dashboard: tuple[str, dict[str, int]], browser: Browser, tmp_path: Path
+) -> None:
+    base, ids = dashboard
+    b = browser
+    b.goto(f"{base}/#/")
+    b.wait_for("document.querySelectorAll('#study-table .compare-tick').length === 4", 60)
+    for name in ("wide", "one", "multi"):
+        b.click(f"tr[data-study='{ids[name]}'] .compare-tick")
+    b.click("#compare-studies")
+    edf = "document.querySelector('#compare-edf')"
+    b.wait_for(f"{edf} && {edf}.dataset.renderedAt", 60)
+    names = b.evaluate("document.querySelector('#compare-history').data.map(t => t.name)")
+    assert sorted(names) == ["one", "wide"]
+    assert len(b.evaluate(f"{edf}.data")) == 2
+    assert "multi" in b.evaluate("document.querySelector('main .card p').textContent")
+    b.screenshot(tmp_path / "compare-studies.png")

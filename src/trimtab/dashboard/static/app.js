@@ -114,6 +114,9 @@ function route() {
     return renderStudy();
   }
   S.studyId = null;
+  if (parts[0] === "compare") {
+    return renderCompareStudies((parts[1] || "").split(",").filter((p) => /^\d+$/.test(p)).map(Number));
+  }
   return renderList();
 }
 
@@ -135,11 +138,16 @@ async function renderList() {
         name.value = ""; load();
       } catch (e) { showError(e); }
     } });
+  S.compare = new Set();
+  const compare = el("button", { id: "compare-studies", text: "Compare selected", onclick: () => {
+    if (S.compare.size < 2) return showError("Tick two studies or more to compare them.");
+    location.hash = `#/compare/${[...S.compare].join(",")}`;
+  } });
   main.replaceChildren(
-    el("div", { class: "card" }, el("div", { class: "row" }, search, el("span", { class: "spacer" }),
-      name, dirs, create)),
+    el("div", { class: "card" }, el("div", { class: "row" }, search, compare,
+      el("span", { class: "spacer" }), name, dirs, create)),
     el("div", { class: "table-wrap" }, el("table", { id: "study-table" },
-      el("thead", {}, el("tr", {}, ["Name", "Directions", "Trials", "By state", "Best value",
+      el("thead", {}, el("tr", {}, ["", "Name", "Directions", "Trials", "By state", "Best value",
         "Started", "Last activity", ""].map((h) => el("th", { text: h })))), tbody)));
   let studies = [];
   function fill() {
@@ -182,7 +190,10 @@ function studyRow(s) {
       try { await api("DELETE", `/api/studies/${s.study_id}`); S.refreshList(); }
       catch (err) { showError(err); }
     } });
-  return el("tr", { onclick: open, "data-study": s.study_id },
+  const tick = el("input", { type: "checkbox", class: "compare-tick", checked: S.compare.has(s.study_id),
+    onclick: (e) => e.stopPropagation(),
+    onchange: (e) => { if (e.target.checked) S.compare.add(s.study_id); else S.compare.delete(s.study_id); } });
+  return el("tr", { onclick: open, "data-study": s.study_id }, el("td", {}, tick),
     el("td", {}, el("a", { href: `#/studies/${s.study_id}`, text: s.study_name })),
     el("td", { text: s.directions.join(", ") }),
     el("td", { text: s.loading ? "loading…" : s.n_trials }),
@@ -191,6 +202,40 @@ function studyRow(s) {
     el("td", { text: when(s.datetime_start) }),
     el("td", { text: when(s.last_activity) }),
     el("td", {}, rename, " ", del));
+}
+
+// ---------- compare studies: overlaid best-value histories and EDFs ----------
+async function renderCompareStudies(ids) {
+  $("crumb").textContent = "/ compare";
+  const history = el("div", { class: "chart", id: "compare-history" });
+  const edf = el("div", { class: "chart", id: "compare-edf" });
+  const note = el("p", { class: "muted" });
+  $("main").replaceChildren(el("div", { class: "card" }, el("h2", { text: "Compare studies" }), note),
+    el("div", { class: "grid" },
+      el("div", { class: "card chart-card" }, el("h3", { text: "Best value so far" }), history),
+      el("div", { class: "card chart-card" }, el("h3", { text: "Empirical distribution function" }), edf)));
+  const lines = [], edfs = [], skipped = [];
+  for (const id of ids) {
+    try {
+      const st = await api("GET", `/api/studies/${id}`);
+      if (st.directions.length > 1) { skipped.push(st.study_name); continue; }
+      const [h, e] = await Promise.all([api("GET", `/api/studies/${id}/charts/history`),
+        api("GET", `/api/studies/${id}/charts/edf`)]);
+      const info = h.data[0];
+      if (info && info.best_values_info) lines.push({ type: scatterType(info.trial_numbers.length),
+        mode: "lines", name: pt(st.study_name), x: info.trial_numbers,
+        y: info.best_values_info.values.map(num), line: { shape: "hv" } });
+      for (const l of e.data.lines) edfs.push({ type: "scatter", mode: "lines", name: pt(st.study_name),
+        x: e.data.x_values.map(num), y: l.y_values, line: { shape: "hv" } });
+    } catch (err) { skipped.push(`study ${id} (${err.message})`); }
+  }
+  note.textContent = `${lines.length} studies overlaid` +
+    (skipped.length ? `; not shown (several objectives or unavailable): ${skipped.join(", ")}` : "");
+  await plot(history, lines, { xaxis: { title: { text: "Trial" } }, yaxis: { title: { text: "Best value" } } });
+  history.dataset.renderedAt = String(Math.round(performance.now()));
+  await plot(edf, edfs, { xaxis: { title: { text: "Objective value" } },
+    yaxis: { title: { text: "Cumulative probability" }, range: [0, 1.02] } });
+  edf.dataset.renderedAt = String(Math.round(performance.now()));
 }
 
 // ---------- study page ----------
