@@ -129,3 +129,32 @@ def test_script_asks_browser_answers(
     b.wait_for("document.querySelector('.artifact-table td') !== null", 60)
     assert b.evaluate("document.querySelector('.artifact-table td').textContent") == XSS + ".txt"
     assert b.evaluate(INERT)
+
+
+def test_compare_page_pick_and_undo(browser: Browser, tmp_path: Path) -> None:
+    from trimtab.dashboard.preferential import create_study
+
+    url = f"sqlite:///{tmp_path / 'pref.db'}"
+    study = create_study(n_generate=2, storage=url, study_name="pref")
+    for text in ("first " + XSS, "second"):
+        trial = study.ask()
+        trial.suggest_float("x", 0, 1)
+        save_note(trial, text)
+    assert not study.should_generate()
+    server = DashboardProcess(url)
+    try:
+        b = browser
+        b.goto(f"{server.base}/#/studies/{study._study._study_id}/compare")
+        b.wait_for("document.querySelectorAll('.candidate').length === 2", 60)
+        assert XSS in b.evaluate("document.querySelector('.candidate .note-html').textContent")
+        assert b.evaluate(INERT)
+        b.screenshot(tmp_path / "compare.png")
+        b.click(".candidate[data-number='0'] .worst")
+        b.wait_for("document.querySelectorAll('.candidate').length === 1", 60)
+        assert [(p.number, w.number) for p, w in study.preferences] == [(1, 0)]
+        assert study.should_generate()  # the script makes a new candidate now
+        b.click("#answers .undo")
+        b.wait_for("document.querySelectorAll('.candidate').length === 2", 60)
+        assert study.preferences == [] and not study.should_generate()
+    finally:
+        server.close()

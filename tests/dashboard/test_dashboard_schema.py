@@ -45,6 +45,7 @@ def test_json_answers_match_their_response_models(storage: Any) -> None:
     client = make_client(storage)
     sid = study._study_id
     client.put(f"/api/studies/{sid}/note", json={"version": 1, "body": "n"}, headers=WRITE)
+    storage.set_study_system_attr(sid, "preference:is_preferential", True)  # compare page
     checked = 0
     for route in ROUTES:
         if route.method != "GET" or route.response is None:

@@ -160,9 +160,13 @@ def test_page_uses_no_remote_resources(populated: Any) -> None:
     client = make_client(populated)
     html = client.get("/").text
     assert "http://" not in html and "https://" not in html
-    js = client.get("/static/app.js").text
+    scripts = ("app.js", "charts.js", "trials.js", "panels.js")
+    for script in scripts:
+        assert f'<script src="/static/{script}" defer></script>' in html
+    js = "".join(client.get(f"/static/{script}").text for script in scripts)
     assert "innerHTML = note.html" in js  # the one HTML insertion: server-escaped notes
-    assert js.count("innerHTML") == 2
+    assert "feedback.innerHTML = c.note_html" in js  # the same notes on the compare page
+    assert js.count("innerHTML") == 3
 
 
 def test_hostile_names_come_back_as_data(populated: Any) -> None:

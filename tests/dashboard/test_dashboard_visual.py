@@ -146,3 +146,44 @@ def test_charts_and_table_layout(
         title = "document.querySelector('h2') && document.querySelector('h2').textContent"
         b.wait_for(f"{title} === '{name}'", 60)
         _all_charts(b, shots, name)
+
+
+def test_dark_mode_is_remembered_and_charts_follow(
+    dashboard: tuple[str, dict[str, int]], browser: Browser, tmp_path: Path
+) -> None:
+    base, ids = dashboard
+    b = browser
+    b.goto(f"{base}/#/studies/{ids['wide']}")
+    history = "document.querySelector('#chart-history')"
+    b.wait_for(f"{history} && {history}.dataset.renderedAt", 60)
+    assert b.evaluate(f"{history}._fullLayout.paper_bgcolor") in ("#fff", "#ffffff", "white")
+    b.click("#dark")
+    b.wait_for(f"{history} && {history}._fullLayout && "
+               f"{history}._fullLayout.paper_bgcolor === '#111827'", 60)  # fmt: skip
+    background = b.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(11, 18, 32)"
+    b.screenshot(tmp_path / "dark.png")
+    b.goto(f"{base}/?again#/")  # a new page load keeps the choice
+    b.wait_for("document.querySelector('#study-table') !== null", 60)
+    assert b.evaluate(
+        "document.body.classList.contains('dark') && document.querySelector('#dark').checked"
+    )
+
+
+def test_compare_studies_overlays_histories_and_edfs(
+    dashboard: tuple[str, dict[str, int]], browser: Browser, tmp_path: Path
+) -> None:
+    base, ids = dashboard
+    b = browser
+    b.goto(f"{base}/#/")
+    b.wait_for("document.querySelectorAll('#study-table .compare-tick').length === 4", 60)
+    for name in ("wide", "one", "multi"):
+        b.click(f"tr[data-study='{ids[name]}'] .compare-tick")
+    b.click("#compare-studies")
+    edf = "document.querySelector('#compare-edf')"
+    b.wait_for(f"{edf} && {edf}.dataset.renderedAt", 60)
+    names = b.evaluate("document.querySelector('#compare-history').data.map(t => t.name)")
+    assert sorted(names) == ["one", "wide"]
+    assert len(b.evaluate(f"{edf}.data")) == 2
+    assert "multi" in b.evaluate("document.querySelector('main .card p').textContent")
+    b.screenshot(tmp_path / "compare-studies.png")

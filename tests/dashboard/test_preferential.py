@@ -95,3 +95,36 @@ def test_preferential_gp_finds_what_the_person_prefers() -> None:
     gp = run(PreferentialGPSampler(seed=0))
     random = [run(RandomSampler(seed=s)) for s in range(5)]
     assert gp < np.median(random) and gp < 0.15, (gp, random)
+
+
+def test_compare_page_api_records_and_undoes_answers() -> None:
+    from dashboard_support import HOSTILE, WRITE, make_client
+
+    from trimtab.dashboard import save_note
+
+    storage = InMemoryStorage()
+    study = create_study(n_generate=3, storage=storage, study_name="cmp")
+    trials = [_ask(study) for _ in range(3)]
+    save_note(trials[1], "**look** " + HOSTILE)
+    client = make_client(storage)
+    sid = study._study._study_id
+    assert client.get(f"/api/studies/{sid}").json()["preferential"] is True
+    url = f"/api/studies/{sid}/preferences"
+    page = client.get(url).json()
+    assert [c["row"]["number"] for c in page["candidates"]] == [0, 1, 2]
+    assert "<strong>look</strong>" in page["candidates"][1]["note_html"]
+    assert "<script>" not in page["candidates"][1]["note_html"]
+    for bad in ({"candidates": [0, 1], "worst": 2}, {"candidates": [0], "worst": 0}):
+        assert client.post(url, json=bad, headers=WRITE).status_code == 400
+    done = client.post(url, json={"candidates": [0, 1, 2], "worst": 1}, headers=WRITE)
+    assert done.status_code == 200
+    assert [(b.number, w.number) for b, w in study.preferences] == [(0, 1), (2, 1)]
+    page = client.get(url).json()
+    assert [c["row"]["number"] for c in page["candidates"]] == [0, 2]
+    assert study.should_generate()
+    (answer,) = page["answers"]
+    assert client.delete(f"{url}/{answer['answer_id']}", headers=WRITE).status_code == 200
+    assert study.preferences == [] and not study.should_generate()
+    assert client.delete(f"{url}/nope", headers=WRITE).status_code == 404
+    plain = client.post("/api/studies", json={"study_name": "plain"}, headers=WRITE).json()
+    assert client.get(f"/api/studies/{plain['study_id']}/preferences").status_code == 400

@@ -6,7 +6,8 @@ server. Needs the ``dashboard`` extra: ``pip install "trimtab[dashboard]"``.
 
 From a script: ``save_note``/``get_note`` (Markdown notes), ``save_plotly_graph_object``
 (figures shown on the study's page), and the human-in-the-loop forms
-(``register_objective_form_widgets``, ``register_user_attr_form_widgets``). They use
+(``register_objective_form_widgets``, ``register_user_attr_form_widgets``); in a notebook,
+``show(study)`` serves the dashboard in the background and shows it below the cell. They use
 optuna-dashboard's storage keys, so either dashboard reads what the other wrote.
 """
 
@@ -23,11 +24,13 @@ from trimtab.dashboard._form_widgets import (
     register_objective_form_widgets,
     register_user_attr_form_widgets,
 )
+from trimtab.dashboard._notebook import DashboardHandle, show
 from trimtab.dashboard._python_notes import get_note, save_note
 from trimtab.dashboard._server import cli_main, run_server
 
 __all__ = [
     "ChoiceWidget",
+    "DashboardHandle",
     "ObjectiveChoiceWidget",
     "ObjectiveSliderWidget",
     "ObjectiveTextInputWidget",
@@ -42,4 +45,5 @@ __all__ = [
     "run_server",
     "save_note",
     "save_plotly_graph_object",
+    "show",
 ]

@@ -142,6 +142,7 @@ def create_app(
     token: str | None = None,
     allowed_hosts: list[str] | None = None,
     artifact_store: Any = None,
+    frame_ancestors: list[str] | None = None,
 ) -> Any:
     """Return the dashboard as an ASGI application, for uvicorn or any ASGI server.
 
@@ -154,6 +155,8 @@ def create_app(
         artifact_store: The store artifacts were uploaded to (e.g.
             ``FileSystemArtifactStore("./artifacts")``); without it artifacts are listed but
             not served.
+        frame_ancestors: Origins allowed to embed the pages in a frame (CSP
+            ``frame-ancestors`` sources, e.g. ``http://localhost:*``); None: no framing.
 
     Raises:
         ImportError: Starlette is not installed.
@@ -182,7 +185,14 @@ def create_app(
 
     routes.append(Route("/api/schema.json", schema))
     routes.extend(_static_routes())
-    middleware = [Middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)]
+    middleware = [
+        Middleware(
+            SecurityMiddleware,
+            token=token,
+            allowed_hosts=allowed_hosts,
+            frame_ancestors=frame_ancestors,
+        )
+    ]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.context = ctx
     return app

@@ -21,6 +21,7 @@ from trimtab.dashboard.handlers import (
     _forms,
     _meta,
     _notes,
+    _preferences,
     _studies,
     _trials,
 )
@@ -76,6 +77,15 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("POST", TRIAL + "/tell", _actions.tell_trial, s.Done, body=s.TellTrial),
     Endpoint("POST", TRIAL + "/user-attrs", _forms.save_user_attrs, s.Done, body=s.SaveUserAttrs),
     Endpoint("POST", STUDY + "/enqueue", _actions.enqueue_trial, s.Done, body=s.EnqueueTrial),
+    Endpoint("GET", STUDY + "/preferences", _preferences.preference_page, s.PreferencePage),
+    Endpoint(
+        "POST",
+        STUDY + "/preferences",
+        _preferences.report_preference,
+        s.Done,
+        body=s.ReportPreference,
+    ),
+    Endpoint("DELETE", STUDY + "/preferences/{answer_id:str}", _preferences.undo, s.Done),
     Endpoint("GET", STUDY + "/figures", _figures.list_figures, s.UserFigures),
     Endpoint("GET", STUDY + "/charts/{kind:str}", _charts.chart, s.ChartData, query=_charts.QUERY),
     Endpoint(

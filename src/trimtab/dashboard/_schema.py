@@ -94,6 +94,7 @@ class StudyDetail:
     cursor: int
     note: Note
     form_widgets: dict[str, Any] | None = None
+    preferential: bool = False
 
 
 @dataclass
@@ -200,6 +201,32 @@ class UserFigures:
 
 
 @dataclass
+class Candidate:
+    """A candidate of a preferential study's compare page."""
+
+    row: TrialRow
+    note_html: str
+
+
+@dataclass
+class PreferenceAnswer:
+    """One answer: ``[better, worse]`` trial-number pairs."""
+
+    answer_id: str
+    pairs: list[list[int]]
+
+
+@dataclass
+class PreferencePage:
+    """A preferential study's candidates and answers."""
+
+    n_generate: int
+    component: dict[str, Any]
+    candidates: list[Candidate]
+    answers: list[PreferenceAnswer]
+
+
+@dataclass
 class Done:
     """A mutation's success answer."""
 
@@ -259,6 +286,14 @@ class SaveUserAttrs:
 
 
 @dataclass
+class ReportPreference:
+    """Body of ``POST /api/studies/{study_id}/preferences``: the worst of the candidates."""
+
+    candidates: list[int]
+    worst: int
+
+
+@dataclass
 class EnqueueTrial:
     """Body of ``POST /api/studies/{study_id}/enqueue``."""
 
@@ -289,6 +324,10 @@ MODELS: tuple[type, ...] = (
     SaveUserAttrs,
     UserFigure,
     UserFigures,
+    Candidate,
+    PreferenceAnswer,
+    PreferencePage,
+    ReportPreference,
     ArtifactInfo,
     ArtifactList,
     *ablation_models,

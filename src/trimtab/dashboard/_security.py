@@ -53,15 +53,30 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def _headers(frame_ancestors: Sequence[str] | None) -> list[tuple[bytes, bytes]]:
+    """The security headers; ``frame_ancestors`` lets those origins embed the pages."""
+    if not frame_ancestors:
+        return _HEADERS
+    csp = CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors))
+    return [(b"content-security-policy", csp.encode())] + [
+        h for h in _HEADERS if h[0] not in (b"content-security-policy", b"x-frame-options")
+    ]
+
+
 class SecurityMiddleware:
     """Token check, Host allow-list, cross-site write refusal and security headers."""
 
     def __init__(
-        self, app: ASGIApp, token: str | None, allowed_hosts: Sequence[str] | None
+        self,
+        app: ASGIApp,
+        token: str | None,
+        allowed_hosts: Sequence[str] | None,
+        frame_ancestors: Sequence[str] | None = None,
     ) -> None:
         self.app = app
         self.token = token
         self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts else None
+        self.headers = _headers(frame_ancestors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,17 +85,17 @@ class SecurityMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         problem = self._problem(scope, headers)
         if problem is not None:
-            await _respond(send, *problem)
+            await _respond(send, *problem, self.headers)
             return
         if self.token is not None and scope["method"] == "GET":
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             if self._matches(query.get("token", [""])[0]):
-                await _redirect_with_cookie(send, scope["path"], self.token)
+                await _redirect_with_cookie(send, scope["path"], self.token, self.headers)
                 return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + _HEADERS
+                message["headers"] = list(message.get("headers", [])) + self.headers
                 if scope["path"].startswith("/api/"):
                     message["headers"].append((b"cache-control", b"no-store"))
             await send(message)
@@ -122,9 +137,11 @@ class SecurityMiddleware:
         return False
 
 
-async def _respond(send: Send, status: int, message: str) -> None:
+async def _respond(
+    send: Send, status: int, message: str, security: list[tuple[bytes, bytes]]
+) -> None:
     body = json.dumps({"error": message}).encode("utf-8")
-    headers = [(b"content-type", b"application/json"), *_HEADERS]
+    headers = [(b"content-type", b"application/json"), *security]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -137,9 +154,11 @@ def local_location(path: str) -> str:
     return "/" + "/".join(quote(s, safe="-._~!$&'()*+,;=:@") for s in segments)
 
 
-async def _redirect_with_cookie(send: Send, path: str, token: str) -> None:
+async def _redirect_with_cookie(
+    send: Send, path: str, token: str, security: list[tuple[bytes, bytes]]
+) -> None:
     cookie = f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
     location = local_location(path)
     headers = [(b"location", location.encode("ascii")), (b"set-cookie", cookie.encode("utf-8"))]
-    await send({"type": "http.response.start", "status": 303, "headers": headers + _HEADERS})
+    await send({"type": "http.response.start", "status": 303, "headers": headers + security})
     await send({"type": "http.response.body", "body": b""})

@@ -180,4 +180,5 @@ def get_study(ctx: Context, req: ApiRequest) -> StudyDetail:
             cursor=cache.seq,
             note=read_note(system_attrs, None),
             form_widgets=form_widgets(system_attrs),
+            preferential=bool(system_attrs.get("preference:is_preferential")),
         )
