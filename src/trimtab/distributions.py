@@ -130,9 +130,21 @@ def _adjusted_high(low: float, high: float, step: float) -> float:
 class FloatDistribution(BaseDistribution):
     """Floats in ``[low, high]``, optionally log-scaled or on a grid of ``step``.
 
+    Args:
+        low: The lower end (inclusive).
+        high: The upper end (inclusive); with ``step`` it is lowered onto the grid
+            ``low + k * step`` (with a warning).
+        log: Log-scaled (``low`` must be positive).
+        step: The grid step, or None for a continuous range.
+
     Raises:
         ValueError: ``low > high``; ``log`` with ``low <= 0``; ``step`` with ``log``;
             ``step <= 0``; NaN bounds.
+
+    Example:
+        >>> from trimtab.distributions import FloatDistribution
+        >>> FloatDistribution(0.0, 1.0, step=0.25).single()
+        False
     """
 
     def __init__(
@@ -182,6 +194,12 @@ class FloatDistribution(BaseDistribution):
 
 class IntDistribution(BaseDistribution):
     """Integers in ``[low, high]`` on a grid of ``step``, optionally log-scaled (``step == 1``).
+
+    Args:
+        low: The lower end (inclusive).
+        high: The upper end (inclusive); lowered onto the grid ``low + k * step``.
+        log: Log-scaled (``low`` must be at least 1, ``step`` 1).
+        step: The grid step.
 
     Raises:
         ValueError: ``low > high``; ``log`` with ``low < 1``; ``step != 1`` with ``log``;
@@ -252,9 +270,19 @@ def _same_choice(a: Any, b: Any) -> bool:
 class CategoricalDistribution(BaseDistribution):
     """One of a fixed sequence of choices (``None``, ``bool``, ``int``, ``float`` or ``str``).
 
+    The internal representation of a choice is its index in ``choices``.
+
+    Args:
+        choices: The candidates, in order.
+
     Raises:
         ValueError: no choices.
         TypeError: a choice of another type.
+
+    Example:
+        >>> from trimtab.distributions import CategoricalDistribution
+        >>> CategoricalDistribution(["adam", "sgd"]).to_internal_repr("sgd")
+        1.0
     """
 
     def __init__(self, choices: Sequence[CategoricalChoiceType]) -> None:
@@ -380,12 +408,25 @@ _BY_NAME: dict[str, type[BaseDistribution]] = {
 
 
 def distribution_to_json(dist: BaseDistribution) -> str:
-    """Serialise a distribution to Optuna's JSON form."""
+    """Serialise a distribution to Optuna's JSON form.
+
+    Args:
+        dist: The distribution.
+
+    Returns:
+        ``{"name": class name, "attributes": {...}}`` as JSON text.
+    """
     return json.dumps({"name": dist.__class__.__name__, "attributes": dist._asdict()})
 
 
 def json_to_distribution(json_str: str) -> BaseDistribution:
     """Parse Optuna's JSON form of a distribution (current and deprecated class names).
+
+    Args:
+        json_str: Text written by :func:`distribution_to_json` (or by Optuna).
+
+    Returns:
+        The distribution.
 
     Raises:
         ValueError: the text is not JSON, or names an unknown distribution.
@@ -572,6 +613,13 @@ def check_distribution_compatibility(
 
     Numeric ranges may change between trials; the kind, the log flag and categorical choices
     may not.
+
+    Args:
+        dist_old: The parameter's distribution so far.
+        dist_new: The one it is suggested with now.
+
+    Raises:
+        ValueError: the two are incompatible.
     """
     if type(dist_old) is type(dist_new) and not isinstance(dist_old, CategoricalDistribution):
         if dist_old.__dict__.get("log") == dist_new.__dict__.get("log"):

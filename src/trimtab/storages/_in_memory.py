@@ -54,6 +54,13 @@ class InMemoryStorage(BaseStorage):
 
     Running trials are changed in place under the lock and copied when read; finished trials
     are handed out as they are, since they never change again.
+
+    Example:
+        >>> import trimtab
+        >>> storage = trimtab.storages.InMemoryStorage()
+        >>> study = trimtab.create_study(storage=storage, study_name="in-memory")
+        >>> trimtab.get_all_study_names(storage)
+        ['in-memory']
     """
 
     def __init__(self) -> None:

@@ -56,12 +56,37 @@ def create_study(
     load_if_exists: bool = False,
     directions: Sequence[DirectionLike] | None = None,
 ) -> Study:
-    """Create a study (in memory unless ``storage`` is given) and return it.
+    """Create a new study and return it.
+
+    Args:
+        storage: Where the study is recorded: ``None`` for memory (gone when the process
+            ends), a storage location string (``"sqlite:///study.db"``,
+            ``"postgresql+psycopg2://..."``, a journal file ``"study.log"``, ``"redis://..."``),
+            or a storage object such as :class:`~trimtab.storages.RDBStorage`.
+        sampler: How parameters are chosen; default :class:`~trimtab.samplers.TPESampler`
+            (:class:`~trimtab.samplers.NSGAIISampler` for several objectives).
+        pruner: When unpromising trials are stopped; default
+            :class:`~trimtab.pruners.MedianPruner`.
+        study_name: A unique name; a generated one when ``None``.
+        direction: ``"minimize"`` (default) or ``"maximize"`` for a single objective.
+        load_if_exists: Return the existing study of ``study_name`` instead of failing.
+        directions: One direction per objective, for multi-objective studies.
+
+    Returns:
+        The new (or, with ``load_if_exists``, the existing) study.
 
     Raises:
         DuplicatedStudyError: ``study_name`` exists and ``load_if_exists`` is False.
-        ValueError: bad directions (unknown string, both ``direction`` and ``directions``).
+        ValueError: bad directions (unknown string, both ``direction`` and ``directions``),
+            or a storage string that is neither a URL nor a journal file.
         TypeError: ``study_name`` is neither a str nor None.
+
+    Example:
+        >>> import trimtab
+        >>> study = trimtab.create_study(direction="maximize")
+        >>> study.optimize(lambda trial: -((trial.suggest_float("x", -1, 1)) ** 2), n_trials=5)
+        >>> len(study.trials)
+        5
     """
     check_study_name(study_name, optional=True)
     parsed = _directions(direction, directions)
@@ -87,12 +112,28 @@ def load_study(
     sampler: BaseSampler | None = None,
     pruner: BasePruner | None = None,
 ) -> Study:
-    """Load an existing study; ``study_name=None`` works when the storage holds exactly one.
+    """Load an existing study from a storage.
+
+    Args:
+        study_name: The study's name; ``None`` works when the storage holds exactly one study.
+        storage: A storage location string (see :func:`create_study`) or a storage object.
+        sampler: The sampler for new trials; default as in :func:`create_study`.
+        pruner: The pruner for new trials; default as in :func:`create_study`.
+
+    Returns:
+        The study, with its trials so far.
 
     Raises:
         KeyError: no such study.
         ValueError: ``study_name`` is None and the storage does not hold exactly one study.
         TypeError: ``study_name`` is neither a str nor None.
+
+    Example:
+        >>> import trimtab
+        >>> storage = trimtab.storages.InMemoryStorage()
+        >>> _ = trimtab.create_study(study_name="demo", storage=storage)
+        >>> trimtab.load_study(study_name="demo", storage=storage).study_name
+        'demo'
     """
     check_study_name(study_name, optional=True)
     backend = get_storage(storage)
@@ -112,7 +153,11 @@ def load_study(
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
-    """Delete a study and its trials.
+    """Delete a study and all its trials from a storage.
+
+    Args:
+        study_name: The study's name.
+        storage: A storage location string (see :func:`create_study`) or a storage object.
 
     Raises:
         KeyError: no such study.
@@ -130,10 +175,27 @@ def copy_study(
     to_storage: str | BaseStorage,
     to_study_name: str | None = None,
 ) -> None:
-    """Copy a study with its attributes and trials to another storage (or name).
+    """Copy a study, with its attributes and trials, to another storage or name.
+
+    Args:
+        from_study_name: The study to copy.
+        from_storage: Its storage (a location string or a storage object).
+        to_storage: The storage to copy into (may be ``from_storage``).
+        to_study_name: The copy's name; default ``from_study_name``.
 
     Raises:
+        KeyError: no study ``from_study_name`` in ``from_storage``.
+        DuplicatedStudyError: the target name already exists in ``to_storage``.
         TypeError: ``from_study_name`` is not a str, or ``to_study_name`` neither a str nor None.
+
+    Example:
+        >>> import trimtab
+        >>> source = trimtab.storages.InMemoryStorage()
+        >>> _ = trimtab.create_study(study_name="a", storage=source)
+        >>> target = trimtab.storages.InMemoryStorage()
+        >>> trimtab.copy_study(from_study_name="a", from_storage=source, to_storage=target)
+        >>> trimtab.get_all_study_names(target)
+        ['a']
     """
     check_study_name(from_study_name, "from_study_name")
     check_study_name(to_study_name, "to_study_name", optional=True)
@@ -152,14 +214,31 @@ def copy_study(
 
 
 def get_all_study_names(storage: str | BaseStorage) -> list[str]:
-    """Return the names of every study in ``storage``."""
+    """Return the names of every study in a storage.
+
+    Args:
+        storage: A storage location string (see :func:`create_study`) or a storage object.
+
+    Returns:
+        The study names.
+    """
     return [s.study_name for s in get_storage(storage).get_all_studies()]
 
 
 def get_all_study_summaries(
     storage: str | BaseStorage, include_best_trial: bool = True
 ) -> list[StudySummary]:
-    """Return a ``StudySummary`` of every study in ``storage``."""
+    """Return a summary of every study in a storage.
+
+    Args:
+        storage: A storage location string (see :func:`create_study`) or a storage object.
+        include_best_trial: Look up each single-objective study's best trial (costs a query
+            per study on database storages).
+
+    Returns:
+        One :class:`~trimtab.study.StudySummary` per study: name, directions, attributes,
+        number of trials, start time and, if asked, the best trial.
+    """
     backend = get_storage(storage)
     summaries = []
     for frozen in backend.get_all_studies():

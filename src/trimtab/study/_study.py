@@ -66,11 +66,26 @@ class _ThreadLocal(threading.local):
 class Study:
     """A study: a named set of trials in a storage, optimised by a sampler and a pruner.
 
-    Build one with ``create_study`` or ``load_study``.
+    Build one with :func:`~trimtab.create_study` or :func:`~trimtab.load_study`; the
+    constructor opens an existing study.
+
+    Args:
+        study_name: The name of an existing study in ``storage``.
+        storage: A storage location string (``"sqlite:///study.db"``, a journal file, ...) or
+            a storage object.
+        sampler: How parameters are chosen; default :class:`~trimtab.samplers.TPESampler`.
+        pruner: When unpromising trials stop; default :class:`~trimtab.pruners.MedianPruner`.
 
     Raises:
         KeyError: no study named ``study_name`` exists in ``storage``.
         TypeError: ``study_name`` is not a str.
+
+    Example:
+        >>> import trimtab
+        >>> study = trimtab.create_study()
+        >>> study.optimize(lambda trial: trial.suggest_float("x", -1, 1) ** 2, n_trials=10)
+        >>> sorted(study.best_params)
+        ['x']
     """
 
     def __init__(
@@ -167,7 +182,14 @@ class Study:
         return self._storage.get_study_system_attrs(self._study_id).get(METRIC_NAMES_KEY)
 
     def set_metric_names(self, metric_names: list[str]) -> None:
-        """Name the objectives (shown in logs, dataframes and plots)."""
+        """Name the objectives (shown in logs, dataframes and plots).
+
+        Args:
+            metric_names: One name per objective.
+
+        Raises:
+            ValueError: the number of names differs from the number of objectives.
+        """
         _warnings.warn_experimental("set_metric_names", "3.4.0")
         if len(self._directions) != len(metric_names):
             raise ValueError(
@@ -186,6 +208,10 @@ class Study:
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serialisable value to the study.
 
+        Args:
+            key: The attribute's name.
+            value: Any JSON-serialisable value.
+
         Raises:
             TypeError: ``key`` is not a str, or ``value`` is not JSON-serialisable.
             ValueError: ``key`` cannot be stored (a NUL character, a lone surrogate).
@@ -203,7 +229,15 @@ class Study:
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
-        """Return the study's trials in number order, optionally only those in ``states``."""
+        """Return the study's trials in number order.
+
+        Args:
+            deepcopy: Copy the records (set False when you only read them: faster).
+            states: Only trials in these states, e.g. ``(TrialState.COMPLETE,)``; all if None.
+
+        Returns:
+            The trials as :class:`~trimtab.trial.FrozenTrial` records.
+        """
         return self._view.get_trials(deepcopy=deepcopy, states=states)
 
     def _get_trials(
@@ -304,6 +338,17 @@ class Study:
             executor: Where trials run: None or ``"thread"`` (Optuna's threads),
                 ``"process"`` (``n_jobs`` worker processes), or an executor object from
                 ``trimtab.execution`` (``ProcessExecutor``, ``RayExecutor``, ``DaskExecutor``).
+
+        Raises:
+            RuntimeError: called from inside a running ``optimize`` of the same study.
+            ValueError: ``n_trials``, ``timeout`` or ``n_jobs`` is out of range.
+
+        Example:
+            >>> import trimtab
+            >>> study = trimtab.create_study()
+            >>> study.optimize(lambda t: (t.suggest_float("x", -10, 10) - 2) ** 2, n_trials=20)
+            >>> study.best_value < 100
+            True
         """
         if self._thread_local.in_optimize_loop:
             raise RuntimeError("Nested optimization detected.")
@@ -330,7 +375,23 @@ class Study:
         )
 
     def ask(self, fixed_distributions: dict[str, BaseDistribution] | None = None) -> Trial:
-        """Start a trial (the next enqueued one first) and return it; finish it with ``tell``."""
+        """Start a trial (the next enqueued one first) and return it; finish it with ``tell``.
+
+        Args:
+            fixed_distributions: Parameters to sample right away, by name; their values are
+                in ``trial.params`` when this returns.
+
+        Returns:
+            The running trial.
+
+        Example:
+            >>> import trimtab
+            >>> study = trimtab.create_study()
+            >>> trial = study.ask()
+            >>> x = trial.suggest_float("x", 0, 1)
+            >>> study.tell(trial, x**2).state.name
+            'COMPLETE'
+        """
         if not self._thread_local.in_optimize_loop and is_heartbeat_enabled(self._storage):
             _warnings.warn("Heartbeat of storage is supposed to be used with Study.optimize.")
         trial_id = self._pop_waiting_trial_id()
@@ -360,6 +421,17 @@ class Study:
     ) -> FrozenTrial:
         """Finish a trial started with ``ask`` (by object or number) and return its record.
 
+        Args:
+            trial: The trial, or its number.
+            values: The objective value (a sequence for several objectives); only for
+                COMPLETE.
+            state: ``TrialState.COMPLETE`` (default when ``values`` is given), ``PRUNED`` or
+                ``FAIL`` (the default without ``values``).
+            skip_if_finished: Return quietly when the trial is finished already.
+
+        Returns:
+            The finished trial's record.
+
         Raises:
             ValueError: the trial is unknown or finished already, or ``values``/``state`` do
                 not fit (no values for COMPLETE, values for PRUNED/FAIL, a NaN, wrong count).
@@ -368,7 +440,11 @@ class Study:
         return copy.deepcopy(frozen)
 
     def stop(self) -> None:
-        """Stop ``optimize`` after the running trials finish (call from a callback or objective)."""
+        """Stop ``optimize`` after the running trials finish.
+
+        Raises:
+            RuntimeError: called outside an objective or callback of ``optimize``.
+        """
         if not self._thread_local.in_optimize_loop:
             raise RuntimeError(
                 "`Study.stop` is supposed to be invoked inside an objective function or a callback."
@@ -381,7 +457,24 @@ class Study:
         user_attrs: dict[str, Any] | None = None,
         skip_if_exists: bool = False,
     ) -> None:
-        """Queue a trial whose ``suggest_*`` calls return ``params`` (others are sampled)."""
+        """Queue a trial whose ``suggest_*`` calls return ``params`` (others are sampled).
+
+        Args:
+            params: Parameter values by name.
+            user_attrs: User attributes the trial starts with.
+            skip_if_exists: Do nothing when a trial with the same ``params`` is queued or done.
+
+        Raises:
+            TypeError: ``params`` is not a dict, or a value is not JSON-serialisable.
+
+        Example:
+            >>> import trimtab
+            >>> study = trimtab.create_study()
+            >>> study.enqueue_trial({"x": 0.5})
+            >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+            >>> study.trials[0].params
+            {'x': 0.5}
+        """
         if not isinstance(params, dict):
             raise TypeError(f"`params` must be a dict, got {type(params).__name__}.")
         check_json_serializable(params, "Enqueued params")
@@ -405,12 +498,27 @@ class Study:
         return False
 
     def add_trial(self, trial: FrozenTrial) -> None:
-        """Add a finished (or WAITING) trial built with ``create_trial``."""
+        """Add a finished (or WAITING) trial built with :func:`~trimtab.create_trial`.
+
+        Args:
+            trial: The record to add; it gets the study's next number.
+
+        Raises:
+            ValueError: the record is inconsistent, or its number of values differs from the
+                study's number of objectives.
+        """
         self._check_added(trial)
         self._storage.create_new_trial(self._study_id, template_trial=trial)
 
     def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
-        """Add several trials like ``add_trial``, written as one batch (all or none)."""
+        """Add several trials like ``add_trial``, written as one batch (all or none).
+
+        Args:
+            trials: The records to add, numbered in this order.
+
+        Raises:
+            ValueError: a record is invalid (then none is added).
+        """
         batch = list(trials)
         for trial in batch:
             self._check_added(trial)
@@ -427,7 +535,20 @@ class Study:
     def trials_dataframe(
         self, attrs: tuple[str, ...] = _DATAFRAME_ATTRS, multi_index: bool = False
     ) -> pd.DataFrame:
-        """Return the trials as a pandas DataFrame (needs ``pip install "trimtab[pandas]"``)."""
+        """Return the trials as a pandas DataFrame, one row per trial.
+
+        Args:
+            attrs: The trial attributes to include as columns (``params`` and the attribute
+                dicts expand to one column per key).
+            multi_index: Use two-level column names (``("params", "x")``) instead of
+                ``"params_x"``.
+
+        Returns:
+            The DataFrame.
+
+        Raises:
+            ImportError: pandas is missing (``pip install "trimtab[pandas]"``).
+        """
         from trimtab.study._dataframe import trials_dataframe
 
         return trials_dataframe(self, attrs, multi_index)

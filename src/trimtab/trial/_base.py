@@ -103,7 +103,32 @@ class BaseTrial(abc.ABC):
     def suggest_float(
         self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
     ) -> float:
-        """Suggest a float in ``[low, high]``, on a grid of ``step`` or log-scaled."""
+        """Suggest a float for the parameter ``name``.
+
+        Args:
+            name: The parameter's name, unique in the trial.
+            low: The lower end of the range (inclusive).
+            high: The upper end (inclusive; with ``step``, the last grid point at or below it).
+            step: Only values ``low + k * step``; None for a continuous range.
+            log: Sample on a log scale (``low`` must be positive; not with ``step``).
+
+        Returns:
+            The value: fixed for this trial, enqueued, or chosen by the study's sampler.
+
+        Raises:
+            ValueError: an invalid range (``low > high``, ``log`` with ``low <= 0`` or with
+                ``step``, a non-positive ``step``), or ``name`` already suggested with
+                another distribution; the message names the call.
+            TypeError: ``name`` is not a str.
+
+        Example:
+            >>> import trimtab
+            >>> def objective(trial):
+            ...     lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+            ...     dropout = trial.suggest_float("dropout", 0.0, 0.5, step=0.1)
+            ...     return lr * dropout
+            >>> trimtab.create_study().optimize(objective, n_trials=3)
+        """
         name = _check_name(name)
         distribution = _named(
             "suggest_float", name, FloatDistribution, low, high, step=step, log=log
@@ -132,7 +157,30 @@ class BaseTrial(abc.ABC):
     def suggest_int(
         self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
     ) -> int:
-        """Suggest an integer in ``[low, high]`` on a grid of ``step``, or log-scaled."""
+        """Suggest an integer for the parameter ``name``.
+
+        Args:
+            name: The parameter's name, unique in the trial.
+            low: The lower end of the range (inclusive).
+            high: The upper end (inclusive; with ``step``, the last grid point at or below it).
+            step: Only values ``low + k * step``.
+            log: Sample on a log scale (``low`` must be at least 1; ``step`` must be 1).
+
+        Returns:
+            The value: fixed for this trial, enqueued, or chosen by the study's sampler.
+
+        Raises:
+            ValueError: an invalid range or step, or ``name`` already suggested with another
+                distribution; the message names the call.
+            TypeError: ``name`` is not a str.
+
+        Example:
+            >>> import trimtab
+            >>> study = trimtab.create_study()
+            >>> study.optimize(lambda t: t.suggest_int("layers", 1, 8), n_trials=3)
+            >>> 1 <= study.best_params["layers"] <= 8
+            True
+        """
         name = _check_name(name)
         distribution = _named("suggest_int", name, IntDistribution, low, high, step=step, log=log)
         return int(self._suggest(name, distribution))
@@ -155,22 +203,58 @@ class BaseTrial(abc.ABC):
     def suggest_categorical(
         self, name: str, choices: Sequence[CategoricalChoiceType]
     ) -> CategoricalChoiceType:
-        """Suggest one of ``choices`` (None, bool, int, float or str values)."""
+        """Suggest one of ``choices`` for the parameter ``name``.
+
+        Args:
+            name: The parameter's name, unique in the trial.
+            choices: The candidates: None, bool, int, float or str values (store other
+                objects by index or name and look them up in the objective).
+
+        Returns:
+            One of ``choices``.
+
+        Raises:
+            ValueError: ``choices`` is empty, or ``name`` was already suggested with other
+                choices; the message names the call.
+            TypeError: a choice is of another type, or ``name`` is not a str.
+
+        Example:
+            >>> import trimtab
+            >>> losses = {"adam": 0.1, "sgd": 0.2}
+            >>> study = trimtab.create_study()
+            >>> study.optimize(
+            ...     lambda t: losses[t.suggest_categorical("opt", ["adam", "sgd"])], n_trials=3
+            ... )
+        """
         name = _check_name(name)
         distribution = _named("suggest_categorical", name, CategoricalDistribution, choices)
         return self._suggest(name, distribution)
 
     @abc.abstractmethod
     def report(self, value: float, step: int) -> None:
-        """Report an intermediate objective value at ``step``."""
+        """Report an intermediate objective value at ``step`` (for the pruner and plots).
+
+        Args:
+            value: The objective's value so far.
+            step: The step (epoch, iteration), a non-negative int.
+        """
 
     @abc.abstractmethod
     def should_prune(self) -> bool:
-        """Return True when the study's pruner decides to stop this trial."""
+        """Ask the study's pruner whether to stop this trial now.
+
+        Returns:
+            True when the objective should stop, usually by ``raise trimtab.TrialPruned()``.
+        """
 
     @abc.abstractmethod
     def set_user_attr(self, key: str, value: Any) -> None:
-        """Attach a JSON-serialisable value to the trial."""
+        """Attach a JSON-serialisable value to the trial.
+
+        Args:
+            key: The attribute's name.
+            value: Any JSON-serialisable value.
+        """
 
     @abc.abstractmethod
     def set_constraint(self, key: str, value: float) -> None:

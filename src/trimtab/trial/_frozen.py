@@ -26,6 +26,31 @@ class FrozenTrial(BaseTrial):
     read-only (the setters exist for Optuna compatibility, e.g. to build trials for
     ``Study.add_trial``). As a ``BaseTrial`` it can also replay an objective: ``suggest_*``
     return the recorded parameter values.
+
+    Args:
+        number: The trial's number in its study (dense from 0).
+        state: Its :class:`~trimtab.trial.TrialState`.
+        value: The objective value of a single-objective trial (or use ``values``).
+        datetime_start: When it started (None while WAITING).
+        datetime_complete: When it finished (None while unfinished).
+        params: Parameter values by name (external representation).
+        distributions: The distribution of each parameter.
+        user_attrs: User attributes.
+        system_attrs: Attributes set by samplers, pruners and storages.
+        intermediate_values: Reported values by step.
+        trial_id: The storage's id of the trial.
+        values: The objective values, one per direction (instead of ``value``).
+
+    Raises:
+        ValueError: both ``value`` and ``values`` are given.
+
+    Example:
+        >>> import trimtab
+        >>> study = trimtab.create_study()
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        >>> record = study.best_trial
+        >>> record.state.name, sorted(record.params)
+        ('COMPLETE', ['x'])
     """
 
     # Slots keep a large in-memory study small: one record per trial, nothing per instance dict.
@@ -311,9 +336,37 @@ def create_trial(
 ) -> FrozenTrial:
     """Build a validated ``FrozenTrial``, e.g. to add past results with ``Study.add_trial``.
 
+    Args:
+        state: COMPLETE (default), PRUNED, FAIL or WAITING.
+        value: The objective value of a single-objective trial.
+        values: The objective values, one per objective (instead of ``value``).
+        params: Parameter values by name.
+        distributions: The distribution of each parameter in ``params``.
+        user_attrs: User attributes.
+        system_attrs: System attributes.
+        intermediate_values: Reported values by step.
+        constraints: Constraint values by name (feasible when all are ``<= 0``).
+
+    Returns:
+        The record, numbered when added to a study.
+
     Raises:
         ValueError: the trial is inconsistent (a COMPLETE trial without a value, params
             without distributions, a value outside its distribution, ...).
+
+    Example:
+        >>> import trimtab
+        >>> from trimtab.distributions import FloatDistribution
+        >>> study = trimtab.create_study()
+        >>> study.add_trial(
+        ...     trimtab.create_trial(
+        ...         params={"x": 2.0},
+        ...         distributions={"x": FloatDistribution(0, 10)},
+        ...         value=4.0,
+        ...     )
+        ... )
+        >>> study.best_value
+        4.0
     """
     now = datetime.datetime.now()
     is_waiting = state == TrialState.WAITING

@@ -109,8 +109,27 @@ class Trial(BaseTrial):
         """Record ``value`` as the intermediate objective value at ``step``.
 
         Reporting a step twice keeps the first value and warns; NaN is stored (pruners ignore
-        it). Raises NotImplementedError on a multi-objective study, TypeError when ``value``
-        does not convert to float or ``step`` to int, ValueError for a negative step.
+        it).
+
+        Args:
+            value: The objective's value so far (anything ``float()`` accepts).
+            step: The step (epoch, iteration), a non-negative int.
+
+        Raises:
+            NotImplementedError: the study has several objectives.
+            TypeError: ``value`` does not convert to float, or ``step`` to int.
+            ValueError: ``step`` is negative.
+
+        Example:
+            >>> import trimtab
+            >>> def objective(trial):
+            ...     x = trial.suggest_float("x", 0, 1)
+            ...     for epoch in range(3):
+            ...         trial.report(x / (epoch + 1), epoch)
+            ...         if trial.should_prune():
+            ...             raise trimtab.TrialPruned()
+            ...     return x
+            >>> trimtab.create_study().optimize(objective, n_trials=3)
         """
         if len(self.study.directions) > 1:
             raise NotImplementedError(
@@ -140,7 +159,15 @@ class Trial(BaseTrial):
         self._cached.intermediate_values[step] = value
 
     def should_prune(self) -> bool:
-        """Ask the study's pruner whether to stop this trial now."""
+        """Ask the study's pruner whether to stop this trial now.
+
+        Returns:
+            True when the objective should stop, usually by ``raise trimtab.TrialPruned()``
+            (see the example of :meth:`report`).
+
+        Raises:
+            NotImplementedError: the study has several objectives.
+        """
         if len(self.study.directions) > 1:
             raise NotImplementedError(
                 "Trial.should_prune is not supported for multi-objective optimization."
@@ -155,6 +182,10 @@ class Trial(BaseTrial):
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serialisable value to this trial.
+
+        Args:
+            key: The attribute's name.
+            value: Any JSON-serialisable value.
 
         Raises:
             TypeError: ``key`` is not a str, or ``value`` is not JSON-serialisable.

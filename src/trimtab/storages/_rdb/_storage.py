@@ -73,6 +73,14 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         RuntimeError: the database uses another schema revision (the message names both and
             the upgrade command).
         StorageInternalError: the database cannot be reached or written.
+
+    Example:
+        >>> import trimtab
+        >>> storage = trimtab.storages.RDBStorage("sqlite:///:memory:")
+        >>> study = trimtab.create_study(storage=storage, study_name="on-sqlite")
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        >>> len(trimtab.load_study(study_name="on-sqlite", storage=storage).trials)
+        2
     """
 
     def __init__(

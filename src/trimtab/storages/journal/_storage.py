@@ -66,6 +66,15 @@ class JournalStorage(BaseStorage, BaseHeartbeat):
             (default: twice the interval).
         heartbeat_stale_trial_callback: called with ``(study, trial)`` for each stale trial
             that is failed, e.g. ``RetryHeartbeatStaleTrialCallback()``.
+
+    Example:
+        >>> import tempfile, os, trimtab
+        >>> from trimtab.storages.journal import JournalFileBackend, JournalStorage
+        >>> path = os.path.join(tempfile.mkdtemp(), "study.log")
+        >>> storage = JournalStorage(JournalFileBackend(path))
+        >>> study = trimtab.create_study(storage=storage, study_name="journaled")
+        >>> trimtab.get_all_study_names(path)  # the same file, opened from its path
+        ['journaled']
     """
 
     def __init__(
