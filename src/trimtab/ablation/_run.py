@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.ablation._design import BATCH_KEY, design_trials, load_design, winning_batch
-from trimtab.exceptions import TrialPruned
-from trimtab.storages._heartbeat import fail_stale_trials, heartbeat_thread, is_heartbeat_enabled
+from trimtab.exceptions import is_trial_pruned
+from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
+from trimtab.study._stale_trials import fail_stale_trials
 from trimtab.study._optimize import finish_trial, normalize_catch
 from trimtab.trial import FrozenTrial, Trial, TrialState
 
@@ -126,10 +127,11 @@ def _run_one(
         with heartbeat_thread(trial._trial_id, study._storage):
             try:
                 returned = objective(trial)
-            except TrialPruned as err:
-                state, error = TrialState.PRUNED, err
             except (Exception, KeyboardInterrupt) as err:
-                state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
+                if is_trial_pruned(err):  # trimtab's TrialPruned, or Optuna's (mixed installs)
+                    state, error = TrialState.PRUNED, err
+                else:
+                    state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
         frozen = finish_trial(study, trial, returned, state, error, exc_info)
     finally:
         study._thread_local.in_optimize_loop = False
