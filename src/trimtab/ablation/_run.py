@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from trimtab.ablation._design import BATCH_KEY, design_trials, load_design, winning_batch
 from trimtab.exceptions import is_trial_pruned
 from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
-from trimtab.study._stale_trials import fail_stale_trials
 from trimtab.study._optimize import finish_trial, normalize_catch
+from trimtab.study._stale_trials import fail_stale_trials
 from trimtab.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
