@@ -232,6 +232,8 @@ class _SearchSpaces:
         self._shared: set[int] = set()
 
     def share(self, dists: dict[str, BaseDistribution]) -> dict[str, BaseDistribution]:
+        if id(dists) in self._shared:
+            return dists
         signature = (tuple(dists), tuple(map(id, dists.values())))
         found = self._by_signature.setdefault(signature, dists)
         self._shared.add(id(found))
@@ -408,7 +410,7 @@ class StudyCache:
         for trial in loaded:
             trial_id, number, state = trial._trial_id, trial._number, trial.state
             old = by_id.get(trial_id)
-            if old is None or old.state != state:
+            if old is None or old.state is not state:  # states read are TrialState members
                 self.changes.append(number)
             by_id[trial_id] = trial
             if number == len(trials):
@@ -431,7 +433,7 @@ class StudyCache:
                 self._update_best(trial)
 
     def _update_best(self, trial: FrozenTrial) -> None:
-        if trial.state != TrialState.COMPLETE or len(self.directions) != 1 or not trial._values:
+        if trial.state is not TrialState.COMPLETE or len(self.directions) != 1 or not trial._values:
             return
         value = trial._values[0]
         if math.isnan(value):
@@ -441,7 +443,7 @@ class StudyCache:
             self.best = trial
             return
         best_value = best._values[0]  # type: ignore[index]
-        if self.directions[0] == StudyDirection.MAXIMIZE:
+        if self.directions[0] is StudyDirection.MAXIMIZE:
             better = value > best_value
         else:
             better = value < best_value
