@@ -15,6 +15,9 @@ timed; loading the study is) and reports its peak RSS (``ru_maxrss``):
   then the median of the next ``--later`` trials (on a copy of the SQLite file).
 
 Figures are medians of ``--repeats`` runs. The machine may be shared: compare the ratios.
+Optuna takes minutes per measure at 100,000 trials: ``--optuna-trials N`` gives it a study of
+N trials instead (its rows then say so, and no ratio is printed), and ``--libs trimtab``
+measures trimtab alone.
 """
 
 from __future__ import annotations
@@ -75,7 +78,8 @@ def _child_write(lib: Any, url: str, n: int) -> dict[str, float]:
     began, cpu = time.perf_counter(), time.process_time()
     study.add_trials(batch)
     seconds = time.perf_counter() - began
-    return {"seconds": seconds, "rate": n / seconds, "cpu_rate": n / (time.process_time() - cpu)}
+    cpu_rate = n / (time.process_time() - cpu)
+    return {"seconds": seconds, "rate": n / seconds, "cpu_rate": cpu_rate, "n": n}
 
 
 def _child_read(lib: Any, url: str) -> dict[str, float]:
@@ -147,37 +151,73 @@ def _write_rows(label: str, runs: dict[str, list[dict[str, float]]], counts: dic
 
 
 def _sqlite_rows(args: argparse.Namespace, directory: str) -> list[tuple]:
-    n, repeats, later = args.trials, args.repeats, args.later
+    n, repeats, later, libs = args.trials, args.repeats, args.later, args.libs.split(",")
     base = args.database or f"{directory}/large.db"
     if not args.database:
         built = _run({"measure": "write", "lib": "trimtab", "url": f"sqlite:///{base}", "n": n})
         print(f"built {n:,} trials in {built['seconds']:.1f} s", flush=True)
+    sources = {lib: base for lib in libs}
+    if "optuna" in libs and args.optuna_trials and args.optuna_trials < n:
+        sources["optuna"] = f"{directory}/optuna-small.db"
+        spec = {"measure": "write", "lib": "trimtab", "url": f"sqlite:///{sources['optuna']}"}
+        _run({**spec, "n": args.optuna_trials})
     counts = {"optuna": min(args.optuna_writes, n), "trimtab": args.writes or n}
-    writes: dict[str, list[dict[str, float]]] = {lib: [] for lib in LIBS}
+    writes: dict[str, list[dict[str, float]]] = {lib: [] for lib in libs}
     for k in range(repeats):
-        for lib in LIBS:
+        for lib in libs:
             path = f"{directory}/w-{lib}-{k}.db"
             spec = {"measure": "write", "lib": lib, "url": f"sqlite:///{path}", "n": counts[lib]}
             writes[lib].append(_run(spec))
             os.remove(path)
-    rows = _write_rows("sqlite", writes, counts)
     print(f"sqlite add_trials: {writes}", flush=True)
-    reads: dict[str, list[dict[str, float]]] = {lib: [] for lib in LIBS}
-    tpe: dict[str, list[dict[str, float]]] = {lib: [] for lib in LIBS}
+    reads: dict[str, list[dict[str, float]]] = {lib: [] for lib in libs}
+    tpe: dict[str, list[dict[str, float]]] = {lib: [] for lib in libs}
     for k in range(repeats):
-        for lib in LIBS:
-            reads[lib].append(_run({"measure": "read", "lib": lib, "url": f"sqlite:///{base}"}))
+        for lib in libs:
+            source = sources[lib]
+            reads[lib].append(_run({"measure": "read", "lib": lib, "url": f"sqlite:///{source}"}))
             copy = f"{directory}/tpe-{lib}.db"
-            shutil.copy(base, copy)
+            shutil.copy(source, copy)
             spec = {"measure": "tpe", "lib": lib, "url": f"sqlite:///{copy}", "later": later}
             tpe[lib].append(_run(spec))
             os.remove(copy)
         print(f"sqlite read/TPE round {k + 1}: {reads} {tpe}", flush=True)
+    if libs != list(LIBS) or sources["optuna"] != base:
+        return _single_rows(writes, reads, tpe, later)
+    rows = _write_rows("sqlite", writes, counts)
     n = reads["trimtab"][0]["n"]
     rows += _ratio_rows(f"sqlite: load_study + first .trials, {n:,} trials", reads)
     rows += _ratio_rows(f"sqlite: load_study + first TPE trial, {n:,} trials", tpe)
     o, t = _median(tpe["optuna"], "later"), _median(tpe["trimtab"], "later")
     rows.append((f"sqlite: later TPE trial, median of {later} (s)", o, t, f"{o / t:.1f}x faster"))
+    return rows
+
+
+def _single_rows(
+    writes: dict[str, list[dict[str, float]]],
+    reads: dict[str, list[dict[str, float]]],
+    tpe: dict[str, list[dict[str, float]]],
+    later: int,
+) -> list[tuple]:
+    """Each library's figures on its own study (no ratio: the studies differ in size)."""
+    rows: list[tuple] = []
+    for lib in writes:
+        n = reads[lib][0]["n"]
+        for label, runs, key in (
+            (f"add_trials, {writes[lib][0]['n']:,} trials (trials/s wall)", writes, "rate"),
+            ("add_trials (trials/s CPU)", writes, "cpu_rate"),
+            (f"load_study + first .trials, {n:,} trials (s wall)", reads, "seconds"),
+            ("load_study + first .trials (s CPU)", reads, "cpu_s"),
+            ("load_study + first .trials: peak RSS (MB)", reads, "rss_mb"),
+            (f"load_study + first TPE trial, {n:,} trials (s wall)", tpe, "seconds"),
+            ("load_study + first TPE trial (s CPU)", tpe, "cpu_s"),
+            ("load_study + first TPE trial: peak RSS (MB)", tpe, "rss_mb"),
+            (f"later TPE trial, median of {later} (s wall)", tpe, "later"),
+        ):
+            value = _median(runs[lib], key)
+            rows.append(
+                (f"sqlite {lib}: {label}", *(("", value) if lib == "trimtab" else (value, "")), "")
+            )
     return rows
 
 
@@ -220,6 +260,13 @@ def main() -> None:
         default=500,
         help="trials Optuna's add_trials writes (it is slow)",
     )
+    parser.add_argument(
+        "--optuna-trials",
+        type=int,
+        default=0,
+        help="give Optuna a study of this many trials to read (default: --trials)",
+    )
+    parser.add_argument("--libs", default="optuna,trimtab", help="libraries to measure")
     parser.add_argument("--database", help="read this SQLite file (a study named 'large')")
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--later", type=int, default=5, help="later TPE trials timed")

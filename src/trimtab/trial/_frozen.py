@@ -116,7 +116,7 @@ class FrozenTrial(BaseTrial):
         clone._datetime_start = self._datetime_start
         clone.datetime_complete = self.datetime_complete
         clone._params = _copied_dict(self._params, memo)
-        clone._distributions = _copied_dict(self._distributions, memo)
+        clone._distributions = _shared_copy(self._distributions, memo)
         clone._user_attrs = _copied_dict(self._user_attrs, memo)
         clone._system_attrs = _copied_dict(self._system_attrs, memo)
         clone.intermediate_values = _copied_dict(self.intermediate_values, memo)
@@ -313,8 +313,30 @@ class FrozenTrial(BaseTrial):
 _IMMUTABLE = frozenset({int, float, str, bool, type(None), datetime.datetime})
 
 
+def _shared_copy(source: dict[Any, Any], memo: dict[int, Any]) -> dict[Any, Any]:
+    """``_copied_dict`` of a dict several trials may share, its values copied once.
+
+    Storages give the finished trials of one search space a single distributions dict. Each
+    copied trial still gets a dict of its own, but the first copy is kept in ``memo`` and
+    later ones are shallow copies of it: the values are the same copied distributions that
+    ``copy.deepcopy`` would find in ``memo``, without a lookup per value.
+    """
+    key = (_SHARED_COPY, id(source))
+    found = memo.get(key)  # type: ignore[call-overload]
+    if found is None:
+        found = memo[key] = _copied_dict(source, memo)  # type: ignore[index]
+        memo.setdefault(id(memo), []).append(source)  # keep it alive, as copy.deepcopy does
+        return found
+    return dict(found)
+
+
+_SHARED_COPY = object()
+
+
 def _copied_dict(source: dict[Any, Any], memo: dict[int, Any]) -> dict[Any, Any]:
     """A deep copy of ``source``: immutable values shared, others deep-copied with ``memo``."""
+    if not source:
+        return {}
     result = dict(source)  # keys are hashable, so shared as they are
     for key, value in result.items():
         if type(value) not in _IMMUTABLE:

@@ -270,20 +270,19 @@ def _neighbour_sigmas(units: np.ndarray, consider_endpoints: bool) -> np.ndarray
     n, d = units.shape
     if n == 0:
         return np.empty((0, d))
-    cols = units.T
+    cols = np.ascontiguousarray(units.T)  # sorting rows in place beats strided columns
     order = np.argsort(cols, axis=1)
-    rows = np.arange(d)[:, None]
     padded = np.empty((d, n + 2))
     padded[:, 0], padded[:, -1] = 0.0, 1.0
-    padded[:, 1:-1] = cols[rows, order]
-    gaps = padded[:, 1:] - padded[:, :-1]
+    padded[:, 1:-1] = np.take_along_axis(cols, order, axis=1)
+    gaps = np.diff(padded, axis=1)
     sorted_sigmas = np.maximum(gaps[:, :-1], gaps[:, 1:])
     if not consider_endpoints and n >= 2:
         # The gap to a bound is not a gap between observations: ignore it for the end kernels.
         sorted_sigmas[:, 0] = gaps[:, 1]
         sorted_sigmas[:, -1] = gaps[:, -2]
     sigmas = np.empty((d, n))
-    sigmas[rows, order] = sorted_sigmas
+    np.put_along_axis(sigmas, order, sorted_sigmas, axis=1)
     return sigmas.T
 
 

@@ -432,17 +432,19 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             changed = cache.changed_rows(rows)
             if not changed:
                 return []
+            if len(changed) == len(rows):  # e.g. the first read: select by the same condition
+                return build_trials(conn, rows, children, params, dists)
             ids = [row[0] for row in changed]
             if len(ids) <= st.MAX_BOUND_IDS:
                 return build_trials(conn, changed, st.LISTED_CHILDREN, {"ids": ids}, dists)
-            children = tuple(
+            listed = tuple(
                 st.child_select(table, ids_condition(table.c.trial_id, ids))
                 for table in st.CHILD_TABLES
             )
-            return build_trials(conn, changed, children, {}, dists)
+            return build_trials(conn, changed, listed, {}, dists)
 
         with self._lock:
-            statement, _children, params = cache.sync_statements(study_id)
+            statement, children, params = cache.sync_statements(study_id)
             cache.apply(self._handle.read(read))
         return cache
 
