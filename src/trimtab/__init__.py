@@ -70,6 +70,7 @@ __all__ = [
     "exceptions",
     "get_all_study_names",
     "get_all_study_summaries",
+    "install_as_optuna",
     "load_study",
     "logging",
     "pruners",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from trimtab._lazy import lazy_getattr
+from trimtab._lazy import lazy_getattr as _lazy_getattr
 
 _MODULES = (
     "catboost",
@@ -42,7 +42,7 @@ _CLASSES = {
     "XGBoostPruningCallback": "xgboost",
 }
 
-__getattr__ = lazy_getattr(
+__getattr__ = _lazy_getattr(
     __name__,
     {
         **{name: f"{__name__}.{name}" for name in _MODULES},
