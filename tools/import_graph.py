@@ -14,8 +14,15 @@ import sys
 from pathlib import Path
 
 LAYERS = [
-    ("trimtab._lazy", "trimtab._warnings", "trimtab.logging", "trimtab.exceptions",
-     "trimtab.version", "trimtab._study_records", "trimtab.distributions"),
+    (
+        "trimtab._lazy",
+        "trimtab._warnings",
+        "trimtab.logging",
+        "trimtab.exceptions",
+        "trimtab.version",
+        "trimtab._study_records",
+        "trimtab.distributions",
+    ),
     ("trimtab.trial",),
     ("trimtab.storages",),
     ("trimtab._study_view",),
@@ -130,8 +137,10 @@ def main() -> None:
             (a, b) for a, targets in edges.items() for b in targets if layer(b) > layer(a)
         )
         kind = "run-time imports" if runtime else "all imports (TYPE_CHECKING included)"
-        print(f"{kind}: {len(edges)} modules, largest cycle {len(cycle)} files, "
-              f"{len(upward)} upward arrows")
+        print(
+            f"{kind}: {len(edges)} modules, largest cycle {len(cycle)} files, "
+            f"{len(upward)} upward arrows"
+        )
         if verbose:
             for a, b in upward:
                 print(f"    {a} -> {b}")

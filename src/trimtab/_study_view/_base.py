@@ -14,10 +14,10 @@ it has its own finished-trial log and digests, so caches of different subsets ne
 from __future__ import annotations
 
 import abc
-import contextlib
 import threading
-from collections.abc import Callable, Container, Hashable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Callable, Container, Hashable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from trimtab._study_records import StudyDirection
 from trimtab.trial import TrialState
@@ -44,6 +44,33 @@ class _Fed:
     def __init__(self, digest: Any) -> None:
         self.digest = digest
         self.row = 0
+
+
+class _Held(Generic[D]):
+    """What ``digest`` returns: entering feeds the digest and holds the view's lock.
+
+    A plain class rather than ``contextlib.contextmanager``: samplers enter several digests
+    per trial, and a generator-based context manager costs several extra calls each time.
+    """
+
+    __slots__ = ("_view", "_owner", "_factory")
+
+    def __init__(self, view: FinishedTrials, owner: Hashable, factory: Callable[[], D]) -> None:
+        self._view = view
+        self._owner = owner
+        self._factory = factory
+
+    def __enter__(self) -> D:
+        lock = self._view._lock
+        lock.acquire()
+        try:
+            return self._view._fed_digest(self._owner, self._factory)
+        except BaseException:
+            lock.release()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._view._lock.release()
 
 
 class FinishedTrials(abc.ABC):
@@ -79,32 +106,41 @@ class FinishedTrials(abc.ABC):
     def finished_since(self, row: int) -> tuple[list[FrozenTrial], int]:
         """The trials that finished after the first ``row`` finished ones, and the new row."""
         with self._lock:
-            self._finished.extend(self._newly_finished())
+            new = self._newly_finished()
+            if new:
+                self._finished.extend(new)
             return self._finished[row:], len(self._finished)
 
-    @contextlib.contextmanager
-    def digest(self, owner: Hashable, factory: Callable[[], D]) -> Iterator[D]:
+    def digest(self, owner: Hashable, factory: Callable[[], D]) -> AbstractContextManager[D]:
         """``owner``'s digest (made by ``factory`` on first use), up to date and held locked.
 
         ``owner`` is any hashable the consumer owns (usually the sampler or pruner itself);
-        one digest is kept per owner for as long as this view lives.
+        one digest is kept per owner for as long as this view lives. Use it as
+        ``with view.digest(self, Factory) as digest: ...``.
         """
-        with self._lock:
-            fed = self._fed.get(owner)
-            if fed is None:
-                fed = self._fed[owner] = _Fed(factory())
-            new, fed.row = self.finished_since(fed.row)
-            if new:
-                fed.digest.add(new)
-            yield fed.digest
+        return _Held(self, owner, factory)
+
+    def _fed_digest(self, owner: Hashable, factory: Callable[[], D]) -> D:
+        """``owner``'s digest, fed with what finished since; the caller holds the lock."""
+        fed = self._fed.get(owner)
+        if fed is None:
+            fed = self._fed[owner] = _Fed(factory())
+        finished = self._finished
+        new = self._newly_finished()
+        if new:
+            finished.extend(new)
+        if fed.row < len(finished):
+            fed.digest.add(finished[fed.row :])
+            fed.row = len(finished)
+        return fed.digest  # type: ignore[no-any-return]
 
     def history(self) -> TrialHistory:
         """The COMPLETE and PRUNED trials as numpy columns (one per view, shared by all)."""
         from trimtab._study_view._history import TrialHistory  # numpy, on first use
 
-        directions = self.directions  # type: ignore[attr-defined]
-        with self.digest(TrialHistory, lambda: TrialHistory(len(directions))) as history:
-            return history
+        n_objectives = len(self.directions)  # type: ignore[attr-defined]
+        with self._lock:
+            return self._fed_digest(TrialHistory, lambda: TrialHistory(n_objectives))
 
     def subset(self, key: Hashable, member: Callable[[int], bool]) -> StudyView:
         """This view restricted to the trials whose number satisfies ``member``.

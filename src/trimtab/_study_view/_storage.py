@@ -72,9 +72,12 @@ class StorageStudyView(FinishedTrials):
 
     def _newly_finished(self) -> list[FrozenTrial]:
         changed, self._cursor = self._storage.get_trials_since(self._study_id, self._cursor)
+        if not changed:
+            return changed
         seen = self._seen
         new = [t for t in changed if t.state.is_finished() and t.number not in seen]
-        seen.update(t.number for t in new)
+        if new:
+            seen.update(t.number for t in new)
         return new
 
     def load_study_state(self, namespace: str, version: int) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from numbers import Real
 from typing import TYPE_CHECKING, Any, Union
 
@@ -91,19 +92,19 @@ class GridSampler(BaseSampler):
         )
 
     def _unvisited(self, study: Study) -> list[int]:
-        finished_ids = self._finished_ids(study)
         running = {
             t.system_attrs[GRID_ID_KEY]
             for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
             if self._is_ours(t)
         }
         all_ids = set(range(len(self._grid)))
-        unvisited = all_ids - finished_ids - running
-        return sorted(unvisited or (all_ids - finished_ids))
+        with self._finished(study) as finished:
+            not_finished = all_ids - finished.ids
+        return sorted((not_finished - running) or not_finished)
 
-    def _finished_ids(self, study: Study) -> set[int]:
-        with view_of(study).digest(self, lambda: _FinishedGridIds(self._is_ours)) as finished:
-            return set(finished.ids)
+    def _finished(self, study: Study) -> AbstractContextManager[_FinishedGridIds]:
+        """The grid ids of ``study``'s finished trials, up to date and held locked."""
+        return view_of(study).digest(self, lambda: _FinishedGridIds(self._is_ours))
 
     def _is_ours(self, trial: FrozenTrial) -> bool:
         return GRID_ID_KEY in trial.system_attrs and self._same_search_space(
@@ -176,4 +177,5 @@ class GridSampler(BaseSampler):
 
     def is_exhausted(self, study: Study) -> bool:
         """Return True when every grid point has been evaluated."""
-        return len(self._finished_ids(study)) == len(self._grid)
+        with self._finished(study) as finished:
+            return len(finished.ids) == len(self._grid)

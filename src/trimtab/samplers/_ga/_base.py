@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from trimtab._study_view import view_of
@@ -30,7 +31,6 @@ class _PopulationIndex:
         self._generation_key = generation_key
         self.by_generation: dict[int, list[FrozenTrial]] = {}
         self.by_id: dict[int, FrozenTrial] = {}
-        self.parents: dict[int, list[FrozenTrial]] = {}
         self.latest = 0  # the highest generation with a completed trial
 
     def add(self, trials: list[FrozenTrial]) -> None:
@@ -63,6 +63,9 @@ class BaseGASampler(BaseSampler, abc.ABC):
     def __init__(self, population_size: int | None) -> None:
         self._population_size = population_size
         self._index_lock = threading.RLock()
+        # Parents chosen per (study view, generation): they never change once chosen, so a
+        # known generation needs no storage read at all.
+        self._parents: dict[tuple[Hashable, int], list[FrozenTrial]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -128,20 +131,22 @@ class BaseGASampler(BaseSampler, abc.ABC):
         """Return the parents of ``generation`` ([] for generation 0), selecting them once."""
         if generation == 0:
             return []
+        view = view_of(study)
+        key = (view.key, generation)
         with self._index_lock:
+            known = self._parents.get(key)
+            if known is not None:
+                return known
             index = self._index(study)
-            cached = index.parents.get(generation)
-            if cached is not None:
-                return cached
             namespace = self._parent_namespace(generation)
-            stored = view_of(study).load_study_state(namespace, _PARENT_STATE_VERSION)
+            stored = view.load_study_state(namespace, _PARENT_STATE_VERSION)
             if stored is not None and all(i in index.by_id for i in stored):
                 parents = [index.by_id[i] for i in stored]
             else:
                 parents = self.select_parent(study, generation)
                 ids = [t._trial_id for t in parents]
-                view_of(study).save_study_state(namespace, _PARENT_STATE_VERSION, ids)
-            index.parents[generation] = parents
+                view.save_study_state(namespace, _PARENT_STATE_VERSION, ids)
+            self._parents[key] = parents
             return parents
 
     def _parent_namespace(self, generation: int) -> str:
