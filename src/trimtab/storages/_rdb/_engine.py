@@ -266,7 +266,11 @@ class EngineHandle:
             try:
                 result = fn(conn)
             except BaseException:
-                conn.exec_driver_sql("ROLLBACK")
+                # A Ctrl-C inside a statement makes SQLAlchemy invalidate the connection, which
+                # drops the transaction with it; a ROLLBACK there would replace the original error.
+                if not conn.invalidated:
+                    with contextlib.suppress(Exception):
+                        conn.exec_driver_sql("ROLLBACK")
                 raise
             conn.exec_driver_sql("COMMIT")
             return result
