@@ -31,9 +31,7 @@ EXECUTED = [
     *sorted(str(p.relative_to(DOCS)) for p in (DOCS / "tutorials").glob("*.md")),
 ]
 # Blocks deliberately not run: page -> how many (each carries its reason in the page).
-SKIPPED = {
-    "tutorials/distributed.md": 1,  # Ray: starts a Ray cluster (tests/execution covers it)
-}
+SKIPPED: dict[str, int] = {}
 # Pages that start worker processes, Dask, Ray, several CLI runs or train models: in the slow
 # CI step.
 SLOW = {"tutorials/distributed.md", "tutorials/ablation.md", "tutorials/integrations.md"}
