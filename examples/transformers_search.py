@@ -21,6 +21,7 @@ import torch  # noqa: E402
 from transformers import (  # noqa: E402
     BertConfig,
     BertForSequenceClassification,
+    EvalPrediction,
     Trainer,
     TrainingArguments,
 )
@@ -59,7 +60,7 @@ def model_init(trial: trimtab.Trial | None = None) -> BertForSequenceClassificat
     return BertForSequenceClassification(CONFIG)
 
 
-def accuracy(prediction) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def accuracy(prediction: EvalPrediction) -> dict[str, float]:
     predicted = prediction.predictions.argmax(-1)
     return {"accuracy": float(np.mean(predicted == prediction.label_ids))}
 
