@@ -31,13 +31,10 @@ EXECUTED = [
     *sorted(str(p.relative_to(DOCS)) for p in (DOCS / "tutorials").glob("*.md")),
 ]
 # Blocks deliberately not run: page -> how many (each carries its reason in the page).
-SKIPPED = {
-    "migration.md": 1,  # install_as_optuna(): lands with the integrations branch
-    "tutorials/integrations.md": 6,  # trimtab.integration: lands with the integrations branch
-    "tutorials/distributed.md": 1,  # Ray: starts a Ray cluster (tests/execution covers it)
-}
-# Pages that start worker processes, Dask and several CLI runs: in the slow CI step.
-SLOW = {"tutorials/distributed.md", "tutorials/ablation.md"}
+SKIPPED: dict[str, int] = {}
+# Pages that start worker processes, Dask, Ray, several CLI runs or train models: in the slow
+# CI step.
+SLOW = {"tutorials/distributed.md", "tutorials/ablation.md", "tutorials/integrations.md"}
 _FENCE = re.compile(
     r"(?P<skip><!-- docs-test: skip[^>]*-->\n)?```(?P<lang>[\w-]*)[^\n]*\n(?P<code>.*?)\n```",
     re.DOTALL,

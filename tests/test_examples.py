@@ -20,13 +20,17 @@ CORE_EXAMPLES = [
 
 
 # Examples of trimtab.integration: (script, the libraries it needs). Those taking more than
-# ~5 s of CPU (torch training, MLflow's import, the tuner's 68 trials) run with the slow tests.
+# ~5 s of CPU (torch and Transformers training, MLflow's import, the tuner's 68 trials) run
+# with the slow tests.
 INTEGRATION_EXAMPLES = [
     pytest.param("pytorch_digits_pruning.py", ("torch", "sklearn"), marks=pytest.mark.slow),
     pytest.param("mlflow_tracking.py", ("mlflow", "sklearn"), marks=pytest.mark.slow),
     pytest.param("lightgbm_pruning.py", ("lightgbm", "sklearn")),
     pytest.param("lightgbm_tuner.py", ("lightgbm", "sklearn"), marks=pytest.mark.slow),
     pytest.param("sklearn_search_cv.py", ("sklearn",)),
+    pytest.param(
+        "transformers_search.py", ("torch", "transformers", "accelerate"), marks=pytest.mark.slow
+    ),
 ]
 
 
