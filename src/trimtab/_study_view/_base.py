@@ -212,6 +212,9 @@ class SubsetView(FinishedTrials):
         new, self._parent_row = self._parent.finished_since(self._parent_row)
         return self._filter(new)
 
+    def system_attrs(self) -> dict[str, Any]:
+        return self._parent.system_attrs()  # type: ignore[no-any-return]
+
     def load_study_state(self, namespace: str, version: int) -> Any:
         return self._parent.load_study_state(namespace, version)
 

@@ -66,6 +66,9 @@ class StudyView(Protocol):
     def subset(self, key: Hashable, member: Callable[[int], bool]) -> StudyView:
         """This view restricted to the trials whose number satisfies ``member``."""
 
+    def system_attrs(self) -> dict[str, Any]:
+        """A copy of the study's system attributes (keys shared with Optuna's ecosystem)."""
+
     def load_study_state(self, namespace: str, version: int) -> Any:
         """The study-wide state saved under ``namespace`` with ``version``, or None."""
 

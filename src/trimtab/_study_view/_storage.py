@@ -80,6 +80,9 @@ class StorageStudyView(FinishedTrials):
             seen.update(t.number for t in new)
         return new
 
+    def system_attrs(self) -> dict[str, Any]:
+        return dict(self._storage.get_study_system_attrs(self._study_id))
+
     def load_study_state(self, namespace: str, version: int) -> Any:
         attrs = self._storage.get_study_system_attrs(self._study_id)
         return unwrap_state(attrs.get(state_key(namespace)), version)

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.linalg
 import scipy.special
 
+from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
 from trimtab.samplers._base import BaseSampler
 from trimtab.samplers._random import RandomSampler
@@ -120,7 +121,7 @@ class PreferentialGPSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
-        attrs = study._storage.get_study_system_attrs(study._study_id)
+        attrs = view_of(study).system_attrs()
         skipped = {int(k[len(SKIP_PREFIX) :]) for k in attrs if k.startswith(SKIP_PREFIX)}
         trials = {
             t.number: t
