@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from trimtab._study_view import view_of
 from trimtab.trial import TrialState, create_trial
 from trimtab.trial._trial import FIXED_PARAMS_KEY
 
@@ -341,7 +342,7 @@ def load_design(study: Study, name: str = "ablation", missing_ok: bool = False) 
     Raises:
         KeyError: no design of that name (the message lists those that exist).
     """
-    attrs = study._storage.get_study_system_attrs(study._study_id)
+    attrs = view_of(study).system_attrs()
     data = attrs.get(_STUDY_ATTR_PREFIX + name)
     if data is None:
         if missing_ok:
@@ -356,7 +357,7 @@ def load_design(study: Study, name: str = "ablation", missing_ok: bool = False) 
 
 def design_names(study: Study) -> list[str]:
     """The names of the ablation designs enqueued into ``study``."""
-    attrs = study._storage.get_study_system_attrs(study._study_id)
+    attrs = view_of(study).system_attrs()
     return sorted(k[len(_STUDY_ATTR_PREFIX) :] for k in attrs if k.startswith(_STUDY_ATTR_PREFIX))
 
 

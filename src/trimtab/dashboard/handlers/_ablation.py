@@ -12,8 +12,8 @@ from typing import Any
 from trimtab.ablation import ablation_effects, design_names, load_design, pending_trials
 from trimtab.ablation._stats import TESTS
 from trimtab.dashboard._ablation_schema import AblationEffect, AblationList, AblationReport
+from trimtab.dashboard._cached_view import CachedStudyView
 from trimtab.dashboard._context import ApiRequest, Context
-from trimtab.dashboard.handlers._charts import CachedStudyView
 from trimtab.dashboard.handlers._studies import _study_id
 
 QUERY = ("test", "confidence", "objective")
@@ -42,7 +42,8 @@ def ablations(ctx: Context, req: ApiRequest) -> AblationList:
     study_id = _study_id(ctx, req)
     cache = ctx.caches.get(study_id)
     with cache.lock:
-        view = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), ctx.storage, cache)
+        # The ablation readers take a Study; they use only its read API, which the view has.
+        view: Any = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), cache)
     test, confidence, target = _options(req, len(view.directions))
     designs = []
     for name in design_names(view):

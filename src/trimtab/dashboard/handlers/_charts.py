@@ -2,9 +2,9 @@
 
 The dashboard never analyses trials itself: each chart kind names a data function of
 ``trimtab.visualization._data`` (the functions the Plotly and Matplotlib plots use) and how
-to call it. The functions receive a ``CachedStudyView``, a ``Study`` whose trials come from
-the dashboard's cache, so a chart costs no storage read. Answers are cached per study and
-cursor: an unchanged study is not recomputed.
+to call it. The functions receive a ``CachedStudyView``, a read-only study view whose trials
+come from the dashboard's cache, so a chart costs no storage read of trials. Answers are
+cached per study and cursor: an unchanged study is not recomputed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from trimtab.dashboard._cache import StudyCache
+from trimtab.dashboard._cached_view import CachedStudyView
 from trimtab.dashboard._context import ApiRequest, Context, Raw
 from trimtab.dashboard._jsonschema import to_jsonable
 from trimtab.dashboard._sampling import (
@@ -27,9 +28,7 @@ from trimtab.dashboard._sampling import (
 )
 from trimtab.dashboard._schema import ChartData
 from trimtab.dashboard.handlers._studies import _study_id
-from trimtab.samplers import RandomSampler
-from trimtab.study import Study
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial import TrialState
 
 QUERY = ("objective", "params", "n_recent")
 _DATA = "trimtab.visualization._data."
@@ -52,27 +51,6 @@ _CHARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 # Point charts: at most ``POINT_LIMIT`` trials drawn (see ``_sampling``).
 _SAMPLED = ("history", "slice", "parallel", "contour", "rank", "pareto")
 _CURVE_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
-
-
-class CachedStudyView(Study):
-    """A ``Study`` whose trials come from the dashboard's cache (no storage read)."""
-
-    def __init__(
-        self, name: str, storage: Any, cache: StudyCache, numbers: np.ndarray | None = None
-    ) -> None:
-        super().__init__(study_name=name, storage=storage, sampler=RandomSampler())
-        self._cache = cache
-        if numbers is None:
-            self._cached_trials = cache.all_trials()
-        else:  # a sample of the trials (numbers of read trials, so never None)
-            self._cached_trials = [cache.trials[int(i)] for i in numbers]  # type: ignore[misc]
-
-    def get_trials(
-        self, deepcopy: bool = True, states: Container[TrialState] | None = None
-    ) -> list[FrozenTrial]:
-        if states is None:
-            return list(self._cached_trials)
-        return [t for t in self._cached_trials if t.state in states]
 
 
 # Charts whose data function needs another part of trimtab.
@@ -205,7 +183,6 @@ def chart(ctx: Context, req: ApiRequest) -> Raw:
         sample = _sample(kind, cache, args)
         view = CachedStudyView(
             ctx.storage.get_study_name_from_id(study_id),
-            ctx.storage,
             cache,
             None if sample is None else sample[0],
         )

@@ -22,8 +22,12 @@ PADDING_RATIO = 0.05
 
 
 def as_study_list(study: Study | Sequence[Study]) -> list[Study]:
-    """Return ``study`` as a list of studies (one study or a sequence of them)."""
-    return [study] if isinstance(study, Study) else list(study)
+    """Return ``study`` as a list of studies (one study or a sequence of them).
+
+    One study is anything that reads like one (a ``Study``, or a read-only study view such as
+    the dashboard's), so it is recognised by ``get_trials`` rather than by its class.
+    """
+    return [study] if hasattr(study, "get_trials") else list(study)  # type: ignore[list-item]
 
 
 def check_plot_args(
