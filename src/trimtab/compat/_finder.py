@@ -164,6 +164,11 @@ class OptunaAliasFinder(importlib.abc.MetaPathFinder):
             return importlib.util.spec_from_loader("optuna", _FacadeLoader(), is_package=True)
         if not fullname.startswith("optuna."):
             return None
+        top = ".".join(fullname.split(".")[:2])
+        if top.startswith("optuna._") and top not in _RENAMED:
+            # trimtab's own private top-level modules (``_transform``, ...) share some of
+            # Optuna's names but not their contents: serving them would mislead.
+            return None
         target_name = trimtab_name(fullname)
         try:
             target_spec = importlib.util.find_spec(target_name)
