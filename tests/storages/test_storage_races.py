@@ -156,7 +156,12 @@ def _delete_under_running_workers(kind: str, tmp_path: Path, rounds: int) -> Non
             ]
             deadline = time.monotonic() + 120
             study = trimtab.load_study(study_name=name, storage=storage)
-            while len(study.trials) < 20 + 10 * round_index % 30:
+            # Both workers must be running trials (not still loading the study) when it goes.
+            while (
+                len(study.trials) < 20 + 10 * round_index % 30
+                or not ready.exists()
+                or len(ready.read_text().split()) < len(procs)
+            ):
                 assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
