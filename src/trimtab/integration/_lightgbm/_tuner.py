@@ -17,6 +17,7 @@ storage resumes where it stopped and can be read by Optuna's tuner too.
 
 from __future__ import annotations
 
+import abc
 import copy
 import json
 import math
@@ -103,7 +104,7 @@ def _storable_params(params: dict[str, Any]) -> str:
     return json.dumps(shown)
 
 
-class _LightGBMBaseTuner:
+class _LightGBMBaseTuner(abc.ABC):
     """What ``LightGBMTuner`` and ``LightGBMTunerCV`` share; see their docstrings."""
 
     def __init__(
@@ -347,9 +348,9 @@ class _LightGBMBaseTuner:
         with open(path, "rb") as file:
             return pickle.load(file)
 
+    @abc.abstractmethod
     def _train_and_score(self, params: dict[str, Any], train_set: Any) -> tuple[float, int, Any]:
         """Train with ``params``; return (score, boosting rounds, model to keep or None)."""
-        raise NotImplementedError
 
 
 class _StepObjective:
