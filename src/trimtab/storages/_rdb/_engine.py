@@ -190,6 +190,10 @@ class EngineHandle:
         """
         return self._retrying(fn, None)
 
+    def read_one(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn``, whose reads are one statement, without a transaction around it."""
+        return self._retrying(fn, None)
+
     def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in one read transaction (a consistent snapshot)."""
         return self._retrying(fn, "BEGIN")

@@ -289,12 +289,21 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         return [StudyDirection[n] for n in names]
 
     def _get_study_attrs(self, table: Any, study_id: int) -> dict[str, Any]:
-        def read(conn: Connection) -> dict[str, Any]:
-            self._check_study(conn, study_id)
-            query = select(table.c.key, table.c.value_json).where(table.c.study_id == study_id)
-            return {k: json.loads(v) for k, v in conn.execute(query)}
+        # One statement: the study's row (none: no such study), joined with its attributes.
+        studies = s.studies
+        query = (
+            select(studies.c.study_id, table.c.key, table.c.value_json)
+            .select_from(studies.outerjoin(table, table.c.study_id == studies.c.study_id))
+            .where(studies.c.study_id == study_id)
+        )
 
-        return self._handle.read(read)
+        def read(conn: Connection) -> dict[str, Any]:
+            rows = conn.execute(query).all()
+            if not rows:
+                raise KeyError(f"No study with study_id {study_id} exists.")
+            return {k: json.loads(v) for _, k, v in rows if k is not None}
+
+        return self._handle.read_one(read)
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
         return self._get_study_attrs(s.study_user_attributes, study_id)
@@ -413,7 +422,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         if len(unfinished) <= st.MAX_BOUND_IDS:
             statement = st.NEW_OR_LISTED_IN_STATES
             params.update(last=last, ids=unfinished)
-        found = self._handle.read(lambda conn: conn.execute(statement, params).first())
+        found = self._handle.read_one(lambda conn: conn.execute(statement, params).first())
         return found is not None
 
     def _sync_changes(self, study_id: int) -> StudyCache:
@@ -430,18 +439,18 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         def read(conn: Connection) -> list[FrozenTrial]:
             rows = conn.execute(statement, params).all()
             changed = cache.changed_rows(rows)
+            # Trials this process finished are at hand as written: no need to read them back.
+            known = [t for t in map(self._owned.finished_record, changed) if t is not None]
+            if known:
+                ids = {trial._trial_id for trial in known}
+                changed = [row for row in changed if row[0] not in ids]
             if not changed:
-                return []
+                return known
             if len(changed) == len(rows):  # e.g. the first read: select by the same condition
-                return build_trials(conn, rows, children, params, dists)
-            ids = [row[0] for row in changed]
-            if len(ids) <= st.MAX_BOUND_IDS:
-                return build_trials(conn, changed, st.LISTED_CHILDREN, {"ids": ids}, dists)
-            listed = tuple(
-                st.child_select(table, ids_condition(table.c.trial_id, ids))
-                for table in st.CHILD_TABLES
-            )
-            return build_trials(conn, changed, listed, {}, dists)
+                built = build_trials(conn, rows, children, params, dists)
+            else:
+                built = _build_listed(conn, changed, dists)
+            return sorted(known + built, key=lambda trial: trial.number) if known else built
 
         with self._lock:
             statement, children, params = cache.sync_statements(study_id)
@@ -467,7 +476,8 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             return sum(1 for t in cache.trials if t.state in states)
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
-        cache = self._sync(study_id)
+        # Only finished trials count, and those never change: new ones and state changes do.
+        cache = self._sync_changes(study_id)
         if len(cache.directions) > 1:
             raise RuntimeError("Best trial can be obtained only for single-objective optimization.")
         if cache.best is None:
@@ -516,3 +526,14 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             cache = self._caches.get(study_id)
             if cache is not None:
                 cache.param_distributions.setdefault(name, dist)
+
+
+def _build_listed(conn: Connection, rows: list[Any], dists: DistributionCache) -> list[FrozenTrial]:
+    """The trials of ``rows``, their child rows selected by trial id."""
+    ids = [row[0] for row in rows]
+    if len(ids) <= st.MAX_BOUND_IDS:
+        return build_trials(conn, rows, st.LISTED_CHILDREN, {"ids": ids}, dists)
+    listed = tuple(
+        st.child_select(table, ids_condition(table.c.trial_id, ids)) for table in st.CHILD_TABLES
+    )
+    return build_trials(conn, rows, listed, {}, dists)
