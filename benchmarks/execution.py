@@ -27,6 +27,7 @@ The machine may be shared: compare the ratios measured in this one run.
 from __future__ import annotations
 
 import argparse
+import collections
 import multiprocessing
 import os
 import tempfile
@@ -389,6 +390,10 @@ def _run_tune(n_trials: int, seconds: float, steps: int) -> tuple[float, int]:
     return wall, sum(int(r.metrics.get("training_iteration", 0)) for r in results)
 
 
+def _counts(states: collections.Counter[str]) -> str:
+    return ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+
+
 def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
     import trimtab
     from trimtab.execution import RayExecutor
@@ -409,10 +414,11 @@ def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
             _trimtab_stepped(seconds, steps), n_trials=n_trials, n_jobs=2, executor=RayExecutor()
         )
         ours = time.perf_counter() - began
-        our_steps = sum(max(1, len(t.intermediate_values)) for t in study.trials)
-        for name, wall, steps_run in (
-            ("Ray Tune + OptunaSearch", tune_seconds, tune_steps),
-            ("trimtab RayExecutor", ours, our_steps),
+        our_steps = sum(len(t.intermediate_values) for t in study.trials)
+        states = collections.Counter(t.state.name for t in study.trials)
+        for name, wall, steps_run, ended in (
+            ("Ray Tune + OptunaSearch", tune_seconds, tune_steps, "-"),
+            ("trimtab RayExecutor", ours, our_steps, _counts(states)),
         ):
             # The ideal: the objective time this side's trials really ran, over 2 CPUs.
             ideal = steps_run * (seconds / steps) / 2
@@ -423,9 +429,10 @@ def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
                     "wall s": f"{wall:.2f}",
                     "trials/s": f"{n_trials / wall:.2f}",
                     "vs Tune": f"{tune_seconds / wall:.1f}x",
+                    "trials ended": ended,
                     "steps run": steps_run,
                     "ideal s": f"{ideal:.2f}",
-                    "vs ideal": f"{wall / ideal:.2f}x",
+                    "vs ideal": f"{wall / ideal:.2f}x" if ideal else "-",
                 }
             )
     return rows
