@@ -18,7 +18,8 @@ Sections:
   throughput; plus the saturation curve (trials/s for 1..32 workers, 0.2 ms objective).
 - tune (with ``--tune N_SHORT N_LONG``): Ray Tune 2.x with ``OptunaSearch`` vs
   ``RayExecutor`` on the same local Ray (2 CPUs): N_SHORT trials of a 1 ms objective, N_LONG
-  trials of a 200 ms objective with median early stopping on each side.
+  trials of a 200 ms objective with median early stopping on each side. "ideal s" is the
+  objective time each side's trials really ran (the steps early stopping left) over 2 CPUs.
 
 The machine may be shared: compare the ratios measured in this one run.
 """
@@ -26,7 +27,9 @@ The machine may be shared: compare the ratios measured in this one run.
 from __future__ import annotations
 
 import argparse
+import collections
 import multiprocessing
+import os
 import tempfile
 import time
 import warnings
@@ -67,7 +70,10 @@ def sleepy(trial: Any) -> float:
     y = trial.suggest_float("y", -10, 10)
     began = time.perf_counter()
     time.sleep(0.001)
-    trial.set_user_attr("objective_seconds", time.perf_counter() - began)
+    # One attribute on both sides: the objective's time, and the worker's pid and CPU clock.
+    trial.set_user_attr(
+        "objective", [time.perf_counter() - began, os.getpid(), time.process_time()]
+    )
     return x * x + y * y
 
 
@@ -153,12 +159,12 @@ def _optuna_script(storage_kind: str, location: str, n_trials: int, start: Any, 
         study_name="bench", storage=storage, sampler=optuna.samplers.RandomSampler()
     )
     start.wait()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     study.optimize(sleepy, n_trials=n_trials)
-    out.put(time.perf_counter() - began)
+    out.put((time.perf_counter() - began, time.process_time() - cpu))
 
 
-def _optuna_scripts(storage_kind: str, n_trials: int, n_workers: int) -> tuple[float, Any]:
+def _optuna_scripts(storage_kind: str, n_trials: int, n_workers: int) -> dict[str, Any]:
     import optuna
 
     _quiet(optuna)
@@ -184,15 +190,34 @@ def _optuna_scripts(storage_kind: str, n_trials: int, n_workers: int) -> tuple[f
         proc.start()
     time.sleep(3.0)  # let every script import optuna and open the study: start-up not timed
     start.set()
-    wall = max(out.get() for _ in procs)
+    results = [out.get() for _ in procs]
     for proc in procs:
         proc.join()
-    return wall, study
+    trials = study.trials
+    return {
+        "wall": max(wall for wall, _ in results),
+        "trials": trials,
+        # Each script is both coordinator and worker: all its CPU is the worker's.
+        "coordinator cpu": 0.0,
+        "worker cpu": sum(cpu for _, cpu in results),
+    }
 
 
 def _overhead_ms(wall: float, n_workers: int, trials: list[Any]) -> float:
-    objective = sum(t.user_attrs["objective_seconds"] for t in trials)
+    objective = sum(t.user_attrs["objective"][0] for t in trials)
     return (wall * n_workers - objective) / len(trials) * 1000
+
+
+def _worker_cpu(trials: list[Any]) -> float:
+    """CPU seconds the worker processes spent between their first and last trial's end."""
+    marks: dict[int, list[float]] = {}
+    for trial in trials:
+        _, pid, cpu = trial.user_attrs["objective"]
+        marks.setdefault(pid, []).append(cpu)
+    total = sum(max(cpus) - min(cpus) for cpus in marks.values())
+    # The first trial of each worker is not inside the measured span: scale up to all trials.
+    inside = len(trials) - len(marks)
+    return total * len(trials) / inside if inside > 0 else 0.0
 
 
 def overhead_section(n_trials: int) -> list[dict[str, Any]]:
@@ -201,28 +226,38 @@ def overhead_section(n_trials: int) -> list[dict[str, Any]]:
     _quiet(trimtab)
     rows = []
     for kind in ("sqlite", "journal"):
-        wall, study = _optuna_scripts(kind, n_trials, 2)
-        rows.append((f"optuna: 2 scripts on one {kind} file", wall, study.trials))
+        result = _optuna_scripts(kind, n_trials, 2)
+        rows.append((f"optuna: 2 scripts on one {kind} file", result))
     warm_up = trimtab.create_study()
     warm_up.optimize(lambda t: 0.0, n_trials=2, n_jobs=2, executor="process")
     for storage in (None, f"sqlite:///{tempfile.mkdtemp(prefix='trimtab-bench-')}/t.db"):
         study = trimtab.create_study(storage=storage, sampler=trimtab.samplers.RandomSampler())
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         study.optimize(sleepy, n_trials=n_trials, n_jobs=2, executor="process")
-        wall = time.perf_counter() - began
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
         where = "in-memory" if storage is None else "sqlite"
-        rows.append((f"trimtab: process executor, 2 workers, {where}", wall, study.trials))
-    worst_optuna = min(_overhead_ms(w, 2, t) for _, w, t in rows[:2])
+        trials = study.trials
+        result = {
+            "wall": wall,
+            "trials": trials,
+            "coordinator cpu": cpu,
+            "worker cpu": _worker_cpu(trials),
+        }
+        rows.append((f"trimtab: process executor, 2 workers, {where}", result))
+    best_optuna = min(_overhead_ms(r["wall"], 2, r["trials"]) for _, r in rows[:2])
     table = []
-    for name, wall, trials in rows:
-        overhead = _overhead_ms(wall, 2, trials)
+    for name, result in rows:
+        trials = result["trials"]
+        overhead = _overhead_ms(result["wall"], 2, trials)
         table.append(
             {
                 "1 ms objective, 2 workers": name,
                 "trials": len(trials),
-                "wall s": f"{wall:.2f}",
+                "wall s": f"{result['wall']:.2f}",
                 "overhead ms/trial": f"{overhead:.2f}",
-                "vs best optuna": f"{overhead / worst_optuna:.2f}x",
+                "vs best optuna": f"{overhead / best_optuna:.2f}x",
+                "coordinator cpu ms/trial": f"{result['coordinator cpu'] / len(trials) * 1000:.2f}",
+                "worker cpu ms/trial": f"{result['worker cpu'] / len(trials) * 1000:.2f}",
             }
         )
     return table
@@ -330,7 +365,8 @@ def _trimtab_stepped(seconds: float, steps: int) -> Any:
     return objective
 
 
-def _run_tune(n_trials: int, seconds: float, steps: int) -> float:
+def _run_tune(n_trials: int, seconds: float, steps: int) -> tuple[float, int]:
+    """Ray Tune's wall seconds and the steps its trials ran (early stopping ends some)."""
     from ray import tune
     from ray.tune.schedulers import MedianStoppingRule
     from ray.tune.search.optuna import OptunaSearch
@@ -349,8 +385,13 @@ def _run_tune(n_trials: int, seconds: float, steps: int) -> float:
         run_config=tune.RunConfig(verbose=0),
     )
     began = time.perf_counter()
-    tuner.fit()
-    return time.perf_counter() - began
+    results = tuner.fit()
+    wall = time.perf_counter() - began
+    return wall, sum(int(r.metrics.get("training_iteration", 0)) for r in results)
+
+
+def _counts(states: collections.Counter[str]) -> str:
+    return ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
 
 
 def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
@@ -366,18 +407,21 @@ def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
     ):
         if n_trials == 0:
             continue
-        tune_seconds = _run_tune(n_trials, seconds, steps)
+        tune_seconds, tune_steps = _run_tune(n_trials, seconds, steps)
         study = trimtab.create_study(pruner=trimtab.pruners.MedianPruner(n_startup_trials=2))
         began = time.perf_counter()
         study.optimize(
             _trimtab_stepped(seconds, steps), n_trials=n_trials, n_jobs=2, executor=RayExecutor()
         )
         ours = time.perf_counter() - began
-        ideal = n_trials * seconds / 2
-        for name, wall in (
-            ("Ray Tune + OptunaSearch", tune_seconds),
-            ("trimtab RayExecutor", ours),
+        our_steps = sum(len(t.intermediate_values) for t in study.trials)
+        states = collections.Counter(t.state.name for t in study.trials)
+        for name, wall, steps_run, ended in (
+            ("Ray Tune + OptunaSearch", tune_seconds, tune_steps, "-"),
+            ("trimtab RayExecutor", ours, our_steps, _counts(states)),
         ):
+            # The ideal: the objective time this side's trials really ran, over 2 CPUs.
+            ideal = steps_run * (seconds / steps) / 2
             rows.append(
                 {
                     "vs Ray Tune (2 CPUs)": f"{name}, {label}",
@@ -385,7 +429,10 @@ def tune_section(n_short: int, n_long: int) -> list[dict[str, Any]]:
                     "wall s": f"{wall:.2f}",
                     "trials/s": f"{n_trials / wall:.2f}",
                     "vs Tune": f"{tune_seconds / wall:.1f}x",
-                    "ideal s (no pruning)": f"{ideal:.2f}",
+                    "trials ended": ended,
+                    "steps run": steps_run,
+                    "ideal s": f"{ideal:.2f}",
+                    "vs ideal": f"{wall / ideal:.2f}x" if ideal else "-",
                 }
             )
     return rows

@@ -120,6 +120,19 @@ def test_sigkilled_worker_fails_its_trial_and_the_study_continues(tmp_path: Any)
     assert "x" in killed.params
 
 
+def test_a_trial_sent_ahead_to_a_killed_worker_runs_on_its_replacement() -> None:
+    # Short trials: each worker holds its next trial while it runs one; killing it mid-run
+    # fails only the running trial, and the one sent ahead runs on the new worker.
+    study = trimtab.create_study(sampler=RandomSampler(seed=0))
+    study.optimize(objectives.kill_self_on_trial(9), n_trials=30, n_jobs=2, executor="process")
+    trials = study.trials
+    assert _states(study) == {"COMPLETE": 29, "FAIL": 1}
+    _assert_dense(study)
+    assert trials[9].state == TrialState.FAIL
+    assert "SIGKILL" in trials[9].system_attrs[FAIL_REASON_KEY]
+    assert all(t.datetime_start <= t.datetime_complete for t in trials)
+
+
 def test_max_retries_reruns_a_killed_trial_with_the_same_params() -> None:
     study = trimtab.create_study()
     study.optimize(
@@ -190,7 +203,9 @@ def test_study_stop_and_timeout_end_the_loop() -> None:
 
     study = trimtab.create_study()
     study.optimize(objective, n_trials=100, n_jobs=2, executor="process")
-    assert 4 <= len(study.trials) <= 6
+    # Running trials finish, and so do the short trials already sent ahead (one per worker).
+    assert 4 <= len(study.trials) <= 8
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
     started = datetime.datetime.now()
     study.optimize(objectives.hang_on_trial(-1, 0), timeout=1.5, n_jobs=2, executor="process")
     late = started + datetime.timedelta(seconds=1.6)
@@ -309,7 +324,8 @@ def test_progress_bar_counts_trials_finished_in_workers(capsys: pytest.CaptureFi
     assert "5/5" in err and "Best trial" in err
 
 
-def test_errors_of_calls_not_waited_for_fail_their_trial_and_not_the_next() -> None:
+@pytest.mark.parametrize("n_jobs", [1, 2])  # 2: trials are sent to the workers ahead
+def test_errors_of_calls_not_waited_for_fail_their_trial_and_not_the_next(n_jobs: int) -> None:
     # report/set_user_attr do not wait for the coordinator's answer; an error they raise there
     # still fails their trial (as in-process), and no stale answer reaches the next trial.
     study = trimtab.create_study(sampler=RandomSampler(seed=0))
@@ -322,9 +338,10 @@ def test_errors_of_calls_not_waited_for_fail_their_trial_and_not_the_next() -> N
         trial.set_user_attr("number", trial.number)
         return x
 
-    study.optimize(objective, n_trials=6, n_jobs=1, executor="process", catch=(Exception,))
+    study.optimize(objective, n_trials=6, n_jobs=n_jobs, executor="process", catch=(Exception,))
     states = [t.state for t in study.trials]
     assert states == [TrialState.FAIL, TrialState.COMPLETE] * 3
+    assert "TypeError" in study.trials[0].system_attrs[FAIL_REASON_KEY]
     for trial in study.trials:
         assert trial.intermediate_values[0] == trial.params["x"]
         if trial.state == TrialState.COMPLETE:

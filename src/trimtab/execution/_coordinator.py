@@ -34,13 +34,21 @@ class WorkerLostError(TrimtabError):
     """The evaluator running a trial died (killed, crashed, its node lost) or timed out."""
 
 
+# A slot whose last trial took less than this is sent its next trial ahead (engines that
+# prefetch, two slots or more): short trials then start without a round trip to the coordinator,
+# and a prefetched trial's ``datetime_start`` is early by at most about this much.
+_PREFETCH_BELOW_SECONDS = 0.1
+
+
 @dataclass
 class _Running:
     trial: Trial
+    job: Job
     started: float
     retries_left: int
     heartbeat: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     greeted: bool = False
+    posted_error: BaseException | None = None  # raised by a call the evaluator did not wait for
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,9 @@ class Coordinator:
         self._trial_timeout = trial_timeout
         self._max_retries = max_retries
         self._running: dict[int, _Running] = {}
+        self._queued: dict[int, _Running] = {}  # slot -> the trial sent ahead of the running one
+        self._last_seconds: dict[int, float] = {}  # slot -> how long its last trial took
+        self._may_prefetch = engine.prefetches and n_slots > 1
         self._retries: deque[_Retry] = deque()
         self._error: BaseException | None = None
         self._n_started = 0
@@ -91,27 +102,55 @@ class Coordinator:
             self._fill_free_slots()
             if not self._running:
                 return
-            for event in self._engine.events(self._wait_seconds()):
+            ahead = self._slot_to_prefetch()
+            events = self._engine.events(0.0 if ahead is not None else self._wait_seconds())
+            if not events and ahead is not None:
+                # Nothing to answer: ask the slot's next trial now, off the workers' path.
+                self._prefetch(ahead)
+            for event in events:
                 self._handle(event)
             self._enforce_trial_timeout()
 
     def _fill_free_slots(self) -> None:
         for slot in range(self._n_slots):
-            if slot in self._running or self._error is not None:
+            if slot in self._running:
                 continue
-            if self._retries and self._loop.may_start(0):
-                retry = self._retries.popleft()
-                self._launch(slot, self._start_retry(retry), retry.retries_left)
-            elif self._loop.may_start(self._n_started):
-                if is_heartbeat_enabled(self._study.storage):
-                    fail_stale_trials(self._study)
-                self._n_started += 1
-                self._launch(slot, self._study.ask(), self._max_retries)
+            started = self._start_next()
+            if started is not None:
+                self._launch(slot, *started)
 
-    def _launch(self, slot: int, trial: Trial, retries_left: int) -> None:
-        running = _Running(trial, time.monotonic(), retries_left)
-        running.heartbeat.enter_context(heartbeat_thread(trial._trial_id, self._study.storage))
-        self._running[slot] = running
+    def _slot_to_prefetch(self) -> int | None:
+        if not self._may_prefetch or self._error is not None:
+            return None
+        for slot in self._running:
+            if slot not in self._queued and self._last_seconds.get(slot, 1e9) < (
+                _PREFETCH_BELOW_SECONDS
+            ):
+                return slot
+        return None
+
+    def _prefetch(self, slot: int) -> None:
+        started = self._start_next()
+        if started is None:
+            self._may_prefetch = False  # until a retry is queued: nothing more may start
+        else:
+            self._launch(slot, *started, ahead=True)
+
+    def _start_next(self) -> tuple[Trial, int] | None:
+        """Start the next trial (a retry first), or None if none may start now."""
+        if self._error is not None:
+            return None
+        if self._retries and self._loop.may_start(0):
+            retry = self._retries.popleft()
+            return self._start_retry(retry), retry.retries_left
+        if self._loop.may_start(self._n_started):
+            if is_heartbeat_enabled(self._study.storage):
+                fail_stale_trials(self._study)
+            self._n_started += 1
+            return self._study.ask(), self._max_retries
+        return None
+
+    def _launch(self, slot: int, trial: Trial, retries_left: int, ahead: bool = False) -> None:
         frozen = trial._cached
         job = Job(
             trial._trial_id,
@@ -123,7 +162,23 @@ class Coordinator:
             self._loop.gc_after_trial,
             self._engine.greets,
         )
+        running = _Running(trial, job, time.monotonic(), retries_left)
+        running.heartbeat.enter_context(heartbeat_thread(trial._trial_id, self._study.storage))
+        if ahead:
+            self._queued[slot] = running
+        else:
+            self._running[slot] = running
         self._engine.launch(slot, job)
+
+    def _promote(self, slot: int, relaunch: bool) -> None:
+        """The slot's trial sent ahead becomes its running one (sent again to a new worker)."""
+        running = self._queued.pop(slot, None)
+        if running is None:
+            return
+        running.started = time.monotonic()
+        self._running[slot] = running
+        if relaunch:
+            self._engine.launch(slot, running.job)
 
     def _start_retry(self, retry: _Retry) -> Trial:
         storage = self._study.storage
@@ -155,7 +210,11 @@ class Coordinator:
             if event.kind == "request":
                 self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
             return
-        if event.kind == "request":
+        if event.kind == "post":
+            status, payload = self._answer(running.trial, *event.payload)
+            if status == "raise" and running.posted_error is None:
+                running.posted_error = payload
+        elif event.kind == "request":
             op, args = event.payload
             if op == "start" and running.greeted:
                 # A second start: the engine re-ran the evaluation after its worker died.
@@ -165,9 +224,18 @@ class Coordinator:
             if op == "start":
                 running.greeted = True
                 running.started = time.monotonic()
-            self._engine.reply(event.slot, event.trial_id, self._answer(running.trial, op, args))
+            if running.posted_error is not None:
+                # A call the evaluator did not wait for failed: it raises here, as in-process.
+                reply: tuple[str, Any] = ("raise", running.posted_error)
+                running.posted_error = None
+            else:
+                reply = self._answer(running.trial, op, args)
+            self._engine.reply(event.slot, event.trial_id, reply)
         elif event.kind == "done" and event.payload is not None:
-            self._complete(event.slot, event.payload)
+            del self._running[event.slot]
+            self._last_seconds[event.slot] = time.monotonic() - running.started
+            self._promote(event.slot, relaunch=False)
+            self._complete(running, event.payload)
         elif event.kind == "done":
             self._lose(event.slot, "its evaluation was abandoned")
         else:
@@ -207,14 +275,19 @@ class Coordinator:
             return getattr(self._study, name)(*call_args, **call_kwargs)
         raise ValueError(f"Unknown evaluator request {op!r}.")
 
-    def _complete(self, slot: int, outcome: Outcome) -> None:
-        running = self._running.pop(slot)
+    def _complete(self, running: _Running, outcome: Outcome) -> None:
         running.heartbeat.close()
         error: BaseException | None = None
         state: TrialState | None = None
         returned = outcome.value if outcome.kind == "value" else None
         exc_info: Any = None
-        if outcome.kind == "pruned":
+        if outcome.kind == "value" and running.posted_error is not None:
+            error = running.posted_error
+            state, returned, exc_info = TrialState.FAIL, None, (type(error), error, None)
+            running.trial.storage.set_trial_system_attr(
+                running.trial._trial_id, FAIL_REASON_KEY, repr(error)
+            )
+        elif outcome.kind == "pruned":
             from trimtab.exceptions import TrialPruned
 
             state, error = TrialState.PRUNED, TrialPruned(outcome.message)
@@ -231,9 +304,11 @@ class Coordinator:
         self._loop.trial_finished(frozen)
 
     def _lose(self, slot: int, reason: str) -> None:
-        running = self._running[slot]
-        frozen = self._fail(slot, f"Trial {running.trial.number} failed: {reason}.")
+        running = self._running.pop(slot)
+        self._promote(slot, relaunch=True)  # never started: its worker is gone
+        frozen = self._fail(running, f"Trial {running.trial.number} failed: {reason}.")
         if running.retries_left > 0:
+            self._may_prefetch = self._engine.prefetches and self._n_slots > 1
             history = list(frozen.system_attrs.get("retry_history", []))
             self._retries.append(
                 _Retry(
@@ -245,8 +320,7 @@ class Coordinator:
             )
         self._loop.trial_finished(frozen)
 
-    def _fail(self, slot: int, reason: str) -> Any:
-        running = self._running.pop(slot)
+    def _fail(self, running: _Running, reason: str) -> Any:
         running.heartbeat.close()
         trial = running.trial
         trial.storage.set_trial_system_attr(trial._trial_id, FAIL_REASON_KEY, reason)
@@ -263,16 +337,21 @@ class Coordinator:
                 continue
             if now - running.started >= self._trial_timeout:
                 self._engine.abort(slot, running.trial._trial_id)
+                del self._running[slot]
+                self._promote(slot, relaunch=True)
                 reason = (
                     f"it ran past trial_timeout={self._trial_timeout}s and its evaluator was killed"
                 )
-                frozen = self._fail(slot, f"Trial {running.trial.number} failed: {reason}.")
+                frozen = self._fail(running, f"Trial {running.trial.number} failed: {reason}.")
                 self._loop.trial_finished(frozen)
 
     def _fail_all_running(self, reason: str) -> None:
-        for slot in list(self._running):
-            number = self._running[slot].trial.number
+        unfinished = [*self._running.values(), *self._queued.values()]
+        self._running.clear()
+        self._queued.clear()
+        for running in unfinished:
+            number = running.trial.number
             try:
-                self._fail(slot, f"Trial {number} failed: {reason}.")
+                self._fail(running, f"Trial {number} failed: {reason}.")
             except Exception as err:  # keep failing the others; the storage may be gone
                 _logger.warning(f"Could not mark trial {number} FAIL: {err!r}.")

@@ -19,8 +19,9 @@ class Event:
     """Something an evaluation did.
 
     ``kind`` is "request" (``payload`` is ``(op, args)``, answer it with ``Engine.reply``),
-    "done" (``payload`` is the ``Outcome``, or None if abandoned) or "lost" (``payload`` is
-    the reason the evaluator died).
+    "post" (the same, but the evaluator does not wait: send no answer), "done" (``payload``
+    is the ``Outcome``, or None if abandoned) or "lost" (``payload`` is the reason the
+    evaluator died).
     """
 
     slot: int
@@ -36,6 +37,11 @@ class Engine(abc.ABC):
     #: tasks (queueing is not trial time, so ``trial_timeout`` counts from the greeting) or
     #: re-run a task on their own after its worker died (a second greeting is recognised).
     greets = False
+
+    #: Whether a slot may hold a second job, sent ahead: its evaluator starts it as soon as the
+    #: current one is done, without waiting for the coordinator. Events of a slot arrive in the
+    #: order its evaluator ran them.
+    prefetches = False
 
     @abc.abstractmethod
     def open(self, n_slots: int) -> None:

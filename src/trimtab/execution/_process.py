@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
+import selectors
 import signal
-from multiprocessing.connection import Connection, wait
+from collections import deque
+from multiprocessing.connection import Connection
 from typing import Any
 
 from trimtab.execution._coordinator import Coordinator
@@ -68,11 +71,25 @@ class _Worker:
     def __init__(self, process: Any, conn: Connection) -> None:
         self.process = process
         self.conn = conn
-        self.trial_id: int | None = None
+        self.trial_ids: deque[int] = deque()  # sent to it and not done: running, then queued
+
+
+def _send(conn: Connection, message: Any) -> None:
+    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def _recv(conn: Connection) -> Any:
+    return pickle.loads(conn.recv_bytes())
 
 
 class ProcessEngine(Engine):
-    """One process per slot, a pipe to each; a dead process is replaced at the next launch."""
+    """One process per slot, a pipe to each; a dead process is replaced at the next launch.
+
+    A worker may hold a second job sent ahead; it starts it when it sends the first one's
+    outcome. One selector, kept for the run, watches every pipe and every process sentinel.
+    """
+
+    prefetches = True
 
     def __init__(self, payload: bytes, start_method: str) -> None:
         self._payload = payload
@@ -80,63 +97,68 @@ class ProcessEngine(Engine):
         if start_method == "forkserver":
             self._context.set_forkserver_preload(["trimtab.execution._process"])
         self._workers: dict[int, _Worker] = {}
+        self._selector = selectors.DefaultSelector()
 
     def open(self, n_slots: int) -> None:
         for slot in range(n_slots):
-            self._workers[slot] = self._spawn()
+            self._workers[slot] = self._spawn(slot)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, slot: int) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(  # type: ignore[attr-defined]
             target=worker_main, args=(child, self._payload), daemon=True
         )
         process.start()
         child.close()
+        self._selector.register(parent, selectors.EVENT_READ, (slot, "conn"))
+        self._selector.register(process.sentinel, selectors.EVENT_READ, (slot, "sentinel"))
         return _Worker(process, parent)
+
+    def _forget(self, worker: _Worker) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(worker.conn)
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(worker.process.sentinel)
 
     def launch(self, slot: int, job: Job) -> None:
         worker = self._workers[slot]
         if not worker.process.is_alive():
+            self._forget(worker)
             worker.conn.close()
-            worker = self._workers[slot] = self._spawn()
-        worker.trial_id = job.trial_id
+            worker = self._workers[slot] = self._spawn(slot)
+        worker.trial_ids.append(job.trial_id)
         with contextlib.suppress(OSError):  # died just now: its sentinel reports it
-            worker.conn.send(("run", job))
+            _send(worker.conn, ("run", job))
 
     def events(self, timeout: float) -> list[Event]:
-        by_handle: dict[Any, tuple[int, _Worker]] = {}
-        for slot, worker in self._workers.items():
-            if worker.trial_id is not None:
-                by_handle[worker.conn] = (slot, worker)
-                by_handle[worker.process.sentinel] = (slot, worker)
         events: list[Event] = []
-        for handle in wait(list(by_handle), timeout):
-            slot, worker = by_handle[handle]
-            if worker.trial_id is None:
-                continue
-            if handle is worker.conn:
+        for key, _ in self._selector.select(timeout):
+            slot, kind = key.data
+            worker = self._workers[slot]
+            if kind == "conn":
                 events.extend(self._read(slot, worker))
             elif not worker.conn.poll():
-                events.append(self._lost(slot, worker))
+                self._forget(worker)
+                if worker.trial_ids:
+                    events.append(self._lost(slot, worker))
         return events
 
     def _read(self, slot: int, worker: _Worker) -> list[Event]:
-        events = []
         try:
-            while worker.trial_id is not None and worker.conn.poll():
-                kind, trial_id, payload = worker.conn.recv()
-                events.append(Event(slot, kind, trial_id, payload))
-                if kind == "done":
-                    worker.trial_id = None
+            kind, trial_id, payload = _recv(worker.conn)
         except (EOFError, OSError):
+            self._forget(worker)
+            if not worker.trial_ids:
+                return []
             worker.process.join(1.0)
-            events.append(self._lost(slot, worker))
-        return events
+            return [self._lost(slot, worker)]
+        if kind == "done" and worker.trial_ids and worker.trial_ids[0] == trial_id:
+            worker.trial_ids.popleft()
+        return [Event(slot, kind, trial_id, payload)]
 
     def _lost(self, slot: int, worker: _Worker) -> Event:
-        trial_id = worker.trial_id
-        assert trial_id is not None
-        worker.trial_id = None
+        trial_id = worker.trial_ids[0]
+        worker.trial_ids.clear()
         worker.process.join(1.0)
         code = worker.process.exitcode
         if code is not None and code < 0:
@@ -147,13 +169,13 @@ class ProcessEngine(Engine):
 
     def reply(self, slot: int, trial_id: int, reply: tuple[str, Any]) -> None:
         with contextlib.suppress(OSError):  # the worker died; its sentinel reports it
-            self._workers[slot].conn.send(reply)
+            _send(self._workers[slot].conn, ("reply", reply))
 
     def abort(self, slot: int, trial_id: int) -> None:
         worker = self._workers[slot]
         worker.process.kill()
         worker.process.join()
-        worker.trial_id = None
+        worker.trial_ids.clear()
 
     def close(self, force: bool) -> None:
         for worker in self._workers.values():
@@ -161,7 +183,7 @@ class ProcessEngine(Engine):
                 worker.process.kill()
             else:
                 with contextlib.suppress(OSError):
-                    worker.conn.send(("stop", None))
+                    _send(worker.conn, ("stop", None))
         for worker in self._workers.values():
             worker.process.join(None if force else 5.0)
             if worker.process.is_alive():
@@ -169,6 +191,7 @@ class ProcessEngine(Engine):
                 worker.process.join()
             worker.conn.close()
         self._workers.clear()
+        self._selector.close()
 
 
 def worker_main(conn: Connection, payload: bytes) -> None:
@@ -177,57 +200,45 @@ def worker_main(conn: Connection, payload: bytes) -> None:
     Ctrl-C is left to the coordinator, which stops the workers and fails their trials.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import pickle
-
     objective = pickle.loads(payload)
-
+    channel = _Channel(conn)
     while True:
         try:
-            kind, job = conn.recv()
+            kind, job = channel.next_order()
         except (EOFError, OSError):
             return
         if kind == "stop":
             return
-        channel = _Channel(conn, job.trial_id)
-        outcome = evaluate(objective, channel.call, job, channel.post, channel.flush)
-        channel.drain()  # answers to calls posted before an error or abandonment
-        conn.send(("done", job.trial_id, outcome))
+        channel.trial_id = job.trial_id
+        outcome = evaluate(objective, channel.call, job, channel.post)
+        _send(conn, ("done", job.trial_id, outcome))
 
 
 class _Channel:
-    """A worker's calls for one trial: ``call`` waits for its answer, ``post`` does not.
+    """A worker's side of its pipe: ``call`` waits for the answer, ``post`` gets none.
 
-    Answers come in order, so a posted call's answer is read before the next ``call``'s; the
-    first error among them is raised there.
+    The coordinator raises the error of a posted call at the next ``call`` (or fails the trial
+    with it when the objective returns). Orders (a job sent ahead, "stop") that arrive while a
+    call waits are kept for later.
     """
 
-    def __init__(self, conn: Connection, trial_id: int) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._trial_id = trial_id
-        self._unread = 0
+        self._orders: deque[Any] = deque()
+        self.trial_id = -1
+
+    def next_order(self) -> Any:
+        if self._orders:
+            return self._orders.popleft()
+        return _recv(self._conn)
 
     def post(self, op: str, *args: Any) -> None:
-        self._conn.send(("request", self._trial_id, (op, args)))
-        self._unread += 1
+        _send(self._conn, ("post", self.trial_id, (op, args)))
 
     def call(self, op: str, *args: Any) -> Any:
-        self.post(op, *args)
-        return self._read_all()
-
-    def flush(self) -> None:
-        if self._unread:
-            self._read_all()
-
-    def drain(self) -> None:
-        while self._unread:
-            self._unread -= 1
-            self._conn.recv()
-
-    def _read_all(self) -> Any:
-        replies = []
-        while self._unread:
-            replies.append(self._conn.recv())
-            self._unread -= 1
-        for reply in replies[:-1]:
-            unpack_reply(reply)  # raises what a posted call raised in the coordinator
-        return unpack_reply(replies[-1])
+        _send(self._conn, ("request", self.trial_id, (op, args)))
+        while True:
+            message = _recv(self._conn)
+            if message[0] == "reply":
+                return unpack_reply(message[1])
+            self._orders.append(message)
