@@ -190,8 +190,10 @@ class AutoSampler(BaseSampler):
 
         seed = None
         if self._seed is not None:
-            seed = int(np.random.SeedSequence([self._seed, _RANK[name], len(name)])
-                       .generate_state(1)[0] >> 1)
+            seed = int(
+                np.random.SeedSequence([self._seed, _RANK[name], len(name)]).generate_state(1)[0]
+                >> 1
+            )
         constraints = self._constraints_func
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecated/experimental arguments we pass on
@@ -208,7 +210,8 @@ class AutoSampler(BaseSampler):
             if name == "nsgaiii":
                 return samplers.NSGAIIISampler(seed=seed, constraints_func=constraints)
             source = [
-                t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                t
+                for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
                 if t.value is not None and not any(d.single() for d in t.distributions.values())
             ]
             return samplers.CmaEsSampler(
