@@ -3,8 +3,8 @@
 Usage: ``python tools/import_graph.py [SRC_DIR]`` (default ``src``). Every ``import`` of a
 ``trimtab`` module counts, except those under ``if TYPE_CHECKING:`` when ``--runtime`` is given.
 An arrow points upward when a lower layer imports a higher one (layers as in DESIGN.md:
-records and distributions < trial < storages < view < search spaces/samplers/pruners < study
-< everything that uses studies).
+records and distributions < trial, Pareto domination, unit-box transforms < storages < view <
+search spaces/samplers/pruners < study < everything that uses studies).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ LAYERS = [
     (
         "trimtab._lazy",
         "trimtab._warnings",
+        "trimtab._foreign",
         "trimtab.logging",
         "trimtab.exceptions",
         "trimtab.version",
         "trimtab._study_records",
         "trimtab.distributions",
     ),
-    ("trimtab.trial",),
+    ("trimtab.trial", "trimtab._multi_objective", "trimtab._transform"),
     ("trimtab.storages",),
     ("trimtab._study_view",),
     ("trimtab.search_space", "trimtab.samplers", "trimtab.pruners", "trimtab.hypervolume"),

@@ -20,7 +20,7 @@ import numpy as np
 from trimtab._study_records import StudyDirection
 
 if TYPE_CHECKING:
-    from trimtab.trial import FrozenTrial
+    from trimtab.trial._frozen import FrozenTrial
 
 # Above this many pair comparisons the pairwise matrix costs more than the sorted sweep.
 _PAIRWISE_LIMIT = 4_000_000

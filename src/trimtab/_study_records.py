@@ -65,6 +65,11 @@ class StudyRecord:
         """The direction of each objective."""
         return self._directions
 
+    @property
+    def study_id(self) -> int:
+        """The study's id in the storage it was read from (Optuna's private ``_study_id``)."""
+        return self._study_id
+
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented

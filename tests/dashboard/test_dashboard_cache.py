@@ -83,3 +83,21 @@ def test_refresh_is_throttled() -> None:
     assert cache.n_trials() == 3
     cache.refresh(force=True)
     assert cache.n_trials() == 5
+
+
+def test_running_trials_are_read_again_until_they_finish() -> None:
+    storage = InMemoryStorage()
+    study = make_study(storage, "r", n=5)
+    cache = StudyCache(storage, study._study_id)
+    cache.refresh(force=True)
+    trial = study.ask()
+    trial.report(0.5, step=0)
+    cache.refresh(force=True)
+    assert cache.trials[5].intermediate_values == {0: 0.5}  # type: ignore[union-attr]
+    trial.report(0.25, step=1)  # no state change: the running trial is read again
+    cache.refresh(force=True)
+    assert cache.trials[5].intermediate_values == {0: 0.5, 1: 0.25}  # type: ignore[union-attr]
+    study.tell(trial, 1.0)
+    cache.refresh(force=True)
+    assert cache.trials[5].state == TrialState.COMPLETE  # type: ignore[union-attr]
+    assert cache.state_counts()["RUNNING"] == 0 and cache.n_trials() == 6

@@ -29,6 +29,16 @@ def test_covers_every_point_once_then_stops() -> None:
     assert study.sampler.is_exhausted(study)
 
 
+def test_ask_and_tell_finishes_the_grid_without_stopping_anything() -> None:
+    study = trimtab.create_study(sampler=GridSampler(SPACE))
+    for _ in range(9):  # the last tell exhausts the grid: no optimize loop to stop, no error
+        trial = study.ask()
+        study.tell(trial, objective(trial))
+    assert study.sampler.is_exhausted(study)
+    study.optimize(objective, n_trials=100)  # a later run is not stopped in advance
+    assert len(study.trials) == 10
+
+
 def test_threads_cover_the_grid_without_repeats() -> None:
     study = trimtab.create_study(sampler=GridSampler(SPACE))
     study.optimize(objective, n_trials=9, n_jobs=3)

@@ -377,3 +377,14 @@ def test_tell_with_a_bad_value_fails_or_raises_and_says_why(told: Any, says: str
     with pytest.raises(ValueError, match=says):
         study.tell(trial, told, state=TrialState.COMPLETE)
     assert study.trials[1].state == TrialState.RUNNING
+
+
+def test_study_id_is_public_and_matches_the_storage() -> None:
+    storage = trimtab.storages.InMemoryStorage()
+    trimtab.create_study(storage=storage, study_name="first")
+    study = trimtab.create_study(storage=storage, study_name="second")
+    assert study.study_id == storage.get_study_id_from_name("second")
+    frozen = {s.study_name: s.study_id for s in storage.get_all_studies()}
+    assert frozen == {"first": storage.get_study_id_from_name("first"), "second": study.study_id}
+    storage.set_study_system_attr(study.study_id, "k", 1)
+    assert study.storage.get_study_system_attrs(study.study_id)["k"] == 1

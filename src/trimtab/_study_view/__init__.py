@@ -11,7 +11,8 @@ numpy is imported when a ``history`` is first asked for (``TrialHistory`` lives 
 """
 
 from trimtab._study_view._base import Digest, FinishedTrials, SubsetView
-from trimtab._study_view._protocol import StudyView, view_of
+from trimtab._study_view._best import best_feasible_trial
+from trimtab._study_view._protocol import StudyLike, StudyView, view_of
 from trimtab._study_view._state import load_trial_state
 from trimtab._study_view._storage import StorageStudyView
 
@@ -19,8 +20,10 @@ __all__ = [
     "Digest",
     "FinishedTrials",
     "StorageStudyView",
+    "StudyLike",
     "StudyView",
     "SubsetView",
+    "best_feasible_trial",
     "load_trial_state",
     "view_of",
 ]

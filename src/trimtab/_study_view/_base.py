@@ -20,12 +20,12 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from trimtab._study_records import StudyDirection
-from trimtab.trial import TrialState
+from trimtab.trial._state import TrialState
 
 if TYPE_CHECKING:
     from trimtab._study_view._history import TrialHistory
     from trimtab._study_view._protocol import StudyView
-    from trimtab.trial import FrozenTrial
+    from trimtab.trial._frozen import FrozenTrial
 
 
 class Digest(Protocol):

@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 
 from trimtab.distributions import BaseDistribution, FloatDistribution
-from trimtab.trial import FrozenTrial, TrialState
 from trimtab.trial._constraints import constraints_from_system_attrs
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _FINISHED_ROWS = (TrialState.COMPLETE, TrialState.PRUNED)
 

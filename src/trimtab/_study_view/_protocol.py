@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from trimtab._study_records import StudyDirection
     from trimtab._study_view._base import Digest
     from trimtab._study_view._history import TrialHistory
-    from trimtab.trial import FrozenTrial, TrialState
+    from trimtab.trial._frozen import FrozenTrial
+    from trimtab.trial._state import TrialState
 
 D = TypeVar("D", bound="Digest")
 
@@ -80,6 +81,28 @@ class StudyView(Protocol):
 
     def save_trial_attr(self, trial_id: int, key: str, value: Any) -> None:
         """Store a trial system attribute under a key shared with Optuna's ecosystem."""
+
+
+class StudyLike(Protocol):
+    """A study as code below ``trimtab.study`` may name it: anything with a ``view``.
+
+    ``Study`` is one. Search spaces take a ``StudyLike`` or a ``StudyView`` and read it
+    through ``view_of``, so they need no import of ``trimtab.study``. Plug-in signatures
+    (``BaseSampler``, ``BasePruner`` and the built-ins users subclass) keep ``Study``:
+    that is what they receive, and a narrower override must stay valid for users.
+    """
+
+    @property
+    def view(self) -> StudyView:
+        """The study's ``StudyView``."""
+
+    @property
+    def study_name(self) -> str:
+        """The study's name."""
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """The direction of each objective."""
 
 
 def view_of(study: Any) -> StudyView:

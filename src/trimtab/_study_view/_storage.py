@@ -11,7 +11,8 @@ from trimtab._study_view._state import state_key, state_record, unwrap_state
 if TYPE_CHECKING:
     from trimtab._study_records import StudyDirection
     from trimtab.storages import BaseStorage
-    from trimtab.trial import FrozenTrial, TrialState
+    from trimtab.trial._frozen import FrozenTrial
+    from trimtab.trial._state import TrialState
 
 
 class StorageStudyView(FinishedTrials):
@@ -41,6 +42,7 @@ class StorageStudyView(FinishedTrials):
     def _init_log(self) -> None:
         self._cursor = 0
         self._seen: set[int] = set()
+        self._unfinished: set[int] = set()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
@@ -48,7 +50,7 @@ class StorageStudyView(FinishedTrials):
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        del state["_cursor"], state["_seen"]
+        del state["_cursor"], state["_seen"], state["_unfinished"]
         return state
 
     @property
@@ -74,11 +76,25 @@ class StorageStudyView(FinishedTrials):
         changed, self._cursor = self._storage.get_trials_since(self._study_id, self._cursor)
         if not changed:
             return changed
-        seen = self._seen
-        new = [t for t in changed if t.state.is_finished() and t.number not in seen]
-        if new:
-            seen.update(t.number for t in new)
+        seen, unfinished = self._seen, self._unfinished
+        new = []
+        for t in changed:
+            if not t.state.is_finished():
+                unfinished.add(t.number)
+            elif t.number not in seen:
+                new.append(t)
+                seen.add(t.number)
+                unfinished.discard(t.number)
         return new
+
+    def unfinished_seen(self) -> bool:
+        """Whether the reads so far saw trials that have not finished (WAITING or RUNNING).
+
+        A consumer that shows unfinished trials too (the dashboard) reads them again only
+        when this is True; it is brought up by the same reads that feed the digests.
+        """
+        with self._lock:
+            return bool(self._unfinished)
 
     def system_attrs(self) -> dict[str, Any]:
         return dict(self._storage.get_study_system_attrs(self._study_id))

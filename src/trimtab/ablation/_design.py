@@ -278,7 +278,7 @@ def enqueue_ablation(
             )
         return stored
     key = _STUDY_ATTR_PREFIX + name
-    study._storage.set_study_system_attr(study._study_id, key, design.to_json())
+    study.storage.set_study_system_attr(study.study_id, key, design.to_json())
     batch = uuid.uuid4().hex
     trials = []
     for seed_value in design.seeds:
@@ -319,7 +319,7 @@ def _withdraw_if_duplicate(study: Study, name: str, batch: str) -> None:
     winner = winning_batch(trials)
     if winner == batch:
         return
-    storage = study._storage
+    storage = study.storage
     for trial in trials:
         if trial.system_attrs.get(BATCH_KEY) != batch or trial.state != TrialState.WAITING:
             continue

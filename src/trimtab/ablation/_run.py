@@ -11,15 +11,16 @@ Two ways, both exact (every enqueued trial runs once, and no other trial is star
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.ablation._design import BATCH_KEY, design_trials, load_design, winning_batch
-from trimtab.exceptions import is_trial_pruned
-from trimtab.storages._heartbeat import heartbeat_thread, is_heartbeat_enabled
-from trimtab.study._optimize import finish_trial, normalize_catch
-from trimtab.study._stale_trials import fail_stale_trials
+from trimtab.study._optimize import (
+    evaluate_trial,
+    fail_stale_trials_if_enabled,
+    normalize_catch,
+    optimizing,
+)
 from trimtab.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
@@ -91,12 +92,12 @@ def run_ablation(
     caught = normalize_catch(catch)
     ran = 0
     while True:
-        if is_heartbeat_enabled(study._storage):
-            fail_stale_trials(study)  # as optimize does: a dead worker's trial is failed
+        fail_stale_trials_if_enabled(study)  # as optimize does: a dead worker's trial fails
         trial = _claim(study, name)
         if trial is None:
             break
-        frozen = _run_one(study, objective, trial, caught)
+        with optimizing(study):  # as in optimize, the objective may call study.stop()
+            frozen = evaluate_trial(study, trial, objective, caught)
         ran += 1
         for callback in callbacks:
             callback(study, frozen)
@@ -105,36 +106,8 @@ def run_ablation(
 
 def _claim(study: Study, name: str) -> Trial | None:
     """Move one waiting trial of the design to RUNNING (atomically) and return it."""
-    storage = study._storage
+    storage = study.storage
     for frozen in _waiting(study, name):
         if storage.set_trial_state_values(frozen._trial_id, state=TrialState.RUNNING):
             return Trial(study, frozen._trial_id)
     return None
-
-
-def _run_one(
-    study: Study,
-    objective: Callable[[Trial], Any],
-    trial: Trial,
-    catch: tuple[type[Exception], ...],
-) -> FrozenTrial:
-    state: TrialState | None = None
-    returned: Any = None
-    error: BaseException | None = None
-    exc_info: Any = None
-    study._thread_local.in_optimize_loop = True  # so that the objective may call study.stop()
-    try:
-        with heartbeat_thread(trial._trial_id, study._storage):
-            try:
-                returned = objective(trial)
-            except (Exception, KeyboardInterrupt) as err:
-                if is_trial_pruned(err):  # trimtab's TrialPruned, or Optuna's (mixed installs)
-                    state, error = TrialState.PRUNED, err
-                else:
-                    state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
-        frozen = finish_trial(study, trial, returned, state, error, exc_info)
-    finally:
-        study._thread_local.in_optimize_loop = False
-    if frozen.state == TrialState.FAIL and error is not None and not isinstance(error, catch):
-        raise error
-    return frozen

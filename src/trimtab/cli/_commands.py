@@ -138,7 +138,7 @@ def studies(args: Namespace) -> int:
 
 
 def _trial_attrs(study: Any) -> tuple[str, ...]:
-    if study._is_multi_objective():
+    if len(study.directions) > 1:
         return tuple("values" if a == "value" else a for a in _TRIAL_ATTRS)
     return _TRIAL_ATTRS
 

@@ -1,10 +1,12 @@
-"""A per-study columnar cache of trials, fed incrementally by ``storage.get_trials_since``.
+"""A per-study columnar cache of trials: a digest of the study's view, for the dashboard.
 
-Finished trials never change, so they are read once and appended; unfinished ones (a few)
-are re-read on each refresh. Every change gets a sequence number, the dashboard's cursor: a
-client that sends its cursor receives only the trials changed after it. Columns are numpy
-arrays indexed by trial number, so sorting and filtering 100,000 trials is a few
-vectorised passes.
+The dashboard reads each study through a ``StorageStudyView`` (the view samplers read too),
+and this cache is one of its digests: the view's one log of finished trials feeds it each
+finished trial once, in the order they finished. Unfinished trials (a few) are read again
+on each refresh while the view has seen any. Every change gets a sequence number, the
+dashboard's cursor: a client that sends its cursor receives only the trials changed after
+it. Columns are numpy arrays indexed by trial number, so sorting and filtering 100,000
+trials is a few vectorised passes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from trimtab._multi_objective import nondominated_mask
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import StorageStudyView
 from trimtab.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from trimtab.storages import BaseStorage
 from trimtab.study import FrozenStudy
@@ -51,16 +54,25 @@ def _timestamp(dt: Any) -> float:
 
 
 class StudyCache:
-    """Trials of one study as columns; thread-safe; refreshed incrementally."""
+    """Trials of one study as columns; thread-safe; refreshed incrementally.
+
+    Args:
+        storage: The storage holding the study.
+        study_id: The study's id in ``storage``.
+        min_interval: Seconds within which a second ``refresh`` reads nothing.
+
+    Raises:
+        KeyError: no study has id ``study_id``.
+    """
 
     def __init__(self, storage: BaseStorage, study_id: int, min_interval: float = 0.2) -> None:
-        self.storage = storage
-        self.study_id = study_id
         self.directions: list[StudyDirection] = storage.get_study_directions(study_id)
+        self.view = StorageStudyView(
+            storage, study_id, storage.get_study_name_from_id(study_id), self.directions
+        )
         self.lock = threading.RLock()
         self._min_interval = min_interval
         self._last_refresh = -math.inf
-        self._storage_cursor = 0
         self.seq = 0
         self._log_seq: list[int] = []
         self._log_number: list[int] = []
@@ -92,18 +104,21 @@ class StudyCache:
             if not force and now - self._last_refresh < age:
                 return
             self._last_refresh = now
-            trials, self._storage_cursor = self.storage.get_trials_since(
-                self.study_id, self._storage_cursor
-            )
-            changed = {t.number: t for t in trials}
-            if self._unfinished:
-                for t in self.storage.get_all_trials(
-                    self.study_id, deepcopy=False, states=_UNFINISHED
-                ):
-                    changed[t.number] = t
-            for number in sorted(changed):
-                self._apply(changed[number])
+            view = self.view
+            with view.digest(self, self._itself):
+                pass  # the view fed ``add`` with the trials that finished since
+            if self._unfinished or view.unfinished_seen():
+                for t in view.get_trials(deepcopy=False, states=_UNFINISHED):
+                    self._apply(t)
             self.loaded = True
+
+    def _itself(self) -> StudyCache:
+        return self
+
+    def add(self, trials: list[FrozenTrial]) -> None:
+        """Take in trials that finished since the last call (the view's digest protocol)."""
+        for trial in trials:
+            self._apply(trial)
 
     def _apply(self, trial: FrozenTrial) -> None:
         i = trial.number

@@ -28,17 +28,16 @@ class CachedStudyView(FinishedTrials):
     """The trials of ``cache`` (or of the trial numbers ``numbers``), read-only.
 
     Args:
-        name: The study's name.
         cache: The dashboard's cache of the study; read under its lock by the caller.
         numbers: Only these trial numbers (a sample of a large study); all trials if None.
     """
 
-    def __init__(self, name: str, cache: StudyCache, numbers: np.ndarray | None = None) -> None:
+    def __init__(self, cache: StudyCache, numbers: np.ndarray | None = None) -> None:
         super().__init__()
-        self._name = name
+        self._name = cache.view.study_name
         self._cache = cache
         self._directions = list(cache.directions)
-        self._attrs = cache.storage.get_study_system_attrs(cache.study_id)
+        self._attrs = cache.view.system_attrs()
         if numbers is None:
             self._trials = cache.all_trials()
         else:  # numbers of read trials, so never None
@@ -64,10 +63,6 @@ class CachedStudyView(FinishedTrials):
     def metric_names(self) -> list[str] | None:
         """The objectives' names set with ``set_metric_names``, or None."""
         return self._attrs.get(_METRIC_NAMES_KEY)
-
-    def _is_multi_objective(self) -> bool:
-        # The chart functions ask this of a Study; a view answers the same.
-        return len(self._directions) > 1
 
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None

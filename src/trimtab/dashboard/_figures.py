@@ -47,7 +47,7 @@ def save_plotly_graph_object(
     graph_object_id = graph_object_id or str(uuid.uuid4())
     text = figure.to_json()
     prefix = f"{PLOT_DATA_PREFIX}{graph_object_id}:"
-    storage, study_id = study._storage, study._study_id
+    storage, study_id = study.storage, study.study_id
     old = storage.get_study_system_attrs(study_id)
     chunks = [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)]
     for i, chunk in enumerate(chunks):

@@ -154,7 +154,7 @@ ObjectiveTextInputWidget = TextInputWidget
 
 def _store(study: Study, output_type: str, widgets: list[dict[str, Any]]) -> None:
     value = {"output_type": output_type, "widgets": widgets}
-    study._storage.set_study_system_attr(study._study_id, FORM_WIDGETS_KEY, value)
+    study.storage.set_study_system_attr(study.study_id, FORM_WIDGETS_KEY, value)
 
 
 def register_objective_form_widgets(study: Study, widgets: list[FormWidget]) -> None:

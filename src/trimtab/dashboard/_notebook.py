@@ -101,8 +101,8 @@ def show(
             'The dashboard needs Starlette and uvicorn: pip install "trimtab[dashboard]"'
         ) from None
     if isinstance(study_or_storage, Study):
-        storage: BaseStorage | str = study_or_storage._storage
-        fragment = f"#/studies/{study_or_storage._study_id}"
+        storage: BaseStorage | str = study_or_storage.storage
+        fragment = f"#/studies/{study_or_storage.study_id}"
     else:
         storage, fragment = study_or_storage, ""
     app = create_app(

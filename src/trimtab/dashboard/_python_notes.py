@@ -38,7 +38,7 @@ def save_note(study_or_trial: Study | Trial, body: str) -> None:
         raise TypeError(f"body must be a str, got {type(body).__name__}.")
     if len(body) > MAX_NOTE:
         raise ValueError(f"body: a note is limited to {MAX_NOTE} characters.")
-    storage, study_id = study._storage, study._study_id
+    storage, study_id = study.storage, study.study_id
     version = read_note(storage.get_study_system_attrs(study_id), trial_id, html=False).version
     _save_versioned(storage, study_id, trial_id, version + 1, body, html=False)
 
@@ -50,5 +50,5 @@ def get_note(study_or_trial: Study | Trial) -> str:
         TypeError: ``study_or_trial`` is neither a study nor a trial.
     """
     study, trial_id = _owner(study_or_trial)
-    attrs = study._storage.get_study_system_attrs(study._study_id)
+    attrs = study.storage.get_study_system_attrs(study.study_id)
     return read_note(attrs, trial_id, html=False).body

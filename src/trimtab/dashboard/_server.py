@@ -80,7 +80,7 @@ def run_server(
     )
     # Read every study in the background now, so that pages open on warm caches.
     context = app.state.context
-    context.caches.warm([s._study_id for s in context.storage.get_all_studies()])
+    context.caches.warm([s.study_id for s in context.storage.get_all_studies()])
     if not quiet:
         shown = f"[{host}]" if ":" in host else host
         suffix = "/?token=<token>" if token else "/"

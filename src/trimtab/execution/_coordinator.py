@@ -267,7 +267,7 @@ class Coordinator:
         if op == "constraints":
             return trial.constraints
         if op == "set_system_attr":
-            return self._study._storage.set_trial_system_attr(trial._trial_id, *args)
+            return self._study.storage.set_trial_system_attr(trial._trial_id, *args)
         if op == "study_get" and args[0] in STUDY_READS:
             return getattr(self._study, args[0])
         if op == "study_call" and args[0] in STUDY_CALLS:

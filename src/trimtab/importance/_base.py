@@ -54,7 +54,7 @@ def check_params_arg(params: Sequence[str] | None) -> None:
 
 def require_target_for_multi_objective(study: Study, target: Target | None) -> None:
     """Raise ValueError for a multi-objective study without ``target``."""
-    if target is None and study._is_multi_objective():
+    if target is None and len(study.directions) > 1:
         raise ValueError(
             "If the `study` is being used for multi-objective optimization, "
             "please specify the `target`. For example, use "

@@ -192,7 +192,7 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
     ) -> list[FrozenTrial]:
         if quantile == 1.0:
             return trials
-        if target is None and study._is_multi_objective():
+        if target is None and len(study.directions) > 1:
             return _top_multi_objective(study, trials, math.ceil(quantile * len(trials)))
         if target is not None:
             warn(

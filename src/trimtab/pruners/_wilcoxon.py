@@ -10,6 +10,7 @@ import numpy as np
 
 from trimtab import _warnings
 from trimtab._study_records import StudyDirection
+from trimtab._study_view import best_feasible_trial, view_of
 from trimtab.pruners._base import BasePruner
 from trimtab.pruners._cache import check_number
 from trimtab.pruners._signed_rank import Alternative, signed_rank_pvalue
@@ -61,7 +62,7 @@ class WilcoxonPruner(BasePruner):
             )
             return False
         try:
-            best = study._best_trial()
+            best = best_feasible_trial(view_of(study))
         except ValueError:
             return False
         best_scores = best.intermediate_values

@@ -43,20 +43,20 @@ _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 class _SpaceSummary:
-    """What the finished trials of one study reveal, read incrementally."""
+    """What the finished trials of one study reveal: a digest of its view (each trial once)."""
 
     def __init__(self) -> None:
-        self.seen: set[int] = set()
+        self.n_finished = 0  # COMPLETE and PRUNED
         self.union: dict[str, BaseDistribution] = {}
         self.intersection: set[str] | None = None
         self.n_complete = 0
         self.constrained = False
 
-    def update(self, trials: Sequence[FrozenTrial]) -> None:
+    def add(self, trials: list[FrozenTrial]) -> None:
         for t in trials:
-            if t._trial_id in self.seen:
+            if t.state not in _FINISHED:
                 continue
-            self.seen.add(t._trial_id)
+            self.n_finished += 1
             self.n_complete += t.state == TrialState.COMPLETE
             self.union.update(t.distributions)
             names = {n for n, d in t.distributions.items() if not d.single()}
@@ -118,14 +118,13 @@ class AutoSampler(BaseSampler):
         self._gp_budget = gp_budget
         self._lock = threading.RLock()
         self._delegates: dict[str, BaseSampler] = {}
-        self._summaries: dict[Hashable, _SpaceSummary] = {}
         self._choices: dict[Hashable, str] = {}  # last known choice per study
         self._trial_choices: dict[int, str] = {}  # trial id -> algorithm, while it runs
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_lock"]
-        state["_summaries"], state["_choices"], state["_trial_choices"] = {}, {}, {}
+        state["_choices"], state["_trial_choices"] = {}, {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -141,7 +140,7 @@ class AutoSampler(BaseSampler):
     # ----------------------------------------------------------------------- the choice
 
     def _desired(self, study: Study, summary: _SpaceSummary) -> str:
-        if len(summary.seen) < self._n_startup_trials:
+        if summary.n_finished < self._n_startup_trials:
             return "random"
         n_objectives = len(study.directions)
         mixed = summary.conditional or summary.categorical
@@ -167,11 +166,11 @@ class AutoSampler(BaseSampler):
             current = stored.get("sampler", "random")
             if _RANK.get(current, -1) < _RANK[known]:
                 current = known
-            summary = self._summaries.setdefault(key, _SpaceSummary())
-            summary.update(study.get_trials(deepcopy=False, states=_FINISHED))
-            desired = self._desired(study, summary)
+            with view.digest(self, _SpaceSummary) as summary:
+                desired = self._desired(study, summary)
+                n_finished = summary.n_finished
             if _RANK[desired] > _RANK.get(current, -1):
-                history = [*stored.get("history", []), [desired, len(summary.seen)]]
+                history = [*stored.get("history", []), [desired, n_finished]]
                 view.save_study_state(
                     _NAMESPACE, _VERSION, {"sampler": desired, "history": history}
                 )
@@ -191,8 +190,10 @@ class AutoSampler(BaseSampler):
 
         seed = None
         if self._seed is not None:
-            seed = int(np.random.SeedSequence([self._seed, _RANK[name], len(name)])
-                       .generate_state(1)[0] >> 1)
+            seed = int(
+                np.random.SeedSequence([self._seed, _RANK[name], len(name)]).generate_state(1)[0]
+                >> 1
+            )
         constraints = self._constraints_func
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecated/experimental arguments we pass on
@@ -209,7 +210,8 @@ class AutoSampler(BaseSampler):
             if name == "nsgaiii":
                 return samplers.NSGAIIISampler(seed=seed, constraints_func=constraints)
             source = [
-                t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                t
+                for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
                 if t.value is not None and not any(d.single() for d in t.distributions.values())
             ]
             return samplers.CmaEsSampler(

@@ -18,6 +18,7 @@ trials through ``study.get_trials`` (or the study's trial history), never throug
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,16 @@ class BaseSampler(abc.ABC):
                 f"If the study is being used for multi-objective optimization, "
                 f"{self.__class__.__name__} cannot be used."
             )
+
+
+def stop_optimize(study: Study) -> None:
+    """Stop ``study``'s ``optimize`` after the running trials: the sampler is exhausted.
+
+    Outside ``optimize`` (ask-and-tell) there is no loop to stop; ``Study.stop`` then
+    raises ``RuntimeError``, which is expected here and ignored.
+    """
+    with contextlib.suppress(RuntimeError):
+        study.stop()
 
 
 def log_independent_sampling(

@@ -14,7 +14,7 @@ from trimtab.distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._base import BaseSampler, stop_optimize
 from trimtab.samplers._rng import SamplerRandomState
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -190,8 +190,8 @@ class BruteForceSampler(BaseSampler):
                 if t.number != trial.number
             ]
             exhausted = bool(running) and self._covered_with(root, running)
-        if exhausted and study._thread_local.in_optimize_loop:
-            study.stop()
+        if exhausted:
+            stop_optimize(study)
 
     def _covered_with(self, tree: _Node, running: list[FrozenTrial]) -> bool:
         """Would ``tree`` be exhausted if the running trials finished where they are now?"""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Union
 from trimtab import _warnings, logging
 from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
-from trimtab.samplers._base import BaseSampler
+from trimtab.samplers._base import BaseSampler, stop_optimize
 from trimtab.samplers._rng import SamplerRandomState
 from trimtab.trial import FrozenTrial, TrialState
 
@@ -172,8 +172,8 @@ class GridSampler(BaseSampler):
         targets = self._unvisited(study)
         own_id = trial.system_attrs.get(GRID_ID_KEY)
         remaining = [t for t in targets if t != own_id]
-        if not remaining and study._thread_local.in_optimize_loop:
-            study.stop()
+        if not remaining:
+            stop_optimize(study)
 
     def is_exhausted(self, study: Study) -> bool:
         """Return True when every grid point has been evaluated."""

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 if TYPE_CHECKING:
-    from trimtab.study import Study
+    from trimtab._study_view import StudyLike, StudyView
 
 
 class _SearchSpaceGroup:
@@ -66,7 +67,7 @@ class _GroupDecomposedSearchSpace:
             (TrialState.COMPLETE, TrialState.PRUNED) if include_pruned else (TrialState.COMPLETE,)
         )
 
-    def calculate(self, study: Study, use_cache: bool = False) -> _SearchSpaceGroup:
+    def calculate(self, study: StudyLike | StudyView, use_cache: bool = False) -> _SearchSpaceGroup:
         """Return the groups of ``study``'s finished trials so far."""
         with view_of(study).digest(self, lambda: _GroupDigest(self._states)) as digest:
             return copy.deepcopy(digest.group)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from trimtab._study_view import view_of
 from trimtab.distributions import BaseDistribution
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 if TYPE_CHECKING:
-    from trimtab.study import Study
+    from trimtab._study_view import StudyLike, StudyView
 
 
 def _states(include_pruned: bool) -> tuple[TrialState, ...]:
@@ -72,7 +73,9 @@ class IntersectionSearchSpace:
     def __init__(self, include_pruned: bool = False) -> None:
         self._states = _states(include_pruned)
 
-    def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:
+    def calculate(
+        self, study: StudyLike | StudyView, use_cache: bool = False
+    ) -> dict[str, BaseDistribution]:
         """Return the intersection search space of ``study``'s finished trials so far."""
         with view_of(study).digest(self, lambda: _Intersection(self._states)) as digest:
             return dict(sorted((digest.space or {}).items()))

@@ -10,7 +10,8 @@ from typing import Any
 from trimtab._study_records import FrozenStudy, StudyDirection
 from trimtab.distributions import BaseDistribution
 from trimtab.exceptions import UpdateFinishedTrialError
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 JSONSerializable = Any
 

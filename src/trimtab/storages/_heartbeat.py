@@ -10,7 +10,7 @@ from typing import Any
 
 from trimtab import logging
 from trimtab.storages._base import BaseStorage
-from trimtab.trial import FrozenTrial
+from trimtab.trial._frozen import FrozenTrial
 
 _logger = logging.get_logger(__name__)
 
@@ -48,6 +48,17 @@ class BaseHeartbeat(abc.ABC):
 def is_heartbeat_enabled(storage: BaseStorage) -> bool:
     """Return True when ``storage`` records heartbeats."""
     return isinstance(storage, BaseHeartbeat) and storage.get_heartbeat_interval() is not None
+
+
+def stale_trial_ids(storage: BaseStorage, study_id: int) -> list[int]:
+    """The study's RUNNING trials whose heartbeat stopped (none when heartbeats are off).
+
+    ``_get_stale_trial_ids`` keeps Optuna's name for implementers of ``BaseHeartbeat``;
+    code outside ``trimtab.storages`` asks through this function instead.
+    """
+    if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
+        return []
+    return storage._get_stale_trial_ids(study_id)
 
 
 @contextlib.contextmanager

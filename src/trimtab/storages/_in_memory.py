@@ -20,7 +20,8 @@ from trimtab.storages._base import (
     check_json_serializable,
 )
 from trimtab.storages._records import thaw_trial
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)

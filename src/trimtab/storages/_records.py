@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from trimtab.distributions import BaseDistribution
-from trimtab.trial import FrozenTrial
+from trimtab.trial._frozen import FrozenTrial
 
 
 def thaw_trial(trial: FrozenTrial) -> FrozenTrial:

@@ -7,13 +7,14 @@ until a user asks for one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import importlib
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -281,9 +282,38 @@ def run_trial(
 
     Exceptions from ``func`` fail the trial; those not in ``catch`` are re-raised afterwards.
     """
+    fail_stale_trials_if_enabled(study)
+    return evaluate_trial(study, study.ask(), func, catch)
+
+
+def fail_stale_trials_if_enabled(study: Study) -> None:
+    """Before a trial starts: fail the trials whose worker died, when heartbeats are on."""
     if is_heartbeat_enabled(study._storage):
         fail_stale_trials(study)
-    trial = study.ask()
+
+
+@contextlib.contextmanager
+def optimizing(study: Study) -> Iterator[None]:
+    """Mark this thread as running ``study``'s trials (so that the objective may ``stop()``).
+
+    ``optimize`` marks its threads itself; a runner of its own trials (ablation) uses this
+    around ``evaluate_trial``.
+    """
+    study._thread_local.in_optimize_loop = True
+    try:
+        yield
+    finally:
+        study._thread_local.in_optimize_loop = False
+
+
+def evaluate_trial(
+    study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]
+) -> FrozenTrial:
+    """Run ``func`` on a started ``trial`` (with heartbeats), tell the result, log it.
+
+    The objective's ``TrialPruned`` (trimtab's or Optuna's) prunes the trial; other
+    exceptions fail it, and those not in ``catch`` are re-raised once it is stored.
+    """
     state: TrialState | None = None
     returned: Any = None
     error: BaseException | None = None

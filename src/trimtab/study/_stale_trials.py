@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trimtab import _warnings, logging
-from trimtab.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
+from trimtab.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled, stale_trial_ids
 from trimtab.trial import FrozenTrial, TrialState, create_trial
 
 if TYPE_CHECKING:
@@ -26,11 +26,11 @@ def fail_stale_trials(study: Study) -> None:
     Safe to call from many workers at once: a trial is failed (and its callback run) by
     exactly one of them.
     """
-    storage = study._storage
+    storage = study.storage
     if not isinstance(storage, BaseHeartbeat) or not is_heartbeat_enabled(storage):
         return
     failed: list[int] = []
-    for trial_id in storage._get_stale_trial_ids(study._study_id):
+    for trial_id in stale_trial_ids(storage, study.study_id):
         try:
             if storage.set_trial_state_values(trial_id, TrialState.FAIL):
                 failed.append(trial_id)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from trimtab import _warnings, logging
 from trimtab._study_records import StudyDirection
-from trimtab._study_view import StorageStudyView, StudyView
+from trimtab._study_view import StorageStudyView, StudyView, best_feasible_trial
 from trimtab.distributions import BaseDistribution
 from trimtab.pruners import BasePruner
 from trimtab.samplers import BaseSampler
@@ -128,6 +128,15 @@ class Study:
     def storage(self) -> BaseStorage:
         """The storage holding this study (like ``Trial.storage``)."""
         return self._storage
+
+    @property
+    def study_id(self) -> int:
+        """The study's id in ``storage``: what ``BaseStorage`` methods take as ``study_id``.
+
+        Optuna keeps it private (``study._study_id``, which works here too); code that reads
+        or writes the study's attributes through ``study.storage`` uses this instead.
+        """
+        return self._study_id
 
     @property
     def view(self) -> StudyView:
@@ -274,18 +283,7 @@ class Study:
                 "A single best trial cannot be retrieved from a multi-objective study. Consider "
                 "using Study.best_trials to retrieve a list containing the best trials."
             )
-        best = self._view.best_trial()
-        if is_feasible(best.system_attrs):
-            return best
-        feasible = [
-            t
-            for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if is_feasible(t.system_attrs)
-        ]
-        if not feasible:
-            raise ValueError("No feasible trials are completed yet.")
-        pick = max if self._directions[0] == StudyDirection.MAXIMIZE else min
-        return pick(feasible, key=lambda t: t.values[0])  # type: ignore[index]
+        return best_feasible_trial(self._view)
 
     @property
     def best_value(self) -> float:

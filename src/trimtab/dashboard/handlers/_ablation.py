@@ -43,7 +43,7 @@ def ablations(ctx: Context, req: ApiRequest) -> AblationList:
     cache = ctx.caches.get(study_id)
     with cache.lock:
         # The ablation readers take a Study; they use only its read API, which the view has.
-        view: Any = CachedStudyView(ctx.storage.get_study_name_from_id(study_id), cache)
+        view: Any = CachedStudyView(cache)
     test, confidence, target = _options(req, len(view.directions))
     designs = []
     for name in design_names(view):

@@ -181,11 +181,7 @@ def chart(ctx: Context, req: ApiRequest) -> Raw:
         if hit is not None:
             return Raw(content=hit, media_type="application/json")
         sample = _sample(kind, cache, args)
-        view = CachedStudyView(
-            ctx.storage.get_study_name_from_id(study_id),
-            cache,
-            None if sample is None else sample[0],
-        )
+        view = CachedStudyView(cache, None if sample is None else sample[0])
         extra = _extra(kind, cache)
         if sample is not None:
             extra["sampled"] = {"shown": len(sample[0]), "of": sample[1]}

@@ -38,13 +38,13 @@ def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
     background thread reads it; the next poll has its numbers.
     """
     studies = []
-    for frozen in sorted(ctx.caches.studies(LIST_MAX_AGE), key=lambda s: s._study_id):
+    for frozen in sorted(ctx.caches.studies(LIST_MAX_AGE), key=lambda s: s.study_id):
         directions = [d.name.lower() for d in frozen.directions]
-        cache = ctx.caches.peek(frozen._study_id, LIST_MAX_AGE)
+        cache = ctx.caches.peek(frozen.study_id, LIST_MAX_AGE)
         if cache is None:
             studies.append(
                 StudySummary(
-                    frozen._study_id,
+                    frozen.study_id,
                     frozen.study_name,
                     directions,
                     True,
@@ -59,7 +59,7 @@ def list_studies(ctx: Context, req: ApiRequest) -> StudyList:
         with cache.lock:
             studies.append(
                 StudySummary(
-                    study_id=frozen._study_id,
+                    study_id=frozen.study_id,
                     study_name=frozen.study_name,
                     directions=directions,
                     loading=False,

@@ -71,7 +71,7 @@ class PreferentialStudy:
     @property
     def best_trials(self) -> list[FrozenTrial]:
         """The trials never reported worse than another (and not skipped)."""
-        attrs = self._study._storage.get_study_system_attrs(self._study._study_id)
+        attrs = self._study.storage.get_study_system_attrs(self._study.study_id)
         pairs = preferences_from_attrs(attrs)
         worse = {w for _, w in pairs}
         skipped = skipped_trial_ids(attrs)
@@ -86,7 +86,7 @@ class PreferentialStudy:
 
     def get_preferences(self, *, deepcopy: bool = True) -> list[tuple[FrozenTrial, FrozenTrial]]:
         """Return the ``(better, worse)`` pairs reported so far."""
-        attrs = self._study._storage.get_study_system_attrs(self._study._study_id)
+        attrs = self._study.storage.get_study_system_attrs(self._study.study_id)
         pairs = preferences_from_attrs(attrs)  # read before the trials: they only grow
         trials = self._study.get_trials(deepcopy=deepcopy)
         return [(trials[b], trials[w]) for b, w in pairs]
@@ -131,18 +131,18 @@ class PreferentialStudy:
         pairs = [(b.number, w.number) for b in better for w in worse]
         if any(b == w for b, w in pairs):
             raise ValueError("A trial cannot be both better and worse than itself.")
-        record_preferences(self._study._storage, self._study._study_id, pairs)
+        record_preferences(self._study.storage, self._study.study_id, pairs)
 
     @property
     def n_generate(self) -> int:
         """How many candidates the person compares at once."""
-        attrs = self._study._storage.get_study_system_attrs(self._study._study_id)
+        attrs = self._study.storage.get_study_system_attrs(self._study.study_id)
         return int(attrs[N_GENERATE])
 
     def should_generate(self) -> bool:
         """Whether to ask a new candidate now: fewer than ``n_generate`` trials are still
         in the running (neither reported worse than another nor skipped)."""
-        attrs = self._study._storage.get_study_system_attrs(self._study._study_id)
+        attrs = self._study.storage.get_study_system_attrs(self._study.study_id)
         worse = {w for _, w in preferences_from_attrs(attrs)}
         skipped = skipped_trial_ids(attrs)
         active = [
@@ -190,8 +190,8 @@ def create_study(
             f"Using an existing study with name '{study_name}' instead of creating a new one."
         )
         return load_study(study_name=study_name, storage=backend, sampler=sampler)
-    backend.set_study_system_attr(study._study_id, IS_PREFERENTIAL, True)
-    backend.set_study_system_attr(study._study_id, N_GENERATE, n_generate)
+    backend.set_study_system_attr(study.study_id, IS_PREFERENTIAL, True)
+    backend.set_study_system_attr(study.study_id, N_GENERATE, n_generate)
     return PreferentialStudy(study)
 
 
@@ -207,7 +207,7 @@ def load_study(
     study = Study(
         study_name=study_name, storage=storage, sampler=sampler or PreferentialGPSampler()
     )
-    if not study._storage.get_study_system_attrs(study._study_id).get(IS_PREFERENTIAL):
+    if not study.storage.get_study_system_attrs(study.study_id).get(IS_PREFERENTIAL):
         raise ValueError(f"Study {study_name!r} is not a preferential study.")
     return PreferentialStudy(study)
 
@@ -230,4 +230,4 @@ def register_preference_feedback_component(
     value: dict[str, Any] = {"output_type": component_type}
     if artifact_key is not None:
         value["artifact_key"] = artifact_key
-    study._study._storage.set_study_system_attr(study._study._study_id, FEEDBACK_COMPONENT, value)
+    study._study.storage.set_study_system_attr(study._study.study_id, FEEDBACK_COMPONENT, value)

@@ -22,7 +22,8 @@ from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
 from trimtab.storages._grpc._client_cache import ClientTrialCache
 from trimtab.storages._grpc._imports import import_grpc
 from trimtab.storages._grpc._owned import OwnedTrials
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _logger = logging.get_logger(__name__)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trimtab.storages._grpc._convert import trial_from_proto
-from trimtab.trial import FrozenTrial
+from trimtab.trial._frozen import FrozenTrial
 
 #: ``fetch(study_id, included_trial_ids, trial_id_greater_than)`` -> encoded trials.
 Fetch = Callable[[int, list[int], int], Any]

@@ -10,7 +10,8 @@ from typing import Any
 from trimtab._study_records import StudyDirection
 from trimtab.distributions import BaseDistribution, distribution_to_json, json_to_distribution
 from trimtab.storages._grpc._generated import api_pb2
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 

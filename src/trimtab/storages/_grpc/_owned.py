@@ -8,7 +8,7 @@ A trial leaves this table when the client finishes it (the server sets its end t
 from __future__ import annotations
 
 from trimtab.storages._records import RunningTrials, thaw_trial
-from trimtab.trial import FrozenTrial
+from trimtab.trial._frozen import FrozenTrial
 
 
 class OwnedTrials(RunningTrials):

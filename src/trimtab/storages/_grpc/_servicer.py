@@ -113,7 +113,7 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
     def GetAllStudies(self, request: Any, context: Any) -> Any:
         studies = [
             api_pb2.Study(
-                study_id=study._study_id,
+                study_id=study.study_id,
                 study_name=study.study_name,
                 directions=directions_to_proto(study.directions),
                 user_attributes=attrs_to_proto(study.user_attrs),

@@ -16,7 +16,8 @@ from typing import Any
 
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._grpc._convert import trial_to_proto
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _UNFINISHED_STATES = (TrialState.RUNNING, TrialState.WAITING)
 

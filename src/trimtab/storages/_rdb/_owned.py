@@ -16,7 +16,8 @@ from typing import Any
 
 from trimtab.storages._rdb._trials import from_db_datetime
 from trimtab.storages._records import RunningTrials, thaw_trial
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _RECENT = 64
 

@@ -36,7 +36,8 @@ from trimtab.storages._rdb._trials import (
 from trimtab.storages._rdb._version import VersionManager
 from trimtab.storages._rdb._writes import TrialWriter, upsert
 from trimtab.storages._records import thaw_trial
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _logger = logging.get_logger(__name__)
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)

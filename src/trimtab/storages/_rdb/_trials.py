@@ -27,7 +27,8 @@ from trimtab.distributions import (
 )
 from trimtab.storages._rdb import _schema
 from trimtab.storages._rdb import _statements as st
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _UTC = datetime.timezone.utc
 _IN_LIST_LIMIT = 500

@@ -23,7 +23,8 @@ from trimtab.storages._rdb import _schema as s
 from trimtab.storages._rdb import _statements as st
 from trimtab.storages._rdb._owned import OwnedTrials
 from trimtab.storages._rdb._trials import stored_value, to_db_datetime
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 if TYPE_CHECKING:
     from trimtab.storages._rdb._engine import EngineHandle

@@ -22,7 +22,8 @@ from trimtab.distributions import (
     decode_stored_param,
 )
 from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 NOT_FOUND_MSG = "Record does not exist."
 

@@ -25,7 +25,8 @@ from trimtab.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
 from trimtab.storages._records import thaw_trial
 from trimtab.storages.journal._base import BaseJournalBackend, BaseJournalSnapshot
 from trimtab.storages.journal._replay import JournalOperation, ReplayResult, format_datetime
-from trimtab.trial import FrozenTrial, TrialState
+from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._state import TrialState
 
 _logger = logging.get_logger(__name__)
 _UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)

@@ -35,7 +35,7 @@ def check_plot_args(
 ) -> None:
     """Raise for a multi-objective study without ``target``; warn on a default ``target_name``."""
     studies = as_study_list(study)
-    if target is None and any(s._is_multi_objective() for s in studies):
+    if target is None and any(len(s.directions) > 1 for s in studies):
         raise ValueError(
             "If the `study` is being used for multi-objective optimization, "
             "please specify the `target`."

@@ -30,7 +30,7 @@ def hypervolume_history_data(
     Raises:
         ValueError: the study is single-objective, or the reference point has the wrong size.
     """
-    if not study._is_multi_objective():
+    if not len(study.directions) > 1:
         raise ValueError(
             "Study must be multi-objective. For single-objective optimization, "
             "please use plot_optimization_history instead."

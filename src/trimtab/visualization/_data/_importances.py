@@ -67,7 +67,7 @@ def param_importances_data(
     multi-objective study, named after its metric names or ``"<target_name> <i>"``.
     """
     metric_names = study.metric_names
-    if target is not None or not study._is_multi_objective():
+    if target is not None or not len(study.directions) > 1:
         if metric_names is not None and target is None:
             target_name = metric_names[0]
         return (_one_target(study, evaluator, params, target, target_name),)

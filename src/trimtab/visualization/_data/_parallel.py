@@ -178,7 +178,7 @@ def _feasibility(trials: list[FrozenTrial]) -> tuple[bool, ...] | None:
 def _objective_dims(
     study: Study, trials: list[FrozenTrial], target: Target | None, target_name: str
 ) -> tuple[list[DimensionInfo], tuple[float, ...], tuple[int, ...], str, bool]:
-    if target is None and study._is_multi_objective():
+    if target is None and len(study.directions) > 1:
         labels = study.metric_names or [f"Objective {i}" for i in range(len(study.directions))]
         dims = [
             _numerical_dimension(label, [float(t.values[i]) for t in trials])  # type: ignore[index]
@@ -195,7 +195,7 @@ def _objective_dims(
 
 def _complete_trials(study: Study, target: Target | None) -> list[FrozenTrial]:
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    if target is None and study._is_multi_objective():
+    if target is None and len(study.directions) > 1:
         n = len(study.directions)
         return [
             t for t in trials
@@ -215,7 +215,7 @@ def parallel_coordinate_data(
     A multi-objective study without ``target`` gets one axis per objective and lines
     coloured by Pareto rank; otherwise one objective axis coloured by value.
     """
-    if target is not None or not study._is_multi_objective():
+    if target is not None or not len(study.directions) > 1:
         check_plot_args(study, target, target_name)
     trials = _complete_trials(study, target)
     all_params = {name for t in trials for name in t.params}
@@ -225,7 +225,7 @@ def parallel_coordinate_data(
                 raise ValueError(f"Parameter {name} does not exist in your study.")
         all_params = set(params)
     dims_obj, colors, order, title, reverse = _objective_dims(study, trials, target, target_name)
-    is_rank = target is None and study._is_multi_objective()
+    is_rank = target is None and len(study.directions) > 1
     if not dims_obj:
         dims_obj = [_numerical_dimension(target_name, [])]
     if not trials:

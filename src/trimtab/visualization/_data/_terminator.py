@@ -45,7 +45,7 @@ def terminator_improvement_data(
     from trimtab.terminator import RegretBoundEvaluator
     from trimtab.terminator._terminator import default_error_evaluator
 
-    if study._is_multi_objective():
+    if len(study.directions) > 1:
         raise ValueError("This function does not support multi-objective optimization study.")
     improvement_evaluator = improvement_evaluator or RegretBoundEvaluator()
     if error_evaluator is None:
