@@ -22,8 +22,9 @@ def get_all_artifact_meta(
 ) -> list[ArtifactMeta]:
     """Return the metadata of every artifact uploaded to a study or a trial.
 
-    Artifacts deleted from the dashboard are not listed. For a study, only the artifacts uploaded to the study itself are listed, not those of its
-    trials. Artifacts uploaded by Optuna are listed too (same system attributes).
+    Artifacts deleted from the dashboard are not listed. For a study, only the artifacts
+    uploaded to the study itself are listed, not those of its trials. Artifacts uploaded by
+    Optuna are listed too (same system attributes).
 
     Args:
         study_or_trial: a ``Trial``, ``FrozenTrial`` or ``Study``.

@@ -4,9 +4,11 @@ Uploads go through ``trimtab.artifacts.upload_artifact`` (the body is the reques
 bytes, at most ``MAX_UPLOAD_BYTES``; the name comes from ``?filename=``), so the metadata is
 Optuna's and optuna-dashboard's; a trial takes uploads and deletions only while it is
 running or waiting, as in both. Deleting removes the body from the store and marks the
-record ``null``, as optuna-dashboard does (system attributes cannot be removed). Only artifacts recorded on the study or trial in the path are served (an id from the
-request never reaches the store otherwise), always as a download with a sandboxing CSP, and
-with a content type from a short list of types a browser cannot run (anything else is
+record ``null``, as optuna-dashboard does (system attributes cannot be removed).
+
+Only artifacts recorded on the study or trial in the path are served (an id from the request
+never reaches the store otherwise), always as a download with a sandboxing CSP, and with a
+content type from a short list of types a browser cannot run (anything else is
 ``application/octet-stream``); the page previews images, text and CSV from those bodies.
 """
 
