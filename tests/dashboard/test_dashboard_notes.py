@@ -138,25 +138,3 @@ def test_note_body_must_be_text(storage: Any) -> None:
         f"/api/studies/{study._study_id}/note", json={"version": 1, "body": 5}, headers=WRITE
     )
     assert response.status_code == 400
-
-
-def test_rename_keeps_trial_notes(storage: Any) -> None:
-    study = make_study(storage, "old", n=3)
-    client = make_client(storage)
-    sid = study._study_id
-    for number, text in ((0, "first trial"), (2, "third trial")):
-        url = f"/api/studies/{sid}/trials/{number}/note"
-        assert client.put(url, json={"version": 1, "body": text}, headers=WRITE).status_code == 200
-    client.put(f"/api/studies/{sid}/note", json={"version": 1, "body": "study"}, headers=WRITE)
-    renamed = client.post(f"/api/studies/{sid}/rename", json={"study_name": "new"}, headers=WRITE)
-    assert renamed.status_code == 200
-    new_id = renamed.json()["study_id"]
-    notes = [client.get(f"/api/studies/{new_id}/trials/{n}/note").json() for n in range(3)]
-    assert [n["body"] for n in notes] == ["first trial", "", "third trial"]
-    assert notes[0]["version"] == 1
-    assert client.get(f"/api/studies/{new_id}/note").json()["body"] == "study"
-    # The next save continues the version sequence.
-    again = client.put(
-        f"/api/studies/{new_id}/trials/0/note", json={"version": 2, "body": "v2"}, headers=WRITE
-    )
-    assert again.status_code == 200
