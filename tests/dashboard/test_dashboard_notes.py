@@ -138,3 +138,16 @@ def test_note_body_must_be_text(storage: Any) -> None:
         f"/api/studies/{study._study_id}/note", json={"version": 1, "body": 5}, headers=WRITE
     )
     assert response.status_code == 400
+
+
+def test_a_long_note_is_rendered_once_per_text() -> None:
+    import time
+
+    body = "| a | $x^2$ |\n|--|--|\n" + "| `1` | **2** |\n" * 20_000
+    start = time.process_time()
+    first = render(body)
+    once = time.process_time() - start
+    start = time.process_time()
+    assert render(body) == first
+    assert time.process_time() - start < once / 10
+    assert render(body + "\nmore") != first  # another text is rendered anew

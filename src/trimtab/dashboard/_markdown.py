@@ -13,7 +13,10 @@ either. Everything is computed on the server: the page needs no script to show a
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import threading
+from collections import OrderedDict
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -98,8 +101,46 @@ def _parser() -> Any:
     return md
 
 
+class _RenderCache:
+    """Rendered notes by the hash of their text, bounded in characters (least recent out).
+
+    A study page reads its note on every load, and Markdown costs ~10 µs a character (a
+    note of 1,000,000 characters takes seconds): each text is rendered once.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self._max = max_chars
+        self._size = 0
+        self._entries: OrderedDict[bytes, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> str | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, rendered: str) -> None:
+        with self._lock:
+            if key in self._entries or len(rendered) > self._max:
+                return
+            self._entries[key] = rendered
+            self._size += len(rendered)
+            while self._size > self._max:
+                self._size -= len(self._entries.popitem(last=False)[1])
+
+
+_CACHE = _RenderCache(max_chars=16_000_000)
+
+
 def render(markdown: str) -> str:
     """Return safe HTML for a note written in GitHub-flavoured Markdown with ``$`` math."""
     if not markdown:
         return ""
-    return str(_parser().render(markdown))
+    key = hashlib.sha256(markdown.encode("utf-8", "surrogatepass")).digest()
+    rendered = _CACHE.get(key)
+    if rendered is None:
+        rendered = str(_parser().render(markdown))
+        _CACHE.put(key, rendered)
+    return rendered
