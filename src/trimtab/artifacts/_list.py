@@ -22,8 +22,9 @@ def get_all_artifact_meta(
 ) -> list[ArtifactMeta]:
     """Return the metadata of every artifact uploaded to a study or a trial.
 
-    For a study, only the artifacts uploaded to the study itself are listed, not those of its
-    trials. Artifacts uploaded by Optuna are listed too (same system attributes).
+    Artifacts deleted from the dashboard are not listed. For a study, only the artifacts
+    uploaded to the study itself are listed, not those of its trials. Artifacts uploaded by
+    Optuna are listed too (same system attributes).
 
     Args:
         study_or_trial: a ``Trial``, ``FrozenTrial`` or ``Study``.
@@ -36,8 +37,9 @@ def get_all_artifact_meta(
         ValueError: a FrozenTrial was given without ``storage``.
     """
     storage = resolve_storage(study_or_trial, storage)
+    # A deleted artifact's record is JSON null (optuna-dashboard's mark; attrs cannot be removed).
     return [
         ArtifactMeta.from_json(value)
         for key, value in read_system_attrs(study_or_trial, storage).items()
-        if key.startswith(ARTIFACTS_ATTR_PREFIX)
+        if key.startswith(ARTIFACTS_ATTR_PREFIX) and value != "null"
     ]

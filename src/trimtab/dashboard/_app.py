@@ -79,7 +79,9 @@ def _endpoint(ctx: Context, spec: Endpoint) -> Any:
         try:
             _check_path_ids(request.path_params)
             body: Any = None
-            if spec.body is not None:
+            if spec.upload_limit is not None:
+                body = await read_body(request, spec.upload_limit)
+            elif spec.body is not None:
                 raw = await read_body(request)
                 if "application/json" not in request.headers.get("content-type", ""):
                     raise ValueError("The request body must be JSON (application/json).")

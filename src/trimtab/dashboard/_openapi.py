@@ -45,7 +45,13 @@ def _operation(route: Any) -> dict[str, Any]:
             "4XX": {"description": "Error", "content": error},
         },
     }
-    if route.body is not None:
+    if route.upload_limit is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "description": f"The file's bytes (at most {route.upload_limit}).",
+        }
+    elif route.body is not None:
         body_ref = {"$ref": f"#/components/schemas/{route.body.__name__}"}
         operation["requestBody"] = {
             "required": True,

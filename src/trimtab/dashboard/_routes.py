@@ -39,6 +39,7 @@ class Endpoint:
     response: type | None
     body: type | None = None
     query: tuple[str, ...] = ()
+    upload_limit: int | None = None  # the body is raw bytes (a file) of at most this size
 
     @property
     def mutating(self) -> bool:
@@ -74,6 +75,19 @@ ROUTES: tuple[Endpoint, ...] = (
     Endpoint("GET", TRIAL + "/artifacts", _artifacts.list_artifacts, s.ArtifactList),
     Endpoint("GET", STUDY + "/artifacts/{artifact_id:str}", _artifacts.artifact_body, None),
     Endpoint("GET", TRIAL + "/artifacts/{artifact_id:str}", _artifacts.artifact_body, None),
+    *(
+        Endpoint(
+            "POST",
+            owner + "/artifacts",
+            _artifacts.upload,
+            s.ArtifactInfo,
+            query=("filename",),
+            upload_limit=_artifacts.MAX_UPLOAD_BYTES,
+        )
+        for owner in (STUDY, TRIAL)
+    ),
+    Endpoint("DELETE", STUDY + "/artifacts/{artifact_id:str}", _artifacts.delete, s.Done),
+    Endpoint("DELETE", TRIAL + "/artifacts/{artifact_id:str}", _artifacts.delete, s.Done),
     Endpoint("POST", TRIAL + "/tell", _actions.tell_trial, s.Done, body=s.TellTrial),
     Endpoint("POST", TRIAL + "/user-attrs", _forms.save_user_attrs, s.Done, body=s.SaveUserAttrs),
     Endpoint("POST", STUDY + "/enqueue", _actions.enqueue_trial, s.Done, body=s.EnqueueTrial),

@@ -116,6 +116,21 @@ class InMemoryStorage(BaseStorage):
             del self._names[record.name]
             del self._studies[study_id]
 
+    def rename_study(self, study_id: int, study_name: str) -> None:
+        """Give a study a new name; its id, trials and attributes stay as they are.
+
+        Raises:
+            KeyError: no study has ``study_id``.
+            DuplicatedStudyError: another study has ``study_name``.
+        """
+        with self._lock:
+            record = self._study(study_id)
+            if self._names.get(study_name, study_id) != study_id:
+                raise DuplicatedStudyError(f"Another study with name '{study_name}' exists.")
+            del self._names[record.name]
+            record.name = study_name
+            self._names[study_name] = study_id
+
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         check_json_serializable(value, f"Study user attribute {key!r}")
         with self._lock:

@@ -15,6 +15,7 @@ from trimtab.dashboard._schema import (
     StudySummary,
 )
 from trimtab.dashboard.handlers._rows import param_columns
+from trimtab.storages import BaseStorage
 from trimtab.trial import TrialState
 
 _METRIC_NAME_KEYS = ("study:metric_names", "dashboard:objective_names")
@@ -112,32 +113,45 @@ def _trial_keyed(key: str, new_ids: dict[int, int]) -> str:
 
 
 def rename_study(ctx: Context, req: ApiRequest) -> Done:
-    """Rename a study: copy it (attributes, trials, trial notes) under the new name, then
-    delete it.
+    """Rename a study, keeping its id where the storage can (RDB, in-memory).
 
-    Trial notes are keyed by trial id (optuna-dashboard's keys), so they are re-keyed to the
-    copies' ids.
+    Other storages (journal, gRPC) have no rename: the study is copied (attributes, trials,
+    trial notes re-keyed to the copies' trial ids) under the new name, then deleted, which
+    gives it a new id. The answer's ``study_id`` is the id the study has afterwards.
     """
     body: RenameStudy = req.body
     old_id = _study_id(ctx, req)
-    storage = ctx.storage
+    name = _check_name(body.study_name)
+    in_place = getattr(ctx.storage, "rename_study", None)
     with ctx.write_lock:
-        if storage.get_n_trials(old_id, (TrialState.RUNNING,)):
-            raise ValueError("A study with RUNNING trials cannot be renamed (workers use its id).")
-        new_id = storage.create_new_study(
-            storage.get_study_directions(old_id), _check_name(body.study_name)
-        )
-        new_ids = {
-            trial._trial_id: storage.create_new_trial(new_id, template_trial=trial)
-            for trial in storage.get_all_trials(old_id, deepcopy=False)
-        }
-        for key, value in storage.get_study_system_attrs(old_id).items():
-            storage.set_study_system_attr(new_id, _trial_keyed(key, new_ids), value)
-        for key, value in storage.get_study_user_attrs(old_id).items():
-            storage.set_study_user_attr(new_id, key, value)
-        storage.delete_study(old_id)
-    ctx.forget_study(old_id)
+        if in_place is not None:
+            in_place(old_id, name)
+            new_id = old_id
+        else:
+            new_id = _copy_rename(ctx.storage, old_id, name)
+    ctx.caches.forget_studies()
+    if new_id != old_id:
+        ctx.forget_study(old_id)
     return Done(ok=True, study_id=new_id)
+
+
+def _copy_rename(storage: BaseStorage, old_id: int, name: str) -> int:
+    if storage.get_n_trials(old_id, (TrialState.RUNNING,)):
+        raise ValueError(
+            "A study with RUNNING trials cannot be renamed in this storage (it gives the study "
+            "a new id, and workers use the old one)."
+        )
+    new_id = storage.create_new_study(storage.get_study_directions(old_id), name)
+    new_ids = {
+        trial._trial_id: storage.create_new_trial(new_id, template_trial=trial)
+        for trial in storage.get_all_trials(old_id, deepcopy=False)
+    }
+    for key, value in storage.get_study_system_attrs(old_id).items():
+        storage.set_study_system_attr(new_id, _trial_keyed(key, new_ids), value)
+    for key, value in storage.get_study_user_attrs(old_id).items():
+        storage.set_study_user_attr(new_id, key, value)
+    storage.delete_study(old_id)
+    return new_id
 
 
 def delete_study(ctx: Context, req: ApiRequest) -> Done:

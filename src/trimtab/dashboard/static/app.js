@@ -259,7 +259,7 @@ async function renderStudy() {
   main.replaceChildren(el("div", { class: "card" }, el("h2", { text: st.study_name }),
     el("div", { id: "study-summary" })), tabs, body);
   renderSummary();
-  S.charts = [];
+  S.charts = []; S.chartsNext = 0; S.chartsStale = false;
   if (S.tab === "trials") renderTrialsTab(body);
   else if (S.tab === "note") renderNoteTab(body);
   else if (S.tab === "artifacts") renderArtifactsTab(body);
@@ -285,21 +285,29 @@ async function poll(force) {
     if (S.studyId === null) { if (S.refreshList) await S.refreshList(); return; }
     const up = await api("GET", `/api/studies/${S.studyId}/updates?cursor=${S.cursor}`);
     setStatus(`updated ${new Date().toLocaleTimeString()}`);
-    if (up.cursor === S.cursor && !up.changed.length) return;
-    S.cursor = up.cursor;
-    Object.assign(S.study, { n_trials: up.n_trials, state_counts: up.state_counts,
-      best_values: up.best_values });
-    const newColumns = up.params.length !== S.study.params.length;
-    S.study.params = up.params; S.study.user_attr_keys = up.user_attr_keys;
-    renderSummary();
-    if (S.tab === "trials" && S.refreshTable) S.refreshTable();
-    if (S.tab === "compare" && S.refreshCompare) S.refreshCompare();
-    if (newColumns && S.tab === "charts") return renderStudy();
-    // Big studies: charts follow at most every 10 s (the table and counts every poll).
-    const now = Date.now();
-    if (up.n_trials > 5000 && now - (S.chartsAt || 0) < 10000) return;
-    S.chartsAt = now;
-    for (const chart of S.charts) if (chart.visible) queueChart(chart);
+    if (up.cursor !== S.cursor || up.changed.length) {
+      S.cursor = up.cursor;
+      Object.assign(S.study, { n_trials: up.n_trials, state_counts: up.state_counts,
+        best_values: up.best_values });
+      const newColumns = up.params.length !== S.study.params.length;
+      S.study.params = up.params; S.study.user_attr_keys = up.user_attr_keys;
+      renderSummary();
+      if (S.tab === "trials" && S.refreshTable) S.refreshTable();
+      if (S.tab === "compare" && S.refreshCompare) S.refreshCompare();
+      if (newColumns && S.tab === "charts") return renderStudy();
+      S.chartsStale = true;
+    }
+    // The counts and the table follow every poll; the charts are redrawn at most so often
+    // that drawing them takes a fifth of the main thread (a study growing by 50 trials/s
+    // would otherwise keep the page busy redrawing), and once more when the study settles.
+    if (!S.chartsStale || Date.now() < (S.chartsNext || 0)) return;
+    const visible = S.charts.filter((chart) => chart.visible);
+    if (!visible.length) return;
+    S.chartsStale = false;
+    S.chartsNext = Infinity;  // until this round is drawn
+    S.drawMs = 0;
+    visible.forEach(queueChart);
+    S.chartQueue.then(() => { S.chartsNext = Date.now() + 4 * S.drawMs; });
   } catch (e) { setStatus(e.message); } finally { S.busy = false; }
 }
 

@@ -31,7 +31,9 @@ function chartCard(kind, title, options) {
     const sampled = res.extra && res.extra.sampled;
     caption.textContent = sampled ? `${sampled.shown} of ${sampled.of} trials drawn ` +
       "(every best-so-far trial, the best, the worst and the outliers included)" : "";
+    const started = performance.now();
     await chart.render(div, res.data, chart);
+    S.drawMs = (S.drawMs || 0) + performance.now() - started;
     div.dataset.renderedAt = String(Math.round(performance.now()));  // for timing tests
   };
   chart.reload = () => queueChart(chart);

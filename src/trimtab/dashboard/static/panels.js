@@ -157,22 +157,53 @@ const PREVIEW_CHARS = 100000;
 
 function artifactPanel(listUrl) {
   const box = el("div", { class: "artifacts" }, el("p", { class: "muted", text: "loading…" }));
-  api("GET", listUrl).then((list) => {
-    if (!list.artifacts.length) {
-      box.replaceChildren(el("p", { class: "muted", text: "No artifacts." })); return;
-    }
-    const preview = el("div", { class: "artifact-preview" });
-    const rows = list.artifacts.map((a) => el("tr", {},
-      el("td", { text: a.filename }), el("td", { text: a.mimetype }),
-      el("td", {}, list.store_configured ? [
-        el("a", { href: a.url, download: a.filename, text: "Download" }), " ",
-        a.preview ? el("button", { text: "Preview", onclick: () => showArtifact(a, preview) }) : null,
-      ] : el("span", { class: "muted", text: "no artifact store (--artifact-dir)" }))));
-    box.replaceChildren(el("table", { class: "artifact-table" },
-      el("thead", {}, el("tr", {}, el("th", { text: "file" }), el("th", { text: "type" }), el("th"))),
-      el("tbody", {}, rows)), preview);
-  }).catch((e) => box.replaceChildren(el("p", { class: "error", text: e.message })));
+  const reload = () => api("GET", listUrl).then((list) => fillArtifacts(box, list, listUrl, reload))
+    .catch((e) => box.replaceChildren(el("p", { class: "error", text: e.message })));
+  reload();
   return box;
+}
+
+// Upload: the file's bytes are the request body, its name goes in ?filename= (the server
+// checks both); names are shown as text nodes only.
+async function uploadArtifact(listUrl, file) {
+  const res = await fetch(`${listUrl}?filename=${encodeURIComponent(file.name)}`, {
+    method: "POST", body: file, credentials: "same-origin",
+    headers: { "X-Trimtab-Dashboard": "1", "Content-Type": "application/octet-stream" } });
+  const data = await res.json().catch(() => ({ error: res.statusText }));
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
+}
+
+function fillArtifacts(box, list, listUrl, reload) {
+  const writable = list.store_configured && !S.meta.read_only;
+  const picker = el("input", { type: "file", class: "artifact-file", disabled: !writable });
+  const upload = el("button", { class: "primary artifact-upload", text: "Upload", disabled: !writable,
+    onclick: async () => {
+      if (!picker.files.length) return showError("Choose a file to upload first.");
+      try {
+        for (const file of picker.files) await uploadArtifact(listUrl, file);
+        setStatus(`uploaded ${picker.files.length} file(s)`); reload();
+      } catch (e) { showError(e); }
+    } });
+  const remove = (a) => async () => {
+    if (!(await modal(`Delete artifact "${a.filename}"?`, [el("p", { text: "Its file is removed from the artifact store." })], "Delete", true))) return;
+    try { await api("DELETE", a.url); setStatus(`deleted ${a.filename}`); reload(); }
+    catch (e) { showError(e); }
+  };
+  const preview = el("div", { class: "artifact-preview" });
+  const rows = list.artifacts.map((a) => el("tr", { "data-artifact": a.artifact_id },
+    el("td", { class: "artifact-name", text: a.filename }), el("td", { text: a.mimetype }),
+    el("td", {}, list.store_configured ? [
+      el("a", { href: a.url, download: a.filename, text: "Download" }), " ",
+      a.preview ? el("button", { text: "Preview", onclick: () => showArtifact(a, preview) }) : null, " ",
+      el("button", { class: "danger artifact-delete", text: "Delete", disabled: !writable, onclick: remove(a) }),
+    ] : el("span", { class: "muted", text: "no artifact store (--artifact-dir)" }))));
+  box.replaceChildren(
+    el("div", { class: "row artifact-upload-row" }, picker, upload),
+    list.artifacts.length ? el("table", { class: "artifact-table" },
+      el("thead", {}, el("tr", {}, el("th", { text: "file" }), el("th", { text: "type" }), el("th"))),
+      el("tbody", {}, rows)) : el("p", { class: "muted", text: "No artifacts." }),
+    preview);
 }
 
 async function showArtifact(a, target) {

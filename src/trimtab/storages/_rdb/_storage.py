@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Container, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -225,6 +225,29 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         self._handle.write(write)
         with self._lock:
             self._caches.pop(study_id, None)
+
+    def rename_study(self, study_id: int, study_name: str) -> None:
+        """Give a study a new name in one ``UPDATE``; its id, trials and attributes stay, so
+        workers that run it carry on.
+
+        Raises:
+            KeyError: no study has ``study_id``.
+            ValueError: the name is longer than the column holds.
+            DuplicatedStudyError: another study has ``study_name``.
+        """
+        if len(study_name) > s.MAX_INDEXED_STRING_LENGTH:
+            raise ValueError(f"A study name has at most {s.MAX_INDEXED_STRING_LENGTH} characters.")
+
+        def write(conn: Connection) -> None:
+            self._check_study(conn, study_id, for_update=True)
+            query = update(s.studies).where(s.studies.c.study_id == study_id)
+            conn.execute(query.values(study_name=study_name))
+
+        try:
+            self._handle.write(write)
+        except IntegrityError:
+            raise DuplicatedStudyError(f"Another study with name '{study_name}' exists.") from None
+        self._study_names[study_id] = study_name
 
     def _seen_study_name(self, study_id: int | None) -> str | None:
         return self._study_names.get(study_id) if study_id is not None else None
