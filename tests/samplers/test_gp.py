@@ -252,6 +252,24 @@ def test_pending_trials_are_spread_out() -> None:
     assert stored == {"version": 1, "state": {"params": {"x": x1}}}
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_workers_asking_together_get_distinct_spread_out_points(seed: int) -> None:
+    # Six workers ask before any of them tells, once the GP has found the optimum's basin:
+    # believing each pending trial's predicted mean put all six on the incumbent.
+    def objective(t: Trial) -> float:
+        return (t.suggest_float("x", 0, 1) - 0.4) ** 2 + (t.suggest_float("y", 0, 1) - 0.7) ** 2
+
+    study = trimtab.create_study(sampler=_make(seed=seed))
+    study.optimize(objective, n_trials=15)
+    pending = [study.ask() for _ in range(6)]
+    points = np.array([[t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)] for t in pending])
+    gaps = np.sqrt(((points[:, None] - points[None]) ** 2).sum(axis=2))
+    assert gaps[~np.eye(6, dtype=bool)].min() > 0.05
+    for trial, (x, y) in zip(pending, points):
+        study.tell(trial, (x - 0.4) ** 2 + (y - 0.7) ** 2)
+    assert study.best_value < 0.01
+
+
 def test_deterministic_objective_and_startup_sampler() -> None:
     used: list[int] = []
 

@@ -6,10 +6,10 @@ warped values has the higher evidence → one GP per objective (and per constrai
 standardised only), hyperparameters warm-started from the
 previous trial's fit → an acquisition (log EI, or log EHVI for several objectives; times the
 probability of feasibility under constraints) → the multi-start optimiser, whose candidates
-include perturbations of the best trials. Trials still running elsewhere enter as fantasies
-at their predicted mean, so parallel workers spread out. The relative parameters chosen for
-a trial are stored on it (``gp`` sampler state) so that other workers see them before the
-trial has set them.
+include perturbations of the best trials. Trials still running elsewhere enter with the mean
+value observed so far (constant liar), so parallel workers spread out. The relative parameters
+chosen for a trial are stored on it (``gp`` sampler state) so that other workers see them
+before the trial has set them.
 """
 
 from __future__ import annotations
@@ -210,7 +210,13 @@ class GPSampler(BaseSampler):
         )
         X_running = _running_points(space, running)
         if len(X_running):
-            gps = [gp.condition_on(X_running, gp.posterior(X_running)[0]) for gp in gps]
+            # Constant liar: a running trial counts as observed with the mean value so far.
+            # Believing the predicted mean instead (kriging believer) leaves the acquisition
+            # highest right next to a pending point near the incumbent, and workers that ask
+            # together then all propose the same point. The worst value as the lie spreads
+            # them too but over-explores (batches of 4, 32 trials, seeds 0-5: Branin median
+            # best 0.042 against 0.0031 with the mean).
+            gps = [gp.condition_on(X_running, np.full(len(X_running), gp.y.mean())) for gp in gps]
         constraints, feasible = self._constraints(completed, X, space)
         n = len(X)
         if len(gps) == 1:

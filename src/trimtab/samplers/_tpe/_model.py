@@ -71,7 +71,9 @@ class TPEModel:
         # trials), not of the good set alone (Optuna: 1 / (n_good + 2)), so that l(x) can
         # concentrate as finely as the evaluated points already resolve the space.
         clip = len(below_obs) + len(above_obs) + 1
-        l_x = ParzenEstimator(dims, below_obs, below_w, parameters, clip_kernels=clip)
+        l_x = ParzenEstimator(
+            dims, below_obs, below_w, parameters, clip_kernels=clip, coarse_cells=True
+        )
         # Constant liar: a pending point is a sharp bump in g(x), at the resolution l(x) works
         # at, so that no candidate lands on top of a point another worker is evaluating.
         g_x = ParzenEstimator(

@@ -73,7 +73,9 @@ class TPESampler(BaseSampler):
 
     Differences from Optuna 5.0's TPE, same options: the good set's kernels may narrow down
     to the resolution of the whole study (1 / (n + 2) instead of 1 / (n_good + 2)), stepped
-    parameters keep kernels at least half a cell wide, a running trial (constant liar) is a
+    parameters keep kernels at least half a cell wide (the good set's one cell where a cell is
+    a tenth of the range or more, so that a coarse integer still tries the values next to the
+    one the good set agrees on), a running trial (constant liar) is a
     sharp bump in g(x), and on fully discrete spaces a candidate that repeats an evaluated
     point is only taken when every candidate does. The history is read incrementally (each
     finished trial once) and kept as numpy columns.
