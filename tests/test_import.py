@@ -44,3 +44,15 @@ def test_optuna_exception_names() -> None:
         "ExperimentalWarning",
     ]:
         assert hasattr(exceptions, name)
+
+
+def test_feature_packages_are_attributes_without_their_own_import() -> None:
+    """Scripts written for Optuna reach ``optuna.integration.OptunaSearchCV`` and
+    ``optuna.terminator.TerminatorCallback`` after a bare ``import optuna``."""
+    code = (
+        "import trimtab as optuna\n"
+        "print(optuna.integration.OptunaSearchCV.__name__)\n"
+        "print(optuna.terminator.TerminatorCallback.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["OptunaSearchCV", "TerminatorCallback"]

@@ -37,6 +37,8 @@ _LAZY_SUBMODULES = (
     "ablation",
     "artifacts",
     "importance",
+    "integration",
+    "terminator",
     "visualization",
     "dashboard",
     "hypervolume",

@@ -146,3 +146,48 @@ def test_grpc_loads_only_when_used_and_its_absence_names_the_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 'pip install "trimtab[grpc]"' in out.stdout
+
+
+def test_running_trials_are_current_without_rereading_them(tmp_path: object) -> None:
+    """Workers see each other's running trials as they are written. Those created through the
+    server are answered from the writes it passed on; one created in the database directly is
+    read from there again."""
+    from sqlalchemy import event
+
+    url = f"sqlite:///{tmp_path}/served.db"
+    backend = trimtab.storages.RDBStorage(url)
+    study_id = backend.create_new_study([trimtab.study.StudyDirection.MINIMIZE], "live")
+    statements: list[str] = []
+    event.listen(backend.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    dist = FloatDistribution(0, 1)
+    with trimtab_server(backend) as port:
+        first, second, reader = (GrpcStorageProxy(host="127.0.0.1", port=port) for _ in "abc")
+        a = first.create_new_trial(study_id)
+        b = second.create_new_trial(study_id)
+        first.set_trial_param(a, "x", 0.1, dist)
+        second.set_trial_param(b, "x", 0.2, dist)
+        assert [t.params for t in reader.get_all_trials(study_id)] == [{"x": 0.1}, {"x": 0.2}]
+
+        first.set_trial_param(a, "y", 0.3, dist)
+        second.set_trial_user_attr(b, "note", "half way")
+        statements.clear()
+        trials = reader.get_all_trials(study_id)
+        assert [t.params for t in trials] == [{"x": 0.1, "y": 0.3}, {"x": 0.2}]
+        assert trials[1].user_attrs == {"note": "half way"}
+        queries = [sql for sql in statements if sql.startswith("SELECT")]
+        assert len(queries) == 1  # which trials are new or changed state; nothing else
+
+        direct = trimtab.storages.RDBStorage(url)
+        c = direct.create_new_trial(study_id)
+        direct.set_trial_param(c, "x", 0.4, dist)
+        assert reader.get_all_trials(study_id)[2].params == {"x": 0.4}
+        direct.set_trial_param(c, "y", 0.5, dist)
+        first.set_trial_state_values(a, TrialState.COMPLETE, [1.0])
+        trials = reader.get_all_trials(study_id)
+        assert [t.state for t in trials] == [
+            TrialState.COMPLETE,
+            TrialState.RUNNING,
+            TrialState.RUNNING,
+        ]
+        assert trials[2].params == {"x": 0.4, "y": 0.5}
+        assert trials[0].values == [1.0]

@@ -120,3 +120,32 @@ def test_trials_this_process_finished_are_not_read_back(tmp_path: Path) -> None:
     best = storage.get_best_trial(study_id)
     assert (best.number, best.params, best.value) == (2, {"x": 0.125}, 0.125)
     assert [t.number for t in storage.get_all_trials(study_id)] == [0, 1, 2]
+
+
+def test_trials_this_process_wrote_are_not_read_back(tmp_path: Path) -> None:
+    # A worker that created and finished a trial already holds its record: its next
+    # incremental read costs the one query over the trial rows, and returns the same record a
+    # reader in another process builds from the database.
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    worker, other = RDBStorage(url), RDBStorage(url)
+    study_id = worker.create_new_study([StudyDirection.MINIMIZE], "s")
+    _, cursor = worker.get_trials_since(study_id, 0)
+    dist = FloatDistribution(0, 1)
+    done = worker.create_new_trial(study_id)
+    worker.set_trial_param(done, "x", 0.5, dist)
+    worker.set_trial_user_attr(done, "note", {"k": [1, 2]})
+    worker.set_trial_intermediate_value(done, 0, 0.75)
+    worker.set_trial_state_values(done, TrialState.COMPLETE, [0.25])
+    running = worker.create_new_trial(study_id)
+    worker.set_trial_param(running, "x", 0.125, dist)
+    with counted(worker) as statements:
+        trials, _ = worker.get_trials_since(study_id, cursor)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    from_db, _ = other.get_trials_since(study_id, 0)
+    assert trials == from_db
+    assert [(t.state, t.params) for t in trials] == [
+        (TrialState.COMPLETE, {"x": 0.5}),
+        (TrialState.RUNNING, {"x": 0.125}),
+    ]
+    assert trials[0].user_attrs == {"note": {"k": [1, 2]}}
+    assert trials[0].intermediate_values == {0: 0.75}

@@ -129,12 +129,18 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
             None if request.template_trial_is_none else trial_from_proto(request.template_trial)
         )
         trial_id = self._storage.create_new_trial(request.study_id, template)
+        if template is None:  # read now, before its worker (which has not the id yet) writes
+            self._index.served.created(trial_id)
+            self._index.served.read(self._storage.get_trial(trial_id))
         return api_pb2.CreateNewTrialReply(trial_id=trial_id)
 
     @_rpc
     def SetTrialParameter(self, request: Any, context: Any) -> Any:
         distribution = json_to_distribution(request.distribution)
         self._storage.set_trial_param(
+            request.trial_id, request.param_name, request.param_value_internal, distribution
+        )
+        self._index.served.param(
             request.trial_id, request.param_name, request.param_value_internal, distribution
         )
         return api_pb2.SetTrialParameterReply()
@@ -148,6 +154,7 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
 
     @_rpc
     def SetTrialStateValues(self, request: Any, context: Any) -> Any:
+        self._index.served.forget(request.trial_id)
         updated = self._storage.set_trial_state_values(
             request.trial_id, state_from_proto(request.state), list(request.values) or None
         )
@@ -158,18 +165,21 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
         self._storage.set_trial_intermediate_value(
             request.trial_id, request.step, request.intermediate_value
         )
+        self._index.served.intermediate(request.trial_id, request.step, request.intermediate_value)
         return api_pb2.SetTrialIntermediateValueReply()
 
     @_rpc
     def SetTrialUserAttribute(self, request: Any, context: Any) -> Any:
         value = json.loads(request.value)
         self._storage.set_trial_user_attr(request.trial_id, request.key, value)
+        self._index.served.attr(request.trial_id, False, request.key, value)
         return api_pb2.SetTrialUserAttributeReply()
 
     @_rpc
     def SetTrialSystemAttribute(self, request: Any, context: Any) -> Any:
         value = json.loads(request.value)
         self._storage.set_trial_system_attr(request.trial_id, request.key, value)
+        self._index.served.attr(request.trial_id, True, request.key, value)
         return api_pb2.SetTrialSystemAttributeReply()
 
     @_rpc

@@ -5,6 +5,11 @@ larger id plus the listed (the client's unfinished) ones. The index keeps, per s
 encoded message of each trial and the sorted trial ids, and follows the storage through its
 cursor read (``get_trials_since``), so a request costs the trials it returns — not a pass
 over the whole study as a plain ``get_all_trials`` would.
+
+Running trials change without a cursor entry (a new parameter is no state change). Those
+created through this server are written through it too (only the worker running a trial
+writes to it), so ``served`` keeps them current from the writes the server passes on; only
+unfinished trials created elsewhere are read from the storage again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._grpc._convert import trial_to_proto
+from trimtab.storages._grpc._owned import OwnedTrials
 from trimtab.trial._frozen import FrozenTrial
 from trimtab.trial._state import TrialState
 
@@ -37,6 +43,8 @@ class TrialIndex:
         self._storage = storage
         self._studies: dict[int, _StudyIndex] = {}
         self._lock = threading.Lock()
+        #: Running trials created through this server, kept current by the servicer's writes.
+        self.served = OwnedTrials()
 
     def forget(self, study_id: int) -> None:
         """Drop a deleted study."""
@@ -75,19 +83,26 @@ class TrialIndex:
     def _read_afresh(self, study_id: int, trial_ids: list[int]) -> dict[int, FrozenTrial]:
         """The current records of ``trial_ids`` (unfinished when last seen).
 
-        Several are read in one pass over the study's unfinished trials (a database storage
-        reads them all in a handful of queries instead of a handful per trial); one that has
-        finished meanwhile is read on its own.
+        Trials running through this server come from ``served``. Of the others, several are
+        read in one pass over the study's unfinished trials (a database storage reads them all
+        in a handful of queries instead of a handful per trial); one that has finished
+        meanwhile is read on its own.
         """
+        known = {}
+        for i in trial_ids:
+            trial = self.served.get(i)
+            if trial is not None:
+                known[i] = trial
+        trial_ids = [i for i in trial_ids if i not in known]
         if len(trial_ids) <= 1:
-            return {i: self._storage.get_trial(i) for i in trial_ids}
+            return known | {i: self._storage.get_trial(i) for i in trial_ids}
         unfinished = {
             trial._trial_id: trial
             for trial in self._storage.get_all_trials(
                 study_id, deepcopy=False, states=_UNFINISHED_STATES
             )
         }
-        return {i: unfinished.get(i) or self._storage.get_trial(i) for i in trial_ids}
+        return known | {i: unfinished.get(i) or self._storage.get_trial(i) for i in trial_ids}
 
     def _record(self, index: _StudyIndex, trial: FrozenTrial) -> None:
         trial_id = trial._trial_id

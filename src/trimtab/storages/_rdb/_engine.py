@@ -61,6 +61,9 @@ def fill_url_template(url: str, schema_version: int) -> str:
     return url.replace("{SCHEMA_VERSION}", str(schema_version))
 
 
+_SERVER_BACKENDS = ("postgresql", "mysql", "mariadb")
+
+
 class EngineHandle:
     """An engine plus the transaction discipline its dialect needs.
 
@@ -90,8 +93,19 @@ class EngineHandle:
         self._memory = self.is_sqlite and parsed.database in (None, "", ":memory:")
         # An in-memory SQLite database lives in one connection, shared under a lock.
         self.lock: threading.RLock | None = threading.RLock() if self._memory else None
-        self.engine = self._create_engine(url, parsed, dict(engine_kwargs))
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        kwargs = dict(engine_kwargs)
+        self.engine: Engine
+        self._autocommit: Engine
+        if self.backend in _SERVER_BACKENDS:
+            # The pool's connections stay in autocommit mode, which reads and single statements
+            # (most calls) use as they are; only a transaction switches its connection to the
+            # transaction level and back (each switch costs round trips).
+            transaction_level = kwargs.pop("isolation_level", "READ COMMITTED")
+            self._autocommit = self._create_engine(url, parsed, kwargs)
+            self.engine = self._autocommit.execution_options(isolation_level=transaction_level)
+        else:
+            self.engine = self._create_engine(url, parsed, kwargs)
+            self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def _create_engine(self, url: str, parsed: Any, kwargs: dict[str, Any]) -> Engine:
         if self.is_sqlite:
@@ -102,8 +116,8 @@ class EngineHandle:
                 kwargs.setdefault("poolclass", sqlalchemy.pool.StaticPool)
             kwargs["connect_args"] = connect_args
             kwargs.setdefault("isolation_level", "AUTOCOMMIT")
-        elif self.backend in ("postgresql", "mysql", "mariadb"):
-            kwargs.setdefault("isolation_level", "READ COMMITTED")
+        elif self.backend in _SERVER_BACKENDS:
+            kwargs["isolation_level"] = "AUTOCOMMIT"
             # Every transaction ends in COMMIT or ROLLBACK itself, and a connection the server
             # dropped is retried (see _is_transient): no round trip on checkout or check-in.
             kwargs.setdefault("pool_reset_on_return", None)

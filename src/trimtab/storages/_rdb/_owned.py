@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import collections
 import datetime
-from collections.abc import Sequence
-from typing import Any
 
 from trimtab.storages._rdb._trials import from_db_datetime
 from trimtab.storages._records import RunningTrials, thaw_trial
@@ -66,13 +64,6 @@ class OwnedTrials(RunningTrials):
             if trial is not None:
                 return thaw_trial(trial)
             return self._finished.get(trial_id)
-
-    def finished_record(self, row: Sequence[Any]) -> FrozenTrial | None:
-        """The record of a trial this process finished, if ``row`` (a trial row read back:
-        id, number, state, ...) shows it in that state; else None."""
-        with self._lock:
-            trial = self._finished.get(row[0])
-        return trial if trial is not None and trial.state.name == row[2] else None
 
     def finished(
         self,

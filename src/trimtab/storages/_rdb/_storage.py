@@ -454,8 +454,9 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
 
         One query reads the trial rows of new and unfinished trials; only if some are new or
         changed state are their params, values and attributes read (five more queries, for
-        those trials alone). Unfinished trials whose state did not change keep their cached
-        record, as ``get_trials_since`` allows; ``get_all_trials`` still reads them afresh.
+        those trials alone), except trials this process wrote, whose records it holds.
+        Unfinished trials whose state did not change keep their cached record, as
+        ``get_trials_since`` allows; ``get_all_trials`` still reads them afresh.
         """
         cache = self._cache(study_id)
         dists = self._dists
@@ -463,23 +464,39 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         def read(conn: Connection) -> list[FrozenTrial]:
             rows = conn.execute(statement, params).all()
             changed = cache.changed_rows(rows)
-            # Trials this process finished are at hand as written: no need to read them back.
-            known = [t for t in map(self._owned.finished_record, changed) if t is not None]
-            if known:
-                ids = {trial._trial_id for trial in known}
-                changed = [row for row in changed if row[0] not in ids]
             if not changed:
-                return known
-            if len(changed) == len(rows):  # e.g. the first read: select by the same condition
-                built = build_trials(conn, rows, children, params, dists)
+                return []
+            own, others = self._own_records(changed)
+            if not others:
+                return own
+            if len(others) == len(rows):  # e.g. the first read: select by the same condition
+                return build_trials(conn, rows, children, params, dists)
+            ids = [row[0] for row in others]
+            if len(ids) <= st.MAX_BOUND_IDS:
+                built = build_trials(conn, others, st.LISTED_CHILDREN, {"ids": ids}, dists)
             else:
-                built = _build_listed(conn, changed, dists)
-            return sorted(known + built, key=lambda trial: trial.number) if known else built
+                listed = tuple(
+                    st.child_select(table, ids_condition(table.c.trial_id, ids))
+                    for table in st.CHILD_TABLES
+                )
+                built = build_trials(conn, others, listed, {}, dists)
+            return sorted(own + built, key=lambda trial: trial.number) if own else built
 
         with self._lock:
             statement, children, params = cache.sync_statements(study_id)
             cache.apply(self._handle.read(read))
         return cache
+
+    def _own_records(self, rows: list[Any]) -> tuple[list[FrozenTrial], list[Any]]:
+        """Split trial rows into the records this process holds (same state) and the rest."""
+        own, others = [], []
+        for row in rows:
+            trial = self._owned.get(row[0])
+            if trial is not None and trial.state.name == row[2]:
+                own.append(trial)
+            else:
+                others.append(row)
+        return own, others
 
     def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:
         cache = self._sync_changes(study_id)

@@ -1,0 +1,45 @@
+"""PostgreSQL and MySQL: the storage's transactions, and ``storage.engine``, run at the
+isolation level configured (READ COMMITTED unless ``engine_kwargs`` names another), while
+its reads and single-statement writes run in autocommit mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import storage_url
+
+import trimtab
+from trimtab.storages import RDBStorage
+from trimtab.trial import TrialState
+
+trimtab.logging.set_verbosity(trimtab.logging.WARNING)
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+@pytest.mark.parametrize("level", [None, "SERIALIZABLE"])
+def test_transactions_keep_the_configured_isolation_level(
+    kind: str, level: str | None, tmp_path: Any
+) -> None:
+    engine_kwargs = {} if level is None else {"isolation_level": level}
+    storage = RDBStorage(storage_url(kind, tmp_path), engine_kwargs=engine_kwargs)
+    expected = level or "READ COMMITTED"
+    try:
+        with storage.engine.connect() as conn:
+            assert conn.get_isolation_level() == expected
+        study = trimtab.create_study(storage=storage)
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        trial_id = storage.create_new_trial(study._study_id)
+        assert storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [0.5])
+        assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 4
+        with storage.engine.begin() as conn:  # after the storage's own reads and writes
+            assert conn.get_isolation_level() == expected
+            assert not _autocommit(conn.connection.dbapi_connection)
+    finally:
+        storage.engine.dispose()
+
+
+def _autocommit(dbapi_connection: Any) -> bool:
+    if hasattr(dbapi_connection, "get_autocommit"):  # PyMySQL
+        return bool(dbapi_connection.get_autocommit())
+    return bool(dbapi_connection.autocommit)  # psycopg2 / psycopg
