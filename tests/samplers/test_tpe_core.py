@@ -11,6 +11,7 @@ from scipy import stats
 import trimtab
 from trimtab._multi_objective import nondomination_ranks
 from trimtab.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from trimtab.samplers._tpe._model import MAX_ABOVE_KERNELS, bounded_kernels
 from trimtab.samplers._tpe._parzen import EstimatorParameters, ParzenEstimator, _neighbour_sigmas
 from trimtab.samplers._tpe._space import NumericDim, grid_codes, make_dim
 from trimtab.samplers._tpe._split import greedy_hypervolume_subset, split_rows
@@ -234,3 +235,46 @@ def test_motpe_good_set_is_the_pareto_front_first() -> None:
     history = _study_with(trials, ["minimize", "minimize"]).view.history()
     below, above = split_rows(history, np.array([1.0, 1.0]), 4)
     assert below.tolist() == [0, 1, 2, 4] and above.tolist() == [3, 5]
+
+
+def test_above_set_is_kept_whole_up_to_the_bound() -> None:
+    rng = np.random.RandomState(0)
+    n = MAX_ABOVE_KERNELS
+    obs, w = rng.uniform(size=(n, 3)), rng.uniform(size=n)
+    pending = np.zeros(n, dtype=bool)
+    kept = bounded_kernels(obs, w, np.arange(n), pending)
+    assert kept[0] is obs and kept[1] is w and kept[2] is pending
+
+
+def test_large_above_set_is_a_deterministic_weight_preserving_summary() -> None:
+    rng = np.random.RandomState(1)
+    n = 10 * MAX_ABOVE_KERNELS
+    obs, w = rng.uniform(size=(n + 3, 2)), rng.uniform(0.1, 1.0, size=n + 3)
+    numbers = np.r_[np.arange(n), [n + 5, n + 6, n + 7]]
+    pending = np.r_[np.zeros(n, dtype=bool), np.ones(3, dtype=bool)]  # running trials last
+    g_obs, g_w, g_pending = bounded_kernels(obs, w, numbers, pending)
+    assert len(g_obs) == len(g_w) == len(g_pending) == MAX_ABOVE_KERNELS
+    assert np.isclose(g_w.sum(), w.sum())
+    # Running trials and the newest finished trials keep their own kernel and weight.
+    assert g_pending.sum() == 3 and np.array_equal(g_obs[g_pending], obs[-3:])
+    recent = slice(n - MAX_ABOVE_KERNELS // 2, n)
+    assert np.array_equal(g_obs[~g_pending][-MAX_ABOVE_KERNELS // 2 :], obs[recent])
+    # Every kept kernel is an observation; the same input gives the same summary.
+    assert set(map(tuple, g_obs)) <= set(map(tuple, obs))
+    again = bounded_kernels(obs, w, numbers, pending)
+    assert all(np.array_equal(a, b) for a, b in zip(again, (g_obs, g_w, g_pending)))
+
+
+def test_tpe_on_a_large_study_samples_inside_the_space_near_the_good_region() -> None:
+    x = FloatDistribution(-10, 10)
+    n = MAX_ABOVE_KERNELS + 500
+    trials = [
+        create_trial(params={"x": v}, distributions={"x": x}, value=(v - 3.0) ** 2)
+        for v in np.random.RandomState(2).uniform(-10, 10, n)
+    ]
+    study = trimtab.create_study(sampler=trimtab.samplers.TPESampler(seed=0))
+    study.add_trials(trials)
+    study.optimize(lambda t: (t.suggest_float("x", -10, 10) - 3.0) ** 2, n_trials=20)
+    new = [t.params["x"] for t in study.trials[n:]]
+    assert all(-10 <= v <= 10 for v in new)
+    assert np.median(np.abs(np.array(new) - 3.0)) < 1.0

@@ -76,9 +76,8 @@ class TPEModel:
         )
         # Constant liar: a pending point is a sharp bump in g(x), at the resolution l(x) works
         # at, so that no candidate lands on top of a point another worker is evaluating.
-        g_x = ParzenEstimator(
-            dims, above_obs, above_w, parameters, clip_kernels=clip, pinned=pending
-        )
+        g_obs, g_w, g_pending = bounded_kernels(above_obs, above_w, above_numbers, pending)
+        g_x = ParzenEstimator(dims, g_obs, g_w, parameters, clip_kernels=clip, pinned=g_pending)
         candidates = l_x.sample(rng, n_candidates)
         score = l_x.log_pdf(candidates) - g_x.log_pdf(candidates)
         order = np.argsort(-score, kind="stable")
@@ -101,9 +100,11 @@ class TPEModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Internal values (n, d) of ``rows`` (then ``running``) that have every parameter,
         their trial numbers, and which of them are running trials."""
-        columns = np.empty((len(rows), len(names)))
+        # Gathered column by column into rows of a (d, n) array, then seen transposed.
+        columns = np.empty((len(names), len(rows)))
         for j, name in enumerate(names):
-            columns[:, j] = self.history.column(name)[rows]
+            np.take(self.history.column(name), rows, out=columns[j])
+        columns = columns.T
         numbers = self.history.numbers[rows]
         pending = np.zeros(len(rows), dtype=bool)
         if running:
@@ -118,6 +119,54 @@ class TPEModel:
             if isinstance(dim, NumericDim) and dim.log:
                 valid &= columns[:, j] > 0  # a value from an earlier, non-log range
         return columns[valid], numbers[valid], pending[valid]
+
+
+# Above this many observations g(x) is fitted to a bounded summary of them (see
+# ``bounded_kernels``): its fit and evaluation then cost the same at 5,000 trials as at 1,000,000.
+MAX_ABOVE_KERNELS = 2048
+_RECENT_KERNELS = MAX_ABOVE_KERNELS // 2
+
+
+def bounded_kernels(
+    observations: np.ndarray, weights: np.ndarray, numbers: np.ndarray, pending: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """At most ``MAX_ABOVE_KERNELS`` kernels standing for ``observations`` (n, d).
+
+    Up to the bound the observations are returned as they are (so seeded studies of that
+    size sample exactly as before). Beyond it, running trials (``pending``) and the
+    ``_RECENT_KERNELS`` newest finished trials keep a kernel each; the older ones, in
+    trial-number order, are cut into equal runs of consecutive trials, and each run is
+    represented by its middle trial weighing the run's total weight. The summary is a
+    deterministic subsample: the same history gives the same kernels, and the total weight
+    of old against recent trials is kept.
+
+    Args:
+        observations: Internal values, shape ``(n, d)``.
+        weights: Their kernel weights, shape ``(n,)``.
+        numbers: Their trial numbers, shape ``(n,)``.
+        pending: Shape ``(n,)``: True for running trials (constant liar).
+
+    Returns:
+        ``(observations, weights, pending)`` of the kernels kept.
+    """
+    n = len(observations)
+    if n <= MAX_ABOVE_KERNELS:
+        return observations, weights, pending
+    done = np.flatnonzero(~pending)
+    done = done[np.argsort(numbers[done], kind="stable")]
+    n_old = len(done) - _RECENT_KERNELS
+    n_runs = MAX_ABOVE_KERNELS - _RECENT_KERNELS - int(pending.sum())
+    if n_old <= 0 or n_runs <= 0:
+        return observations, weights, pending
+    old, recent = done[:n_old], done[n_old:]
+    starts = np.unique(np.linspace(0, n_old, min(n_runs, n_old) + 1).astype(np.intp)[:-1])
+    ends = np.append(starts[1:], n_old)
+    middle = old[(starts + ends - 1) // 2]
+    kept = np.concatenate([middle, recent, np.flatnonzero(pending)])
+    kept_w = np.concatenate(
+        [np.add.reduceat(weights[old], starts), weights[recent], weights[pending]]
+    )
+    return observations[kept], kept_w, pending[kept]
 
 
 def _fresh_first(
