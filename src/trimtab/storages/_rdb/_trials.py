@@ -378,18 +378,13 @@ class StudyCache:
             return st.SYNC_TRIALS, st.SYNC_CHILDREN, params
         t = _schema.trials
         new_trials = (t.c.study_id == study_id) & (t.c.trial_id > self.last_trial_id)
-        new_ids = select(t.c.trial_id).where(new_trials)
+        wanted = or_(new_trials, ids_condition(t.c.trial_id, unfinished))
         trial_statement = (
-            select(*st.SYNC_TRIALS.selected_columns)
-            .where(or_(new_trials, ids_condition(t.c.trial_id, unfinished)))
-            .order_by(t.c.trial_id)
+            select(*st.SYNC_TRIALS.selected_columns).where(wanted).order_by(t.c.trial_id)
         )
+        wanted_ids = select(t.c.trial_id).where(wanted)
         children = tuple(
-            st.child_select(
-                table,
-                or_(table.c.trial_id.in_(new_ids), ids_condition(table.c.trial_id, unfinished)),
-            )
-            for table in st.CHILD_TABLES
+            st.child_select(table, table.c.trial_id.in_(wanted_ids)) for table in st.CHILD_TABLES
         )
         return trial_statement, children, {}
 
