@@ -7,6 +7,7 @@ Optuna 5.0's own reader, on every RDB backend.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import math
 import os
@@ -181,6 +182,48 @@ def test_deep_copies_are_independent_of_the_cache(tmp_path: Any) -> None:
     assert cached[4].distributions is cached[10].distributions
     assert copies[4].distributions == cached[4].distributions
     assert copies[4].distributions is not copies[10].distributions
+
+
+def test_changing_every_field_of_every_copy_leaves_later_reads_unchanged(tmp_path: Any) -> None:
+    url = storage_url("sqlite", tmp_path)
+    trimtab.create_study(study_name="bulk", storage=url).add_trials(_templates(16))
+    study = _fresh(url)
+    before = [_record(t) for t in study.trials]
+    for trial in study.trials:  # each read is a new list of copies, changed through and through
+        trial.params["x"] = 99.0
+        trial.params.pop("lr", None)
+        for dist in trial.distributions.values():  # the distribution objects themselves too
+            dist.__dict__.clear()
+        trial.distributions["new"] = IntDistribution(0, 1)
+        trial.user_attrs["k"] = "changed"
+        for value in trial.user_attrs.values():
+            if isinstance(value, list):
+                value[1]["b"].append("changed")
+                value.append("changed")
+        trial.system_attrs.setdefault("fixed_params", {})["x"] = "changed"
+        trial.system_attrs["extra"] = [1]
+        trial.intermediate_values[0] = 42.0
+        trial.intermediate_values.pop(3, None)
+        if trial.values is not None:
+            trial._values.append(1.0)  # type: ignore[union-attr]
+        trial.datetime_complete = None
+        trial.state = TrialState.FAIL
+    assert [_record(t) for t in study.trials] == before
+    assert [_record(t) for t in study.get_trials(deepcopy=False)] == before
+    assert [_record(t) for t in _fresh(url).trials] == before
+
+
+def test_copies_share_their_distribution_objects_as_the_originals_do(tmp_path: Any) -> None:
+    url = storage_url("sqlite", tmp_path)
+    trimtab.create_study(study_name="bulk", storage=url).add_trials(_templates(12))
+    study = _fresh(url)
+    cached, copies = study.get_trials(deepcopy=False), study.trials
+    # One read: a distribution object shared by two originals is one copy, new to the read.
+    assert copies[4].distributions["x"] is copies[10].distributions["x"]
+    assert copies[4].distributions["x"] is not cached[4].distributions["x"]
+    assert copies[4].distributions["x"] is not study.trials[4].distributions["x"]
+    # The same as the generic deep copy.
+    assert copy.deepcopy(cached) == copies
 
 
 @pytest.mark.parametrize("backend", RDB_BACKENDS)

@@ -107,20 +107,7 @@ class FrozenTrial(BaseTrial):
         reconstruction; this gives the same independent result in a fraction of the time.
         Distributions go through ``memo``, so a list copied at once copies each one once.
         """
-        cls = type(self)
-        clone = cls.__new__(cls)
-        memo[id(self)] = clone
-        clone._number = self._number
-        clone.state = self.state
-        clone._values = list(self._values) if self._values is not None else None
-        clone._datetime_start = self._datetime_start
-        clone.datetime_complete = self.datetime_complete
-        clone._params = _copied_dict(self._params, memo)
-        clone._distributions = _shared_copy(self._distributions, memo)
-        clone._user_attrs = _copied_dict(self._user_attrs, memo)
-        clone._system_attrs = _copied_dict(self._system_attrs, memo)
-        clone.intermediate_values = _copied_dict(self.intermediate_values, memo)
-        clone._trial_id = self._trial_id
+        clone = _clone(self, memo, None)
         extra = getattr(self, "__dict__", None)  # a subclass without __slots__
         if extra:
             clone.__dict__.update(copy.deepcopy(extra, memo))
@@ -308,6 +295,57 @@ class FrozenTrial(BaseTrial):
         if self._datetime_start is not None and self.datetime_complete is not None:
             return self.datetime_complete - self._datetime_start
         return None
+
+
+def copy_trials(trials: list[FrozenTrial]) -> list[FrozenTrial]:
+    """``copy.deepcopy(trials)`` for a list of distinct trials, without a memo entry per trial.
+
+    Each copy owns every dict and list it holds, so changing it (params, distributions,
+    attrs, intermediate values, values, or a mutable attr value inside) cannot reach the
+    originals; immutable values are shared. Distribution objects are copied once per list,
+    as ``copy.deepcopy`` does: copies that shared one keep sharing the copy.
+    """
+    memo: dict[int, Any] = {}  # distributions and mutable attr values: copied once each
+    templates: dict[int, dict[str, Any]] = {}  # id of a distributions dict -> copied values
+    keep_alive = []  # the ids above stay valid while the originals live
+    result = []
+    for trial in trials:
+        if type(trial) is not FrozenTrial:
+            result.append(copy.deepcopy(trial, memo))
+            continue
+        source = trial._distributions
+        template = templates.get(id(source))
+        if template is None:
+            template = templates[id(source)] = _copied_dict(source, memo)
+            keep_alive.append(source)
+        result.append(_clone(trial, memo, dict(template)))
+    return result
+
+
+def _clone(
+    trial: FrozenTrial, memo: dict[int, Any], distributions: dict[str, BaseDistribution] | None
+) -> FrozenTrial:
+    """A copy of ``trial`` (its own dicts and lists) holding ``distributions``.
+
+    Without ``distributions``, the copy is entered in ``memo`` first (an attr value that
+    refers back to the trial then finds it) and copies the distributions through ``memo``.
+    """
+    clone = FrozenTrial.__new__(type(trial))
+    if distributions is None:
+        memo[id(trial)] = clone
+        distributions = _shared_copy(trial._distributions, memo)
+    clone._number = trial._number
+    clone.state = trial.state
+    clone._values = list(trial._values) if trial._values is not None else None
+    clone._datetime_start = trial._datetime_start
+    clone.datetime_complete = trial.datetime_complete
+    clone._params = _copied_dict(trial._params, memo)
+    clone._distributions = distributions
+    clone._user_attrs = _copied_dict(trial._user_attrs, memo)
+    clone._system_attrs = _copied_dict(trial._system_attrs, memo)
+    clone.intermediate_values = _copied_dict(trial.intermediate_values, memo)
+    clone._trial_id = trial._trial_id
+    return clone
 
 
 _IMMUTABLE = frozenset({int, float, str, bool, type(None), datetime.datetime})

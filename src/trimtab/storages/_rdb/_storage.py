@@ -36,7 +36,7 @@ from trimtab.storages._rdb._trials import (
 from trimtab.storages._rdb._version import VersionManager
 from trimtab.storages._rdb._writes import TrialWriter, upsert
 from trimtab.storages._records import thaw_trial
-from trimtab.trial._frozen import FrozenTrial
+from trimtab.trial._frozen import FrozenTrial, copy_trials
 from trimtab.trial._state import TrialState
 
 _logger = logging.get_logger(__name__)
@@ -412,8 +412,6 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         deepcopy: bool = True,
         states: Container[TrialState] | None = None,
     ) -> list[FrozenTrial]:
-        import copy
-
         wanted: Container[TrialState] = states if states is not None else tuple(TrialState)
         unfinished_only = all(s not in wanted for s in TrialState if s.is_finished())
         if unfinished_only and not self._any_in_states(study_id, wanted):
@@ -429,7 +427,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         if not deepcopy:
             return result
         with gc_paused():  # copies of a large study are millions of new objects, no cycles
-            return copy.deepcopy(result)
+            return copy_trials(result)
 
     def _any_in_states(self, study_id: int, states: Container[TrialState]) -> bool:
         """One cheap query: does the study have a trial in one of the (unfinished) states?
@@ -471,15 +469,13 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
                 return own
             if len(others) == len(rows):  # e.g. the first read: select by the same condition
                 return build_trials(conn, rows, children, params, dists)
-            ids = [row[0] for row in others]
-            if len(ids) <= st.MAX_BOUND_IDS:
-                built = build_trials(conn, others, st.LISTED_CHILDREN, {"ids": ids}, dists)
+            if len(others) > st.MAX_BOUND_IDS:
+                # Too many to list (e.g. a first read while this process runs a trial): the
+                # rows of all trials ``statement`` selected, those of the rest skipped.
+                built = build_trials(conn, others, children, params, dists)
             else:
-                listed = tuple(
-                    st.child_select(table, ids_condition(table.c.trial_id, ids))
-                    for table in st.CHILD_TABLES
-                )
-                built = build_trials(conn, others, listed, {}, dists)
+                ids = [row[0] for row in others]
+                built = build_trials(conn, others, st.LISTED_CHILDREN, {"ids": ids}, dists)
             return sorted(own + built, key=lambda trial: trial.number) if own else built
 
         with self._lock:
