@@ -7,13 +7,12 @@ unique key prefix per storage. A missing server skips its tests locally and fail
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from storage_backends import BACKENDS, REDIS_URL, open_storage
-from storage_servers import _databases, _ServerDatabase, redis_client, server_database
+from storage_servers import _databases, _ServerDatabase, redis_client, storage_url
 
 from trimtab.storages import BaseStorage
 
@@ -26,22 +25,6 @@ def _drop_server_databases() -> Iterator[None]:
     for found in _databases.values():
         if isinstance(found, _ServerDatabase):
             found.drop()
-
-
-def storage_url(kind: str, tmp_path: Any) -> str:
-    """A URL/path naming a fresh, empty storage of ``kind``."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db"
-    if kind in ("postgresql", "mysql"):
-        database = server_database(kind)
-        database.empty()
-        return database.url
-    if kind == "journal_file":
-        return str(tmp_path / f"{uuid.uuid4().hex}.log")
-    if kind == "journal_redis":
-        redis_client()
-        return f"trimtab-test-{uuid.uuid4().hex}"
-    raise ValueError(kind)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -96,3 +96,19 @@ def redis_client() -> Any:
         return client
     except Exception as err:  # noqa: BLE001
         server_missing("Redis", err)
+
+
+def storage_url(kind: str, tmp_path: Any) -> str:
+    """A URL/path naming a fresh, empty storage of ``kind``."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db"
+    if kind in ("postgresql", "mysql"):
+        database = server_database(kind)
+        database.empty()
+        return database.url
+    if kind == "journal_file":
+        return str(tmp_path / f"{uuid.uuid4().hex}.log")
+    if kind == "journal_redis":
+        redis_client()
+        return f"trimtab-test-{uuid.uuid4().hex}"
+    raise ValueError(kind)

@@ -15,8 +15,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import storage_url
 from storage_backends import RDB_BACKENDS
+from storage_servers import storage_url
 
 import trimtab
 from trimtab.distributions import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import storage_url
+from storage_servers import storage_url
 
 import trimtab
 from trimtab.storages import RDBStorage
