@@ -34,6 +34,15 @@ LOCK_STUDY = (
 )
 COUNT_TRIALS = select(func.count()).select_from(t).where(t.c.study_id == bindparam("sid"))
 INSERT_TRIAL = insert(t)
+# PostgreSQL with psycopg2 only: lock the study, then count its trials and insert the new one
+# (a second statement, so its snapshot sees every trial committed before the lock was granted).
+# One round trip, one transaction; no row when the study does not exist.
+PG_CREATE_RUNNING_TRIAL = (
+    "SELECT study_id FROM studies WHERE study_id = %(sid)s FOR UPDATE; "
+    "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) "
+    "SELECT (SELECT count(*) FROM trials WHERE study_id = %(sid)s), study_id, 'RUNNING', "
+    "%(start)s, NULL FROM studies WHERE study_id = %(sid)s RETURNING trial_id, number"
+)
 INSERT_HEARTBEAT = insert(s.trial_heartbeats).values(
     trial_id=bindparam("tid"), heartbeat=func.current_timestamp()
 )

@@ -179,8 +179,22 @@ class TrialWriter(abc.ABC):
                 conn.execute(st.INSERT_HEARTBEAT, {"tid": trial_id})
             return trial_id, int(number or 0)
 
+        def write_listed(conn: Connection) -> tuple[int, int]:
+            params = {"sid": study_id, "start": now}
+            row = conn.exec_driver_sql(st.PG_CREATE_RUNNING_TRIAL, params).first()
+            if row is None:
+                raise self._missing_study_error(study_id)
+            return int(row[0]), int(row[1])
+
         now = self._handle.now()
-        trial_id, number = self._handle.write(write)
+        if (
+            template_trial is None
+            and self.heartbeat_interval is None
+            and self._handle.statement_lists
+        ):
+            trial_id, number = self._handle.write_one(write_listed)
+        else:
+            trial_id, number = self._handle.write(write)
         if template_trial is None:
             self._owned.started(trial_id, number, now, study_id)
         return trial_id
