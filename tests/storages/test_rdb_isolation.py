@@ -80,3 +80,29 @@ def test_connections_beyond_five_are_kept(kind: str, tmp_path: Any) -> None:
         assert storage.get_trial(trial_ids[0]).user_attrs["k19"] == 19
     finally:
         storage.engine.dispose()
+
+
+def test_trial_numbers_stay_dense_between_writers(tmp_path: Any) -> None:
+    # A storage counts only the trials after its last own one; trials other writers add in
+    # between (another storage, a copied trial, Optuna itself) must still be counted.
+    import optuna
+
+    url = storage_url("postgresql", tmp_path)
+    first, second = RDBStorage(url), RDBStorage(url)
+    try:
+        study_id = trimtab.create_study(storage=first, study_name="dense")._study_id
+        done = trimtab.create_trial(value=1.0)
+        for _ in range(3):
+            first.create_new_trial(study_id)
+        second.create_new_trial(study_id)
+        second.create_new_trial(study_id, template_trial=done)
+        first.create_new_trial(study_id)
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        optuna.load_study(study_name="dense", storage=url).ask()
+        first.create_new_trial(study_id)
+        second.create_new_trial(study_id)
+        numbers = [t.number for t in RDBStorage(url).get_all_trials(study_id)]
+        assert sorted(numbers) == list(range(9))
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()
