@@ -11,7 +11,9 @@ Studies start empty, or with 10,000 finished trials already stored (the case the
 incremental cache is for). Objective: 5 float parameters, no work. Sampler: RandomSampler
 (what the proxy costs, not the sampler), and the library's default sampler in a second row
 set. SQLite and PostgreSQL (127.0.0.1:5432; rows skipped when it is not running). The
-machine may be shared: compare the ratios, not absolute numbers.
+machine may be shared: compare the ratios, not absolute numbers. CPU per finished trial of
+the proxy server, of all workers, and of the PostgreSQL backends serving the benchmark's
+database (sampled every 0.1 s; Linux only), all counted over the timed run.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import multiprocessing
+import os
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 from typing import Any
@@ -66,7 +70,7 @@ def _worker(
     study.get_trials(deepcopy=False)  # the first, full read of a pre-filled study: not timed
     ready.put(True)
     start.wait()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     done = errors = 0
     while time.perf_counter() - began < seconds:
         try:
@@ -74,7 +78,7 @@ def _worker(
             done += 1
         except Exception:  # noqa: BLE001 - counted and reported
             errors += 1
-    results.put((done, time.perf_counter() - began, errors))
+    results.put((done, time.perf_counter() - began, errors, time.process_time() - cpu))
 
 
 def _free_port() -> int:
@@ -124,6 +128,55 @@ class _Databases:
                     conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux ``/proc``; NaN elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _DatabaseCpu:
+    """CPU seconds of the PostgreSQL backends serving one database, sampled every 0.1 s."""
+
+    def __init__(self, url: str) -> None:
+        import sqlalchemy
+
+        self._name = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
+        self._engine = sqlalchemy.create_engine(f"{PG_ADMIN}/postgres")
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        with self._engine.connect() as conn:
+            while not self._stop.is_set():
+                pids = conn.exec_driver_sql(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %(name)s",
+                    {"name": self._name},
+                ).scalars()
+                for pid in pids:
+                    self._last[pid] = _cpu_seconds(pid)
+                conn.rollback()
+                self._stop.wait(0.1)
+
+    def start(self) -> None:
+        if self._name is not None:
+            self._thread.start()
+            time.sleep(0.3)
+
+    def total(self) -> float:
+        return sum(self._last.values())
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self._engine.dispose()
+
+
 def _prefill(url: str, n_trials: int) -> None:
     """Store ``n_trials`` finished trials (trimtab writes them; the schema is shared)."""
     import trimtab
@@ -170,17 +223,27 @@ def _throughput(
             proc.start()
         for _ in procs:
             ready.get(timeout=600)
+        database = _DatabaseCpu(url)
+        database.start()
+        server0, database0 = _cpu_seconds(server.pid), database.total()
         start.set()
         outcomes = [results.get(timeout=seconds * 20 + 300) for _ in procs]
+        time.sleep(0.2)
+        server1, database1 = _cpu_seconds(server.pid), database.total()
+        database.stop()
         for proc in procs:
             proc.join()
     finally:
         server.terminate()
         server.wait(timeout=60)
     done = sum(o[0] for o in outcomes)
+    per_trial = 1000 / max(done, 1)
     return {
         "rate": done / max(o[1] for o in outcomes),
         "errors": sum(o[2] for o in outcomes),
+        "server_ms": (server1 - server0) * per_trial,
+        "worker_ms": sum(o[3] for o in outcomes) * per_trial,
+        "database_ms": (database1 - database0) * per_trial,
     }
 
 
@@ -210,6 +273,18 @@ def main() -> None:
                 name = f"{backend}, {sampler} sampler, {prefill} trials stored"
                 ratio = t["rate"] / o["rate"] if o["rate"] else float("inf")
                 rows.append((f"{name}: trials/s", o["rate"], t["rate"], f"{ratio:.1f}x"))
+                for part in ("server", "worker", "database"):
+                    if backend == "sqlite" and part == "database":
+                        continue  # SQLite runs inside the server process
+                    o_ms, t_ms = o[f"{part}_ms"], t[f"{part}_ms"]
+                    rows.append(
+                        (f"{name}: {part} CPU ms/trial", o_ms, t_ms, f"{o_ms / t_ms:.1f}x less")
+                    )
+                o_all = o["server_ms"] + o["worker_ms"] + o["database_ms"]
+                t_all = t["server_ms"] + t["worker_ms"] + t["database_ms"]
+                rows.append(
+                    (f"{name}: total CPU ms/trial", o_all, t_all, f"{o_all / t_all:.1f}x less")
+                )
                 rows.append((f"{name}: worker errors", o["errors"], t["errors"], ""))
                 print(
                     f"{name}: optuna {o['rate']:.2f}, trimtab {t['rate']:.2f} trials/s "

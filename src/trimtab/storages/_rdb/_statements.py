@@ -34,6 +34,22 @@ LOCK_STUDY = (
 )
 COUNT_TRIALS = select(func.count()).select_from(t).where(t.c.study_id == bindparam("sid"))
 INSERT_TRIAL = insert(t)
+# PostgreSQL with psycopg2 only: lock the study, then count its trials and insert the new one
+# (a second statement, so its snapshot sees every trial committed before the lock was granted).
+# One round trip, one transaction; no row when the study does not exist. The count is
+# ``base`` plus the trials after trial id ``after``: every trial is inserted under the study
+# lock (Optuna's writers take it too) and never deleted alone, so the study's trials up to a
+# trial id seen committed never change; counting only the newer ones reads a few index
+# entries instead of the whole study's rows. (``study_id + 0`` keeps the planner off the
+# study index, which it prefers while its statistics lag behind a bulk insert; then it
+# read the whole study's index entries.)
+PG_CREATE_RUNNING_TRIAL = (
+    "SELECT study_id FROM studies WHERE study_id = %(sid)s FOR UPDATE; "
+    "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) "
+    "SELECT (SELECT %(base)s + count(*) FROM trials WHERE trial_id > %(after)s "
+    "AND study_id + 0 = %(sid)s), study_id, 'RUNNING', %(start)s, NULL FROM studies "
+    "WHERE study_id = %(sid)s RETURNING trial_id, number"
+)
 INSERT_HEARTBEAT = insert(s.trial_heartbeats).values(
     trial_id=bindparam("tid"), heartbeat=func.current_timestamp()
 )
@@ -58,6 +74,29 @@ CLAIM_WAITING = (
     .where((t.c.trial_id == bindparam("tid")) & (t.c.state == "WAITING"))
     .values(state=bindparam("new_state"), datetime_start=bindparam("dt"))
 )
+
+
+def pg_finish_trial(n_values: int) -> str:
+    """PostgreSQL with psycopg2 only: finish a trial and upsert its values in one statement.
+
+    Returns one row, the number of trials finished (0: the trial was not unfinished, and no
+    value was written). Parameters: ``tid``, ``new_state``, ``dt``, ``v{i}`` and ``t{i}``.
+    """
+    parts = [
+        "WITH u AS (UPDATE trials SET state = %(new_state)s, datetime_complete = %(dt)s "
+        "WHERE trial_id = %(tid)s AND state IN ('RUNNING', 'WAITING') RETURNING trial_id)"
+    ]
+    for i in range(n_values):
+        parts.append(
+            f", v{i} AS (INSERT INTO trial_values (trial_id, objective, value, value_type) "
+            f"SELECT trial_id, {i}, %(v{i})s, %(t{i})s FROM u "
+            "ON CONFLICT (trial_id, objective) DO UPDATE "
+            "SET value = EXCLUDED.value, value_type = EXCLUDED.value_type)"
+        )
+    parts.append(" SELECT count(*) FROM u")
+    return "".join(parts)
+
+
 FINISH_TRIAL = (
     update(t)
     .where((t.c.trial_id == bindparam("tid")) & t.c.state.in_(UNFINISHED_NAMES))

@@ -114,6 +114,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         self._caches: dict[int, StudyCache] = {}
         self._dists = DistributionCache()
         self._owned = OwnedTrials()
+        self._counted: dict[int, tuple[int, int]] = {}  # study -> (a trial id, trials up to it)
         self._study_names: dict[int, str] = {}  # studies seen, to name one deleted later
         self._version_manager = VersionManager(self._handle)
         try:
@@ -225,6 +226,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         self._handle.write(write)
         with self._lock:
             self._caches.pop(study_id, None)
+        self._counted.pop(study_id, None)
 
     def rename_study(self, study_id: int, study_name: str) -> None:
         """Give a study a new name in one ``UPDATE``; its id, trials and attributes stay, so

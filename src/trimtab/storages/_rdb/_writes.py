@@ -96,6 +96,7 @@ class TrialWriter(abc.ABC):
 
     _handle: EngineHandle
     _owned: OwnedTrials
+    _counted: dict[int, tuple[int, int]]
     heartbeat_interval: int | None
 
     @abc.abstractmethod
@@ -179,8 +180,24 @@ class TrialWriter(abc.ABC):
                 conn.execute(st.INSERT_HEARTBEAT, {"tid": trial_id})
             return trial_id, int(number or 0)
 
+        def write_listed(conn: Connection) -> tuple[int, int]:
+            after, base = self._counted.get(study_id, (0, 0))
+            params = {"sid": study_id, "start": now, "after": after, "base": base}
+            row = conn.exec_driver_sql(st.PG_CREATE_RUNNING_TRIAL, params).first()
+            if row is None:
+                raise self._missing_study_error(study_id)
+            return int(row[0]), int(row[1])
+
         now = self._handle.now()
-        trial_id, number = self._handle.write(write)
+        if (
+            template_trial is None
+            and self.heartbeat_interval is None
+            and self._handle.statement_lists
+        ):
+            trial_id, number = self._handle.write_one(write_listed)
+            self._counted[study_id] = (trial_id, number + 1)
+        else:
+            trial_id, number = self._handle.write(write)
         if template_trial is None:
             self._owned.started(trial_id, number, now, study_id)
         return trial_id
@@ -292,8 +309,20 @@ class TrialWriter(abc.ABC):
                 )
             return True
 
+        def write_listed(conn: Connection) -> bool:
+            params: dict[str, Any] = {"tid": trial_id, "new_state": state.name, "dt": now}
+            for i, (value, value_type) in enumerate(stored):
+                params[f"v{i}"], params[f"t{i}"] = value, value_type
+            finished = conn.exec_driver_sql(st.pg_finish_trial(len(stored)), params).scalar()
+            if not finished:
+                _updatable_study_id(conn, trial_id)  # raises for unknown/finished trials
+            return True
+
         now = self._handle.now()
-        changed = self._guarded_write(trial_id, write)
+        if statement is st.FINISH_TRIAL and self._handle.statement_lists:
+            changed = self._guarded_write(trial_id, write_listed, single=True)
+        else:
+            changed = self._guarded_write(trial_id, write)
         if changed and state == TrialState.RUNNING:
             self._owned.claimed(self.get_trial(trial_id))
         elif changed:
