@@ -79,7 +79,7 @@ def local_ray() -> Iterator[Any]:
 
     if ray.is_initialized():
         pytest.skip("Ray is already initialised in this process")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
 

@@ -31,7 +31,7 @@ if __name__ == "__main__":
     if engine == "ray":
         import ray
         from trimtab.execution import RayExecutor
-        ray.init(num_cpus=2, include_dashboard=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False)
         executor = RayExecutor()
     else:
         from distributed import Client, LocalCluster

@@ -50,7 +50,7 @@ def test_unreachable_ray_address_is_a_clear_error_and_starts_nothing() -> None:
 def local_ray() -> Iterator[Any]:
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False)
     try:
         yield ray
     finally:

@@ -55,7 +55,13 @@ def _search(workdir: str) -> dict[str, Any]:
         storage=optuna.storages.RDBStorage(url), sampler=optuna.samplers.TPESampler(seed=0),
         points_to_evaluate=[{"kind": "narrow", "lr": 0.02}],
     )  # fmt: skip
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+    )
     try:
         tuner = tune.Tuner(
             _trainable,
