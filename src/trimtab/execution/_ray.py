@@ -238,7 +238,7 @@ class RayEngine(Engine):
         # On the coordinator's node: the run must not depend on another node staying up.
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
         self._hub = hub_class.options(scheduling_strategy=here).remote()
         self._task = ray.remote(ray_evaluate).options(**self._options)
         self._payload_ref = ray.put(self._payload)
