@@ -94,7 +94,7 @@ CASES = [
     Case("sphere5-emmr", _sphere, "minimize", 0, "emmr+median"),
     Case("sphere5-emmr-seed3", _sphere, "minimize", 3, "emmr+median"),
     Case("mixed-emmr", _mixed, "minimize", 4, "emmr+median"),
-    Case("mixed-regret-static", _mixed, "minimize", 5, "regret+static"),
+    Case("mixed-regret-static", _mixed, "minimize", 8, "regret+static"),
     Case("sphere5-stagnation", _sphere, "minimize", 6, "stagnation"),
 ]
 
