@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from fault_worker import LOCK_GRACE_PERIOD, objective_params, open_fault_storage, run
 from storage_backends import BACKENDS, RDB_BACKENDS, REDIS_URL
-from storage_servers import redis_client, server_database
+from storage_servers import redis_client, storage_url
 
 import trimtab
 from trimtab.trial import TrialState
@@ -28,20 +28,6 @@ from trimtab.trial import TrialState
 optuna = pytest.importorskip("optuna")
 pytestmark = pytest.mark.filterwarnings("ignore::Warning")
 _FORK = multiprocessing.get_context("fork")
-
-
-def _fresh_location(backend: str, tmp_path: Path) -> str:
-    """A URL, journal path or Redis key prefix naming a new, empty storage."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path}/faults.db"
-    if backend in ("postgresql", "mysql"):
-        database = server_database(backend)
-        database.empty()
-        return database.url
-    if backend == "journal_file":
-        return str(tmp_path / "faults.log")
-    redis_client()
-    return f"trimtab-test-{uuid.uuid4().hex}"
 
 
 def _kill_round(
@@ -127,7 +113,7 @@ def _dispose(storage: Any) -> None:
 
 
 def _inject_and_check(backend: str, tmp_path: Path, n_rounds: int, n_workers: int) -> None:
-    location = _fresh_location(backend, tmp_path)
+    location = storage_url(backend, tmp_path)
     name = f"faults-{uuid.uuid4().hex[:8]}"
     setup = open_fault_storage(backend, location)
     trimtab.create_study(storage=setup, study_name=name)
