@@ -30,7 +30,6 @@ from trimtab.storages._rdb._trials import (
     StudyCache,
     build_trials,
     gc_paused,
-    ids_condition,
     load_trials,
 )
 from trimtab.storages._rdb._version import VersionManager
@@ -566,13 +565,3 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             if cache is not None:
                 cache.param_distributions.setdefault(name, dist)
 
-
-def _build_listed(conn: Connection, rows: list[Any], dists: DistributionCache) -> list[FrozenTrial]:
-    """The trials of ``rows``, their child rows selected by trial id."""
-    ids = [row[0] for row in rows]
-    if len(ids) <= st.MAX_BOUND_IDS:
-        return build_trials(conn, rows, st.LISTED_CHILDREN, {"ids": ids}, dists)
-    listed = tuple(
-        st.child_select(table, ids_condition(table.c.trial_id, ids)) for table in st.CHILD_TABLES
-    )
-    return build_trials(conn, rows, listed, {}, dists)
