@@ -33,6 +33,15 @@ def test_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
         RayExecutor()
 
 
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("num_cpus", -1), ("max_retries", -1), ("trial_timeout", 0), ("interrupt_grace", -1.0)],
+)
+def test_bad_ray_executor_argument_is_named(argument: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        RayExecutor(**{argument: value})
+
+
 def test_unreachable_ray_address_is_a_clear_error_and_starts_nothing() -> None:
     import ray
 

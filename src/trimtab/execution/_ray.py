@@ -18,7 +18,6 @@ from trimtab.execution._protocol import Job, Outcome, evaluate, unpack_reply
 from trimtab.execution._shipping import ship
 from trimtab.study._optimize import OptimizeLoop
 
-_CANCEL_GRACE_SECONDS = 3.0
 _UNAVAILABLE_RETRIES = 10
 _EXTRA = 'RayExecutor needs Ray: pip install "trimtab[ray]".'
 
@@ -47,6 +46,9 @@ class RayExecutor:
             process is killed (``ray.cancel(force=True)``).
         address: The cluster to connect to when Ray is not initialised yet ("auto", or
             "ray://host:10001", or "host:6379").
+        interrupt_grace: Seconds the running trials get to end after Ctrl-C (each gets a
+            ``KeyboardInterrupt``, so it can clean up) before their worker processes are
+            killed.
 
     Raises:
         ImportError: Ray is not installed (the message names the extra).
@@ -61,6 +63,7 @@ class RayExecutor:
         max_retries: int = 0,
         trial_timeout: float | None = None,
         address: str | None = None,
+        interrupt_grace: float = 10.0,
     ) -> None:
         _import_ray()
         if not num_cpus >= 0 or not num_gpus >= 0:
@@ -71,12 +74,15 @@ class RayExecutor:
             raise ValueError(f"`trial_timeout` must be positive or None, got {trial_timeout!r}.")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"`max_retries` must be a non-negative int, got {max_retries!r}.")
+        if not interrupt_grace >= 0:
+            raise ValueError(f"`interrupt_grace` must be >= 0, got {interrupt_grace!r}.")
         self.num_cpus = num_cpus
         self.num_gpus = num_gpus
         self.resources = dict(resources or {})
         self.max_retries = max_retries
         self.trial_timeout = trial_timeout
         self.address = address
+        self.interrupt_grace = interrupt_grace
 
     def _connect(self) -> Any:
         ray = _import_ray()
@@ -109,7 +115,7 @@ class RayExecutor:
             "resources": self.resources,
             "max_retries": 0,  # a dead worker fails the trial; max_retries re-runs it as new
         }
-        engine = RayEngine(ray, payload, options)
+        engine = RayEngine(ray, payload, options, self.interrupt_grace)
         Coordinator(loop, engine, n_slots, self.trial_timeout, self.max_retries).run()
 
 
@@ -220,10 +226,13 @@ class RayEngine(Engine):
 
     greets = True
 
-    def __init__(self, ray: Any, payload: bytes, options: dict[str, Any]) -> None:
+    def __init__(
+        self, ray: Any, payload: bytes, options: dict[str, Any], interrupt_grace: float
+    ) -> None:
         self._ray = ray
         self._payload = payload
         self._options = options
+        self._interrupt_grace = interrupt_grace
         self._tasks: dict[Any, tuple[int, int]] = {}  # task ref -> (slot, trial id)
         self._pending: dict[int, int] = {}  # slot -> hub key of its unanswered request
         self._hub: Any = None
@@ -301,11 +310,17 @@ class RayEngine(Engine):
         if refs:
             # A KeyboardInterrupt in each task first, so objectives clean up (``trimtab run``
             # stops its programs' process groups); tasks still running then are killed.
+            # Only tasks still running at the deadline are force-cancelled: Ray 2.x aborts the
+            # driver (RAY_CHECK in its task manager) when a force-cancel races the reply of a
+            # task that is just finishing, so finished tasks must never be cancelled again.
             for ref in refs:
                 self._ray.cancel(ref, force=False)
+            running = refs
             with contextlib.suppress(Exception):
-                self._ray.wait(refs, num_returns=len(refs), timeout=_CANCEL_GRACE_SECONDS)
-            for ref in refs:
+                _, running = self._ray.wait(
+                    refs, num_returns=len(refs), timeout=self._interrupt_grace
+                )
+            for ref in running:
                 self._ray.cancel(ref, force=True)
         self._tasks.clear()
         if self._hub is not None:

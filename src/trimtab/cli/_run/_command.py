@@ -308,6 +308,9 @@ def _executor(args: Namespace) -> Iterator[Any]:
             num_gpus=args.gpus_per_trial,
             max_retries=args.max_retries,
             address=args.cluster_address,
+            # A program stopped by Ctrl-C gets SIGTERM, then SIGKILL after --grace-period:
+            # its task must outlive that, or the kill of its worker would orphan the program.
+            interrupt_grace=args.grace_period + 5.0,
         )
         return
     from trimtab.execution import DaskExecutor
