@@ -36,7 +36,7 @@ from trimtab.trial._constraints import constraints_from_system_attrs
 from trimtab.trial._frozen import FrozenTrial
 from trimtab.trial._state import TrialState
 
-_FINISHED_ROWS = (TrialState.COMPLETE, TrialState.PRUNED)
+_FINISHED_ROWS = frozenset((TrialState.COMPLETE, TrialState.PRUNED))
 
 
 class _Buffer:
@@ -98,9 +98,11 @@ class TrialHistory:
         nan_row = [math.nan] * n_obj
         values, infeasible, steps, inters = [], [], [], []
         complete = TrialState.COMPLETE
-        for t in trials:
+        # Storages' records hold the member itself: `is` spares TrialState.__eq__ on most rows.
+        is_complete = [t.state is complete or t.state == complete for t in trials]
+        for t, done in zip(trials, is_complete):
             t_values = t.values
-            values.append(t_values if t.state == complete and t_values is not None else nan_row)
+            values.append(t_values if done and t_values is not None else nan_row)
             system_attrs = t.system_attrs
             if system_attrs:
                 violations = constraints_from_system_attrs(system_attrs).values()
@@ -117,7 +119,7 @@ class TrialHistory:
                 inters.append(math.nan)
         start = self._numbers.size
         self._numbers.extend([t.number for t in trials])
-        self._complete.extend([t.state == complete for t in trials])
+        self._complete.extend(is_complete)
         self._values.extend(np.array(values, dtype=float).reshape(len(trials), n_obj))
         self._infeasibility.extend(infeasible)
         self._last_step.extend(steps)

@@ -336,7 +336,7 @@ def _clone(
         distributions = _shared_copy(trial._distributions, memo)
     clone._number = trial._number
     clone.state = trial.state
-    clone._values = list(trial._values) if trial._values is not None else None
+    clone._values = trial._values[:] if trial._values is not None else None
     clone._datetime_start = trial._datetime_start
     clone.datetime_complete = trial.datetime_complete
     clone._params = _copied_dict(trial._params, memo)

@@ -33,13 +33,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtr
 
 from trimtab._transform import UnitBox
 from trimtab.samplers._tpe._space import CategoricalDim, Dim, NumericDim
 from trimtab.samplers._tpe._truncnorm import (
     _LOG_SQRT_2PI,
     log_gauss_mass,
+    ndtr,
     sample_truncnorm,
 )
 

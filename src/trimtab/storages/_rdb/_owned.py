@@ -57,6 +57,11 @@ class OwnedTrials(RunningTrials):
         with self._lock:
             self._running[trial._trial_id] = thaw_trial(trial)
 
+    def ids(self) -> set[int]:
+        """The ids of the trials ``get`` knows (a snapshot)."""
+        with self._lock:
+            return {*self._running, *self._finished}
+
     def get(self, trial_id: int) -> FrozenTrial | None:
         """A copy of an owned running trial, a just-finished trial, or None."""
         with self._lock:

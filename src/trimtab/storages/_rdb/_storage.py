@@ -31,6 +31,7 @@ from trimtab.storages._rdb._trials import (
     build_trials,
     gc_paused,
     load_trials,
+    trial_rows,
 )
 from trimtab.storages._rdb._version import VersionManager
 from trimtab.storages._rdb._writes import TrialWriter, upsert
@@ -39,7 +40,8 @@ from trimtab.trial._frozen import FrozenTrial, copy_trials
 from trimtab.trial._state import TrialState
 
 _logger = logging.get_logger(__name__)
-_UNFINISHED = (TrialState.RUNNING, TrialState.WAITING)
+_UNFINISHED = frozenset((TrialState.RUNNING, TrialState.WAITING))
+_FINISHED = frozenset(s for s in TrialState if s.is_finished())
 
 
 class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
@@ -413,8 +415,10 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         deepcopy: bool = True,
         states: Container[TrialState] | None = None,
     ) -> list[FrozenTrial]:
-        wanted: Container[TrialState] = states if states is not None else tuple(TrialState)
-        unfinished_only = all(s not in wanted for s in TrialState if s.is_finished())
+        # The members wanted (``states`` may hold Optuna's): cached records hold members, so
+        # a set finds them by hash and identity, without ``TrialState.__eq__`` per trial.
+        wanted = frozenset(s for s in TrialState if states is None or s in states)
+        unfinished_only = wanted.isdisjoint(_FINISHED)
         if unfinished_only and not self._any_in_states(study_id, wanted):
             return []
         cache = self._sync(study_id)
@@ -422,6 +426,8 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
             if unfinished_only:
                 numbers = sorted(cache.unfinished.values())
                 found = [cache.trials[n] for n in numbers if cache.trials[n].state in wanted]
+            elif len(wanted) == len(TrialState):
+                found = list(cache.trials)
             else:
                 found = [t for t in cache.trials if t.state in wanted]
         result = [thaw_trial(t) if t.state in _UNFINISHED else t for t in found]
@@ -461,7 +467,7 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
         dists = self._dists
 
         def read(conn: Connection) -> list[FrozenTrial]:
-            rows = conn.execute(statement, params).all()
+            rows = trial_rows(conn, statement, params)
             changed = cache.changed_rows(rows)
             if not changed:
                 return []
@@ -487,8 +493,9 @@ class RDBStorage(HeartbeatMixin, TrialWriter, BaseStorage, BaseHeartbeat):
     def _own_records(self, rows: list[Any]) -> tuple[list[FrozenTrial], list[Any]]:
         """Split trial rows into the records this process holds (same state) and the rest."""
         own, others = [], []
+        held = self._owned.ids()
         for row in rows:
-            trial = self._owned.get(row[0])
+            trial = self._owned.get(row[0]) if row[0] in held else None
             if trial is not None and trial.state.name == row[2]:
                 own.append(trial)
             else:
