@@ -75,6 +75,23 @@ def test_parameters_reach_the_program_as_arguments_and_environment(
     assert json.loads(result.out.strip())["value"] == 1.5
 
 
+def test_every_trial_is_logged_once_in_order_with_the_best_so_far(runner: Runner) -> None:
+    # With --jobs 1 a trial is logged while the next program runs: the lines keep their order,
+    # and the last trial's line and callbacks are not lost when the run ends (or a trial fails).
+    result = runner(
+        "--n-trials", "4", "--param", "x=int:0:9", "--enqueue", "x=3", "--enqueue", "x=1",
+        "--enqueue", "x=2", "--enqueue", "x=0", command=["sh", "-c", "test {x} != 2 && echo {x}"],
+    )  # fmt: skip
+    assert result.code == 0, result.log_text
+    lines = [m for m in result.logs if m.startswith("Trial ")]
+    assert [line.split()[1] for line in lines] == ["0", "1", "2", "2", "3"]
+    assert "Best is trial 0 with value: 3.0" in lines[0]
+    assert "Best is trial 1 with value: 1.0" in lines[1]
+    assert "failed" in lines[2] and "failed" in lines[3]
+    assert "Best is trial 3 with value: 0.0" in lines[4]
+    assert "Finished 4 trials of study 's' (3 complete, 1 fail)." in result.logs
+
+
 def test_shell_script_program_reads_parameters_from_the_environment(
     runner: Runner, tmp_path: Path
 ) -> None:
