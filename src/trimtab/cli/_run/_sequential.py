@@ -35,6 +35,8 @@ from trimtab.trial import FrozenTrial
 class SequentialExecutor:
     """Runs ``trimtab run``'s trials one at a time (a ``TrialExecutor`` for ``Study.optimize``).
 
+    It ignores ``gc_after_trial``, which ``trimtab run`` never sets.
+
     Args:
         objective: The objective ``optimize`` runs; it calls back when its program started.
     """
