@@ -7,6 +7,7 @@ from pathlib import Path
 
 from run_helpers import PYTHON, Runner, script, shell_script
 
+import trimtab
 from trimtab.trial import TrialState
 
 ECHO_ARGS = """
@@ -90,6 +91,20 @@ def test_every_trial_is_logged_once_in_order_with_the_best_so_far(runner: Runner
     assert "failed" in lines[2] and "failed" in lines[3]
     assert "Best is trial 3 with value: 0.0" in lines[4]
     assert "Finished 4 trials of study 's' (3 complete, 1 fail)." in result.logs
+
+
+def test_trials_are_sampled_as_study_optimize_samples_them(runner: Runner) -> None:
+    # Each trial is sampled once the previous one's result is stored: a seeded TPE proposes
+    # exactly what it proposes to Study.optimize with the same objective.
+    kwargs = {"seed": 1, "n_startup_trials": 2}
+    result = runner(
+        "--n-trials", "6", "--param", "x=float:-1:1", "--sampler", "TPESampler",
+        "--sampler-kwargs", json.dumps(kwargs), command=["echo", "{x}"],
+    )  # fmt: skip
+    assert result.code == 0, result.log_text
+    study = trimtab.create_study(sampler=trimtab.samplers.TPESampler(**kwargs))
+    study.optimize(lambda trial: trial.suggest_float("x", -1, 1), n_trials=6)
+    assert [t.params["x"] for t in runner.study().trials] == [t.params["x"] for t in study.trials]
 
 
 def test_shell_script_program_reads_parameters_from_the_environment(
