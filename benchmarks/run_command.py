@@ -15,6 +15,10 @@ Each case runs in a fresh interpreter and times itself from the inside: its per-
 (time of N trials - time of 0 trials) / N, so interpreter start, imports and opening the
 storage are not counted. Wall time is what a user waits; CPU time is the coordinator's own
 (the Python process, not the programs it starts), which does not grow with the machine's load.
+For the cases that start programs through
+``Program`` the *gap* is also shown: the coordinator's median CPU from one program's end to the
+next one's start. Work in that gap adds to every trial's wall time; work elsewhere (``trimtab
+run`` logs a trial and runs its callbacks while the next program runs) can use another core.
 The median of ``--rounds`` runs is shown. The target: trimtab run's per-trial wall time is at
 most 1.1 x the process start's. Run ``python -m benchmarks.run_command`` from the repository
 root.
@@ -43,14 +47,49 @@ out, n = sys.argv[1], int(sys.argv[2])
 work(3)
 times = {{}}
 for k in (0, n):
+    reset_gaps()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu, wall = time.process_time(), time.perf_counter()
     work(k)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     programs = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-    times[k] = (time.process_time() - cpu, time.perf_counter() - wall, programs)
+    times[k] = (time.process_time() - cpu, time.perf_counter() - wall, programs, gap_median())
 with open(out, "w") as file:
     json.dump(times, file)
+"""
+# Cases that start programs through ``Program`` also time the gap: the coordinator's CPU (its
+# main thread) from one program's end to the next one's start, the part of its work no other
+# core can take off the trial's wall time. Unlike wall time it does not grow with the load.
+GAPS = """
+import statistics
+from trimtab.cli._run import _process
+gaps, _ended = [], []
+_start, _exit = _process.Program.__init__, _process.Program.__exit__
+
+def _timed_start(self, *args, **kwargs):
+    if _ended:
+        gaps.append(time.thread_time() - _ended.pop())
+    _start(self, *args, **kwargs)
+
+def _timed_exit(self, *exc):
+    _exit(self, *exc)
+    _ended[:] = [time.thread_time()]
+
+_process.Program.__init__, _process.Program.__exit__ = _timed_start, _timed_exit
+
+def reset_gaps():
+    gaps.clear()
+    _ended.clear()
+
+def gap_median():
+    return statistics.median(gaps) if gaps else None
+"""
+NO_GAPS = """
+def reset_gaps():
+    pass
+
+def gap_median():
+    return None
 """
 PROCESS_START = """
 import os
@@ -142,12 +181,18 @@ def cases(program: list[str]) -> dict[str, Case]:
 
 def _measure_case(body: str, n: int, workdir: Path, env: dict[str, str]) -> dict[str, float]:
     out = workdir / f"times-{time.monotonic_ns()}.json"
-    code = DRIVER.format(body=body)
+    probe = GAPS if "trimtab.cli" in body else NO_GAPS
+    code = DRIVER.format(body=probe + body)
     argv = [sys.executable, "-c", code, str(out), str(n)]
     subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     times = {int(k): v for k, v in json.loads(out.read_text()).items()}
-    (cpu0, wall0, prog0), (cpu, wall, prog) = times[0], times[n]
-    return {"wall": (wall - wall0) / n, "cpu": (cpu - cpu0) / n, "programs": (prog - prog0) / n}
+    (cpu0, wall0, prog0, _), (cpu, wall, prog, gap) = times[0], times[n]
+    return {
+        "wall": (wall - wall0) / n,
+        "cpu": (cpu - cpu0) / n,
+        "programs": (prog - prog0) / n,
+        "gap": float("nan") if gap is None else gap,
+    }
 
 
 def measure(program: list[str], n: int, rounds: int) -> dict[str, dict[str, float]]:
@@ -171,16 +216,18 @@ def report(name: str, times: dict[str, dict[str, float]]) -> None:
     optuna = times["optuna objective"]["wall"]
     print(f"\nprogram: {name}")
     header = f"{'case':<22}{'wall ms':>9}{'x start':>9}{'cpu ms':>9}{'+cpu ms':>9}"
-    print(f"{header}{'programs cpu ms':>17}{'wall vs optuna':>16}")
+    print(f"{header}{'programs cpu ms':>17}{'gap cpu ms':>12}{'wall vs optuna':>16}")
     for case, t in times.items():
         print(
             f"{case:<22}{t['wall'] * 1e3:>9.3f}{t['wall'] / start['wall']:>8.3f}x"
             f"{t['cpu'] * 1e3:>9.3f}{(t['cpu'] - start['cpu']) * 1e3:>9.3f}"
-            f"{t['programs'] * 1e3:>17.3f}{t['wall'] / optuna:>15.3f}x"
+            f"{t['programs'] * 1e3:>17.3f}{t['gap'] * 1e3:>12.3f}{t['wall'] / optuna:>15.3f}x"
         )
     print(
         "(x start: wall time per trial over the process start's; +cpu ms: coordinator CPU per "
-        "trial beyond what starting and reading the program costs it)"
+        "trial beyond what starting and reading the program costs it; gap cpu ms: median "
+        "coordinator CPU from one program's end to the next one's start, which another core "
+        "cannot hide)"
     )
     for case in ("trimtab run sqlite", "trimtab run memory", "trimtab run journal"):
         ratio = times[case]["wall"] / start["wall"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from run_helpers import PYTHON, Runner, script, shell_script
 
+import trimtab
 from trimtab.trial import TrialState
 
 ECHO_ARGS = """
@@ -73,6 +74,37 @@ def test_parameters_reach_the_program_as_arguments_and_environment(
         assert round(p["drop"] * 10, 9) == round(p["drop"] * 10)
     assert any("Trial 2 finished with value: 1.5 and parameters:" in m for m in result.logs)
     assert json.loads(result.out.strip())["value"] == 1.5
+
+
+def test_every_trial_is_logged_once_in_order_with_the_best_so_far(runner: Runner) -> None:
+    # With --jobs 1 a trial is logged while the next program runs: the lines keep their order,
+    # and the last trial's line and callbacks are not lost when the run ends (or a trial fails).
+    result = runner(
+        "--n-trials", "4", "--param", "x=int:0:9", "--enqueue", "x=3", "--enqueue", "x=1",
+        "--enqueue", "x=2", "--enqueue", "x=0", command=["sh", "-c", "test {x} != 2 && echo {x}"],
+    )  # fmt: skip
+    assert result.code == 0, result.log_text
+    lines = [m for m in result.logs if m.startswith("Trial ")]
+    assert [line.split()[1] for line in lines] == ["0", "1", "2", "2", "3"]
+    assert "Best is trial 0 with value: 3.0" in lines[0]
+    assert "Best is trial 1 with value: 1.0" in lines[1]
+    assert "failed" in lines[2] and "failed" in lines[3]
+    assert "Best is trial 3 with value: 0.0" in lines[4]
+    assert "Finished 4 trials of study 's' (3 complete, 1 fail)." in result.logs
+
+
+def test_trials_are_sampled_as_study_optimize_samples_them(runner: Runner) -> None:
+    # Each trial is sampled once the previous one's result is stored: a seeded TPE proposes
+    # exactly what it proposes to Study.optimize with the same objective.
+    kwargs = {"seed": 1, "n_startup_trials": 2}
+    result = runner(
+        "--n-trials", "6", "--param", "x=float:-1:1", "--sampler", "TPESampler",
+        "--sampler-kwargs", json.dumps(kwargs), command=["echo", "{x}"],
+    )  # fmt: skip
+    assert result.code == 0, result.log_text
+    study = trimtab.create_study(sampler=trimtab.samplers.TPESampler(**kwargs))
+    study.optimize(lambda trial: trial.suggest_float("x", -1, 1), n_trials=6)
+    assert [t.params["x"] for t in runner.study().trials] == [t.params["x"] for t in study.trials]
 
 
 def test_shell_script_program_reads_parameters_from_the_environment(

@@ -184,6 +184,44 @@ def test_ctrl_c_stops_every_program_and_fails_their_trials(tmp_path: Path) -> No
     assert not any(alive(pid) for pid in _pids(pids))
 
 
+def test_killed_run_keeps_every_finished_trial(runner: Runner, tmp_path: Path) -> None:
+    # trimtab run logs a trial while the next program runs; a SIGKILL then must still find
+    # every finished trial stored, only the running one RUNNING, and the study usable.
+    marker = tmp_path / "hanging"
+    program = shell_script(
+        tmp_path,
+        "hang.sh",
+        f"""
+        if [ "$TRIMTAB_TRIAL_NUMBER" -ge 3 ]; then echo $$ > {marker}.tmp; mv {marker}.tmp {marker}
+        exec sleep 60; fi
+        echo "$1"
+        """,
+    )
+    command = [*TRIMTAB, "run", "--storage", runner.url, "--study-name", "s", "--n-trials", "10"]
+    command += ["--param", "x=float:0:1", "--log-dir", runner.log_dir, "--", program, "{x}"]
+    env = {**os.environ, "PYTHONPATH": str(Path(trimtab.__file__).parents[1])}
+    with (tmp_path / "stderr").open("w") as stderr:
+        process = subprocess.Popen(command, env=env, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        assert marker.exists(), (tmp_path / "stderr").read_text()
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if marker.exists():
+            os.kill(int(marker.read_text()), signal.SIGKILL)
+    trials = runner.study().trials
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 3 + [TrialState.RUNNING]
+    assert all(t.value == t.params["x"] for t in trials[:3])
+    assert "Trial 1 finished with value" in (tmp_path / "stderr").read_text()
+    marker.unlink()
+    result = runner("--n-trials", "2", "--param", "x=float:0:1", command=["echo", "{x}"])
+    assert result.code == 0, result.log_text
+    assert [t.state for t in runner.study().trials][4:] == [TrialState.COMPLETE] * 2
+
+
 @pytest.mark.slow
 def test_several_runs_share_one_study(tmp_path: Path) -> None:
     program = script(

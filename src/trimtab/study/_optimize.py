@@ -314,6 +314,17 @@ def evaluate_trial(
     The objective's ``TrialPruned`` (trimtab's or Optuna's) prunes the trial; other
     exceptions fail it, and those not in ``catch`` are re-raised once it is stored.
     """
+    outcome = call_objective(study, trial, func)
+    frozen = finish_trial(study, trial, *outcome)
+    raise_uncaught(frozen, outcome[2], catch)
+    return frozen
+
+
+def call_objective(
+    study: Study, trial: Trial, func: ObjectiveFuncType
+) -> tuple[Any, TrialState | None, BaseException | None, Any]:
+    """Run ``func`` on ``trial`` with heartbeats; return ``finish_trial``'s last four arguments
+    (what it returned, and PRUNED or FAIL with the error and its ``exc_info`` if it raised)."""
     state: TrialState | None = None
     returned: Any = None
     error: BaseException | None = None
@@ -326,10 +337,15 @@ def evaluate_trial(
                 state, error = TrialState.PRUNED, err
             else:
                 state, error, exc_info = TrialState.FAIL, err, sys.exc_info()
-    frozen = finish_trial(study, trial, returned, state, error, exc_info)
+    return returned, state, error, exc_info
+
+
+def raise_uncaught(
+    frozen: FrozenTrial, error: BaseException | None, catch: tuple[type[Exception], ...]
+) -> None:
+    """Re-raise the objective's ``error`` that failed ``frozen`` unless ``catch`` holds it."""
     if frozen.state == TrialState.FAIL and error is not None and not isinstance(error, catch):
         raise error
-    return frozen
 
 
 def finish_trial(
@@ -345,20 +361,39 @@ def finish_trial(
     ``state`` is PRUNED or FAIL when the objective raised (``error``), None when it returned
     ``returned`` (COMPLETE if valid, FAIL with the reason logged otherwise).
     """
+    frozen, log = store_trial(study, trial, returned, state, error, exc_info)
+    log()
+    return frozen
+
+
+def store_trial(
+    study: Study,
+    trial: Trial,
+    returned: Any,
+    state: TrialState | None,
+    error: BaseException | None,
+    exc_info: Any,
+) -> tuple[FrozenTrial, Callable[[], None]]:
+    """``finish_trial`` with the logging left to the caller: return the stored record and a
+    function that writes its log lines (a caller may run it later, off its critical path).
+
+    If the result cannot be stored, the lines are logged at once and the error raised.
+    """
     frozen: FrozenTrial | None = None
     problem: str | None = None
     try:
         frozen, problem = tell(study, trial, returned, state, suppress_warning=True)
-    except Exception as err:
-        frozen = _fail_untold_trial(study, trial, err)
-        if frozen is not None:
-            problem = f"its result could not be stored: {err}"
-        raise
-    finally:
+    except BaseException as err:
+        if isinstance(err, Exception):
+            frozen = _fail_untold_trial(study, trial, err)
+            if frozen is not None:
+                problem = f"its result could not be stored: {err}"
         if frozen is None:
             frozen = study._storage.get_trial(trial._trial_id)
         _log_finished(study, frozen, trial, error, exc_info, problem, returned)
-    return frozen
+        raise
+    stored = frozen
+    return stored, lambda: _log_finished(study, stored, trial, error, exc_info, problem, returned)
 
 
 def _fail_untold_trial(study: Study, trial: Trial, err: Exception) -> FrozenTrial | None:

@@ -21,6 +21,7 @@ from trimtab.cli._commands import open_storage, storage_url
 from trimtab.cli._run._metrics import NUMBER_LINE, MetricSource, make_source
 from trimtab.cli._run._objective import ProgramObjective, RunSettings, program_inputs, suggest
 from trimtab.cli._run._process import Interrupt, ProgramError
+from trimtab.cli._run._sequential import SequentialExecutor
 from trimtab.cli._run._space import Param, build_space, grid_size, grid_space, parse_enqueue
 from trimtab.cli._run._template import CommandTemplate
 from trimtab.exceptions import CLIUsageError
@@ -374,6 +375,8 @@ def run(args: Namespace) -> int:
     signals = _signals_raise() if remote else _signals_stop(interrupt)
     try:
         with signals as received, _executor(args) as executor:
+            if executor is None and args.jobs == 1:
+                executor = SequentialExecutor(objective)
             study.optimize(
                 objective,
                 n_trials=plan.n_trials,

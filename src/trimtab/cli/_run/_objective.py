@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -134,11 +135,14 @@ class ProgramObjective:
         self.finished_by_program: int | None = None
         """The number of a trial the program finished itself in the storage, if any."""
         self._environ: dict[str, str] | None = None
+        self.on_started: Callable[[], None] | None = None
+        """Called once a trial's program has started (work to do while it runs)."""
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_interrupt"] = None  # a pipe of this process; a worker makes its own
         state["_environ"] = None  # a worker's programs get the worker's environment
+        state["on_started"] = None  # work of this process
         return state
 
     def _environment(self, extra: dict[str, str]) -> dict[str, str]:
@@ -171,6 +175,8 @@ class ProgramObjective:
             raise
         try:
             with program:
+                if self.on_started is not None:
+                    self.on_started()
                 values = self._follow(trial, program, told_file)
         finally:
             if settings.artifact_store is not None:
