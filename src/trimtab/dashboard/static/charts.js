@@ -112,8 +112,10 @@ function pairControls(controls, chart) {
   if (st.params.length < 2) controls.append("needs two params");
 }
 
-// SVG draws one node per point: above a thousand, WebGL is faster even without a GPU.
-function scatterType(n) { return n > 1000 ? "scattergl" : "scatter"; }
+// Point charts get at most 4,000 points from the server (see _sampling.py). SVG draws them
+// in about 0.1 s; every WebGL trace costs its own context (with software rendering, as in a
+// browser without a GPU, about 0.5 s of CPU per page), so WebGL only above that.
+function scatterType(n) { return n > 5000 ? "scattergl" : "scatter"; }
 
 function renderHistory(div, data, chart) {
   const info = data[0];
