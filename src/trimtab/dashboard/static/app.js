@@ -260,6 +260,7 @@ async function renderStudy() {
     el("div", { id: "study-summary" })), tabs, body);
   renderSummary();
   S.charts = []; S.chartsNext = 0; S.chartsStale = false;
+  observeCharts();
   if (S.tab === "trials") renderTrialsTab(body);
   else if (S.tab === "note") renderNoteTab(body);
   else if (S.tab === "artifacts") renderArtifactsTab(body);

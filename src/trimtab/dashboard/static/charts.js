@@ -39,11 +39,22 @@ function chartCard(kind, title, options) {
   chart.reload = () => queueChart(chart);
   if (options.controls) options.controls(controls, chart);
   S.charts.push(chart);
-  new IntersectionObserver((entries) => {
-    chart.visible = entries[0].isIntersecting;
-    if (chart.visible && chart.loaded < S.cursor) queueChart(chart);
-  }).observe(card);
+  card._chart = chart;
+  S.chartObserver.observe(card);
   return card;
+}
+
+// One observer for all the charts of the page: its entries come in the order the cards were
+// observed, so the charts in view are queued, and drawn, from the top (history first).
+function observeCharts() {
+  if (S.chartObserver) S.chartObserver.disconnect();
+  S.chartObserver = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const chart = entry.target._chart;
+      chart.visible = entry.isIntersecting;
+      if (chart.visible && chart.loaded < S.cursor) queueChart(chart);
+    }
+  });
 }
 
 // Charts are fetched at once but drawn one after another, in page order: the first
