@@ -46,7 +46,30 @@ function pt(s) {
 function when(iso) { return iso ? iso.replace("T", " ").slice(0, 19) : ""; }
 function setStatus(text) { $("status").textContent = text; }
 
+// A page opened on a study's charts sends its first requests (meta, the study, the history
+// chart) while the scripts and Plotly load, instead of one after another. Each answer is
+// used once, and only within a few seconds.
+const prefetched = new Map();
+function prefetch(path) {
+  const answer = api("GET", path);
+  answer.catch(() => {});  // reported to whoever uses it
+  prefetched.set(path, { answer, until: Date.now() + 5000 });
+}
+prefetch("/api/meta");
+{
+  const study = location.hash.match(/^#\/studies\/(\d+)(\/charts)?\/?$/);
+  if (study) {
+    prefetch(`/api/studies/${study[1]}`);
+    prefetch(`/api/studies/${study[1]}/charts/history?`);
+  }
+}
+
 async function api(method, path, body) {
+  const early = method === "GET" && prefetched.get(path);
+  if (early) {
+    prefetched.delete(path);
+    if (Date.now() < early.until) return early.answer;
+  }
   const opts = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
   if (method !== "GET") opts.headers["X-Trimtab-Dashboard"] = "1";
   if (body !== undefined) {
