@@ -111,8 +111,26 @@ const plotlyReady = new Promise((resolve, reject) => {
   document.head.append(script);
 });
 
-async function plot(div, traces, layout) {
+// With `preview`, a point chart asked for before Plotly is ready is drawn at once on a canvas
+// (preview.js) and redrawn by Plotly when it is, unless the chart was drawn again meanwhile;
+// the promise then resolves before Plotly draws. `dataset.plottedAt` marks Plotly's drawing.
+async function plot(div, traces, layout, { preview = false } = {}) {
+  const generation = (div._generation || 0) + 1;
+  div._generation = generation;
+  if (preview && !window.Plotly && canPreview(traces, layout || {})) {
+    drawPreview(div, traces, layout || {});
+    plotlyReady.then(() => {
+      if (div._generation === generation) return plotNow(div, traces, layout);
+    }).catch((e) => div.replaceChildren(el("p", { class: "muted", text: e.message })));
+    return;
+  }
   await plotlyReady;
+  return plotNow(div, traces, layout);
+}
+
+async function plotNow(div, traces, layout) {
+  const preview = div.querySelector("canvas.preview");
+  if (preview) preview.remove();
   // The top margin holds Plotly's mode bar, so it never covers a trace (e.g. the top bar).
   const dark = document.body.classList.contains("dark");
   const base = { margin: { l: 60, r: 20, t: 36, b: 50 }, showlegend: true,
@@ -120,8 +138,9 @@ async function plot(div, traces, layout) {
     legend: { orientation: "h", y: -0.2 }, uirevision: "keep" };
   const merged = Object.assign(base, layout || {});
   if (dark) for (const axis of ["xaxis", "yaxis"]) merged[axis] = { gridcolor: "#374151", ...merged[axis] };
-  return Plotly.react(div, traces, merged,
-    { responsive: true, displaylogo: false });
+  await Plotly.react(div, traces, merged, { responsive: true, displaylogo: false });
+  div.dataset.plottedAt = String(Math.round(performance.now()));
+  return div;
 }
 
 // ---------- routing ----------

@@ -148,7 +148,8 @@ function renderHistory(div, data, chart) {
     line: { color: "#d62728", shape: "hv" } });
   div.dataset.points = String(feasible.x.length + infeasible.x.length);
   return plot(div, traces, { xaxis: { title: { text: "Trial" } },
-    yaxis: { title: { text: pt(vi.label_name) }, type: chart.log ? "log" : "linear" } });
+    yaxis: { title: { text: pt(vi.label_name) }, type: chart.log ? "log" : "linear" } },
+  { preview: true });
 }
 
 function renderImportances(div, data) {
@@ -156,7 +157,7 @@ function renderImportances(div, data) {
     x: info.importance_values, y: info.param_names.map(pt), text: info.importance_labels,
     textposition: "outside" }));
   return plot(div, traces, { xaxis: { title: { text: "Importance" } }, barmode: "group",
-    yaxis: { automargin: true } });
+    yaxis: { automargin: true } }, { preview: true });
 }
 
 function renderIntermediate(div, data, chart) {
@@ -195,7 +196,7 @@ function renderTimeline(div, data) {
     name: state, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
     line: { color: STATE_COLORS[state], width: data.bars.length > 200 ? 3 : 8 } }));
   return plot(div, traces, { xaxis: { type: "date", title: { text: "Datetime" } },
-    yaxis: { title: { text: "Trial" } } });
+    yaxis: { title: { text: "Trial" } } }, { preview: true });
 }
 
 function renderPareto(div, data) {
@@ -231,7 +232,7 @@ function renderSlice(div, data, chart) {
       colorbar: { title: { text: "Trial" } } } };
   return plot(div, [trace], { showlegend: false,
     xaxis: { title: { text: pt(sub.param_name) }, type: sub.is_log ? "log" : (sub.is_numerical ? "linear" : "category") },
-    yaxis: { title: { text: pt(data.target_name) } } });
+    yaxis: { title: { text: pt(data.target_name) } } }, { preview: true });
 }
 
 function renderParallel(div, data) {
