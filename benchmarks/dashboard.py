@@ -295,14 +295,14 @@ def measure_browser(url: str, sid: int, repeat: int) -> dict[str, float]:
             time.sleep(0.2)  # the server reads the storage in the background at start
         cold, warm = [], []
         for _ in range(repeat):
-            with tempfile.TemporaryDirectory() as profile:
+            with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
                 browser = Browser(Path(profile))
                 try:
                     browser.call("Performance.enable", timeDomain="threadTicks")
                     cold.append(_load(browser, page))
                 finally:
                     browser.close()
-        with tempfile.TemporaryDirectory() as profile:
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
             browser = Browser(Path(profile))
             try:
                 browser.call("Performance.enable", timeDomain="threadTicks")
