@@ -11,7 +11,8 @@ first table page and history chart requests. "first" is the first request after 
 starts (trimtab reads the storage in the background from startup; its study list answers at
 once, with counts once read).
 ``--browser`` adds the time from navigation until the study page's charts are drawn in
-headless Chromium (trimtab only; needs ``chromium`` and ``websocket-client``). Run
+headless Chromium, cold and warm, with the browser CPU each load costs (trimtab only; needs
+``chromium`` and ``websocket-client``; see ``measure_browser``). Run
 ``python -m benchmarks.dashboard`` (``--quick``: 2,000 and 10,000 trials instead of 10,000
 and 100,000).
 """
@@ -213,10 +214,74 @@ RENDER_TIMES = (
     "all: Math.max(...[...document.querySelectorAll('.chart')].map(d => +(d.dataset.renderedAt "
     "|| 0)))})"
 )
+# Drawn means drawn at all: before Plotly is ready, a chart is drawn on a canvas (preview.js);
+# Plotly's drawing (hover, zoom) follows, marked plottedAt.
+IN_VIEW = (
+    "[...document.querySelectorAll('.chart')].filter(d => d.getBoundingClientRect().top < "
+    "innerHeight)"
+)
+PLOTTED = f"{IN_VIEW}.every(d => d.dataset.plottedAt)"
+PLOTTED_TIME = f"Math.max(...{IN_VIEW}.map(d => +d.dataset.plottedAt))"
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grown = {root}, True
+    while grown:
+        children = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= children
+        grown = bool(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
+def _main_thread_seconds(browser: Any) -> float:
+    """The page's main-thread CPU so far (CDP ``Performance`` in thread ticks)."""
+    metrics = browser.call("Performance.getMetrics")["metrics"]
+    return sum(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def _load(browser: Any, url: str) -> tuple[float, ...]:
+    """Open ``url`` until its charts in view are drawn by Plotly; return (history drawn, all
+    drawn, all drawn by Plotly, page main-thread CPU, CPU of every browser process), in
+    seconds."""
+    busy, cpu = _main_thread_seconds(browser), _tree_cpu_seconds(browser.process.pid)
+    browser.goto(url)
+    browser.wait_for(RENDERED, 600)
+    browser.wait_for(PLOTTED, 600)
+    times = browser.evaluate(RENDER_TIMES)
+    plotted = browser.evaluate(PLOTTED_TIME)
+    busy = _main_thread_seconds(browser) - busy
+    cpu = _tree_cpu_seconds(browser.process.pid) - cpu
+    browser.goto("about:blank")
+    return times["history"] / 1000, times["all"] / 1000, plotted / 1000, busy, cpu
+
+
+def _summary(label: str, loads: list[tuple[float, ...]]) -> dict[str, float]:
+    names = ("history drawn", "charts in view drawn", "charts in view by Plotly",
+             "page main-thread CPU", "all browser CPU")
+    return {f"browser {label}: {name}": statistics.median(column)
+            for name, column in zip(names, zip(*loads))}
 
 
 def measure_browser(url: str, sid: int, repeat: int) -> dict[str, float]:
-    """Open the study page in headless Chromium; ms from navigation to charts drawn."""
+    """Open the study page in headless Chromium: seconds from navigation until the history
+    chart and the charts in view are drawn, and the CPU each load costs (main thread of the
+    page; all Chromium processes, which includes WebGL's software rendering), medians of
+    ``repeat`` loads. A "cold" load is a new browser profile (nothing cached, Plotly
+    compiled from source); a "warm" load reopens the page in a browser that has shown it
+    twice (HTTP cache and V8's code cache both hold Plotly). CPU figures do not depend on
+    how loaded the machine is; the drawn times do."""
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, os.path.join(here, "..", "tests", "dashboard"))
     from cdp_browser import Browser, chromium_path
@@ -224,24 +289,31 @@ def measure_browser(url: str, sid: int, repeat: int) -> dict[str, float]:
     if chromium_path() is None:
         raise RuntimeError("chromium is not installed")
     server = Server("trimtab", url)
-    with tempfile.TemporaryDirectory() as profile:
-        browser = Browser(Path(profile))
-        try:
-            while server.get("/api/studies")[2]["studies"][0]["loading"]:
-                time.sleep(0.2)  # the server reads the storage in the background at start
-            history, full = [], []
-            for _ in range(repeat):
-                browser.goto(f"{server.base}/#/studies/{sid}")
-                browser.wait_for(RENDERED, 600)
-                times = browser.evaluate(RENDER_TIMES)
-                history.append(times["history"] / 1000)
-                full.append(times["all"] / 1000)
-                browser.goto("about:blank")
-            return {"browser: history chart drawn": statistics.median(history),
-                    "browser: visible charts drawn": statistics.median(full)}
-        finally:
-            browser.close()
-            server.close()
+    page = f"{server.base}/#/studies/{sid}"
+    try:
+        while server.get("/api/studies")[2]["studies"][0]["loading"]:
+            time.sleep(0.2)  # the server reads the storage in the background at start
+        cold, warm = [], []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
+                browser = Browser(Path(profile))
+                try:
+                    browser.call("Performance.enable", timeDomain="threadTicks")
+                    cold.append(_load(browser, page))
+                finally:
+                    browser.close()
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
+            browser = Browser(Path(profile))
+            try:
+                browser.call("Performance.enable", timeDomain="threadTicks")
+                for _ in range(2):
+                    _load(browser, page)
+                warm = [_load(browser, page) for _ in range(repeat)]
+            finally:
+                browser.close()
+        return {**_summary("cold", cold), **_summary("warm", warm)}
+    finally:
+        server.close()
 
 
 def measure_optuna_dashboard(url: str, path: str, sid: int, repeat: int) -> dict[str, float]:
@@ -288,23 +360,29 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 trials")
     parser.add_argument("--browser", action="store_true",
                         help="also time the study page in headless Chromium (trimtab only)")
+    parser.add_argument("--browser-only", action="store_true",
+                        help="time the study page in Chromium only (no API requests, no "
+                        "optuna-dashboard)")
     parser.add_argument("--no-optuna-dashboard", action="store_true",
                         help="time trimtab only (optuna-dashboard needs minutes at 100,000)")
+    parser.add_argument("--trials", type=int, default=None, help="one study size only")
     args = parser.parse_args()
     sizes = (2_000, 10_000) if args.quick else (10_000, 100_000)
+    if args.trials is not None:
+        sizes = (args.trials,)
     print(f"{'trials':>8}  {'request':<36} {'trimtab ms':>11} {'optuna-dash ms':>15} {'ratio':>8}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            ours = _measure("trimtab", measure_trimtab, tmp, n, 5)
-            if args.browser:
+            ours = {} if args.browser_only else _measure("trimtab", measure_trimtab, tmp, n, 5)
+            if args.browser or args.browser_only:
                 path = os.path.join(tmp, "browser.db")
                 sid = build_db(path, n)
                 try:
-                    ours.update(measure_browser(f"sqlite:///{path}", sid, 3))
+                    ours.update(measure_browser(f"sqlite:///{path}", sid, 5))
                 except (ImportError, RuntimeError) as error:
                     print(f"  browser: not measured ({error})", file=sys.stderr)
             theirs: dict[str, float] = {}
-            if not args.no_optuna_dashboard:
+            if not (args.no_optuna_dashboard or args.browser_only):
                 # Its requests take seconds to minutes here: fewer repeats.
                 theirs = _measure("optuna-dashboard", measure_optuna_dashboard, tmp, n,
                                   5 if n <= 10_000 else 2)

@@ -60,6 +60,7 @@ class Browser:
         target = self._page_target()
         self.ws = websocket.create_connection(target, timeout=60, suppress_origin=True)
         self._id = 0
+        self.events: list[dict[str, Any]] = []  # CDP events received so far, oldest first
         self.call("Page.enable")
         self.call("Runtime.enable")
 
@@ -82,7 +83,9 @@ class Browser:
         self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
         while True:
             message = json.loads(self.ws.recv())
-            if message.get("id") == self._id:
+            if "method" in message:
+                self.events.append(message)
+            elif message.get("id") == self._id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return dict(message.get("result", {}))

@@ -23,9 +23,10 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(chromium_path() is None, reason="needs chromium (apt-get install chromium)"),
 ]
+# plottedAt: drawn by Plotly (renderedAt may be the canvas drawn before Plotly is ready).
 CHARTS_DRAWN = (
-    "[...document.querySelectorAll('.chart')].every(d => d.dataset.renderedAt || "
-    "d.querySelector('p'))"
+    "[...document.querySelectorAll('.chart')].every(d => d.dataset.plottedAt || "
+    "!!d.querySelector('p'))"
 )
 KNOWN_MESSAGES = ("No completed trials.", "No trials yet.")
 
@@ -82,7 +83,7 @@ def _all_charts(b: Browser, shots: Path, name: str) -> None:
     for i in range(b.evaluate("document.querySelectorAll('.chart-card').length")):
         b.evaluate(f"document.querySelectorAll('.chart-card')[{i}].scrollIntoView()")
         b.wait_for(
-            f"(d => d.dataset.renderedAt || d.querySelector('p'))"
+            f"(d => d.dataset.plottedAt || !!d.querySelector('p'))"
             f"(document.querySelectorAll('.chart')[{i}])",
             60,
         )
@@ -155,7 +156,7 @@ def test_dark_mode_is_remembered_and_charts_follow(
     b = browser
     b.goto(f"{base}/#/studies/{ids['wide']}")
     history = "document.querySelector('#chart-history')"
-    b.wait_for(f"{history} && {history}.dataset.renderedAt", 60)
+    b.wait_for(f"{history} && {history}.dataset.plottedAt", 60)
     assert b.evaluate(f"{history}._fullLayout.paper_bgcolor") in ("#fff", "#ffffff", "white")
     b.click("#dark")
     b.wait_for(f"{history} && {history}._fullLayout && "

@@ -46,7 +46,30 @@ function pt(s) {
 function when(iso) { return iso ? iso.replace("T", " ").slice(0, 19) : ""; }
 function setStatus(text) { $("status").textContent = text; }
 
+// A page opened on a study's charts sends its first requests (meta, the study, the history
+// chart) while the scripts and Plotly load, instead of one after another. Each answer is
+// used once, and only within a few seconds.
+const prefetched = new Map();
+function prefetch(path) {
+  const answer = api("GET", path);
+  answer.catch(() => {});  // reported to whoever uses it
+  prefetched.set(path, { answer, until: Date.now() + 5000 });
+}
+prefetch("/api/meta");
+{
+  const study = location.hash.match(/^#\/studies\/(\d+)(\/charts)?\/?$/);
+  if (study) {
+    prefetch(`/api/studies/${study[1]}`);
+    prefetch(`/api/studies/${study[1]}/charts/history?`);
+  }
+}
+
 async function api(method, path, body) {
+  const early = method === "GET" && prefetched.get(path);
+  if (early) {
+    prefetched.delete(path);
+    if (Date.now() < early.until) return early.answer;
+  }
   const opts = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
   if (method !== "GET") opts.headers["X-Trimtab-Dashboard"] = "1";
   if (body !== undefined) {
@@ -88,8 +111,26 @@ const plotlyReady = new Promise((resolve, reject) => {
   document.head.append(script);
 });
 
-async function plot(div, traces, layout) {
+// With `preview`, a point chart asked for before Plotly is ready is drawn at once on a canvas
+// (preview.js) and redrawn by Plotly when it is, unless the chart was drawn again meanwhile;
+// the promise then resolves before Plotly draws. `dataset.plottedAt` marks Plotly's drawing.
+async function plot(div, traces, layout, { preview = false } = {}) {
+  const generation = (div._generation || 0) + 1;
+  div._generation = generation;
+  if (preview && !window.Plotly && canPreview(traces, layout || {})) {
+    drawPreview(div, traces, layout || {});
+    plotlyReady.then(() => {
+      if (div._generation === generation) return plotNow(div, traces, layout);
+    }).catch((e) => div.replaceChildren(el("p", { class: "muted", text: e.message })));
+    return;
+  }
   await plotlyReady;
+  return plotNow(div, traces, layout);
+}
+
+async function plotNow(div, traces, layout) {
+  const preview = div.querySelector("canvas.preview");
+  if (preview) preview.remove();
   // The top margin holds Plotly's mode bar, so it never covers a trace (e.g. the top bar).
   const dark = document.body.classList.contains("dark");
   const base = { margin: { l: 60, r: 20, t: 36, b: 50 }, showlegend: true,
@@ -97,8 +138,9 @@ async function plot(div, traces, layout) {
     legend: { orientation: "h", y: -0.2 }, uirevision: "keep" };
   const merged = Object.assign(base, layout || {});
   if (dark) for (const axis of ["xaxis", "yaxis"]) merged[axis] = { gridcolor: "#374151", ...merged[axis] };
-  return Plotly.react(div, traces, merged,
-    { responsive: true, displaylogo: false });
+  await Plotly.react(div, traces, merged, { responsive: true, displaylogo: false });
+  div.dataset.plottedAt = String(Math.round(performance.now()));
+  return div;
 }
 
 // ---------- routing ----------
@@ -260,6 +302,7 @@ async function renderStudy() {
     el("div", { id: "study-summary" })), tabs, body);
   renderSummary();
   S.charts = []; S.chartsNext = 0; S.chartsStale = false;
+  observeCharts();
   if (S.tab === "trials") renderTrialsTab(body);
   else if (S.tab === "note") renderNoteTab(body);
   else if (S.tab === "artifacts") renderArtifactsTab(body);

@@ -39,11 +39,22 @@ function chartCard(kind, title, options) {
   chart.reload = () => queueChart(chart);
   if (options.controls) options.controls(controls, chart);
   S.charts.push(chart);
-  new IntersectionObserver((entries) => {
-    chart.visible = entries[0].isIntersecting;
-    if (chart.visible && chart.loaded < S.cursor) queueChart(chart);
-  }).observe(card);
+  card._chart = chart;
+  S.chartObserver.observe(card);
   return card;
+}
+
+// One observer for all the charts of the page: its entries come in the order the cards were
+// observed, so the charts in view are queued, and drawn, from the top (history first).
+function observeCharts() {
+  if (S.chartObserver) S.chartObserver.disconnect();
+  S.chartObserver = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const chart = entry.target._chart;
+      chart.visible = entry.isIntersecting;
+      if (chart.visible && chart.loaded < S.cursor) queueChart(chart);
+    }
+  });
 }
 
 // Charts are fetched at once but drawn one after another, in page order: the first
@@ -112,8 +123,10 @@ function pairControls(controls, chart) {
   if (st.params.length < 2) controls.append("needs two params");
 }
 
-// SVG draws one node per point: above a thousand, WebGL is faster even without a GPU.
-function scatterType(n) { return n > 1000 ? "scattergl" : "scatter"; }
+// Point charts get at most 4,000 points from the server (see _sampling.py). SVG draws them
+// in about 0.1 s; every WebGL trace costs its own context (with software rendering, as in a
+// browser without a GPU, about 0.5 s of CPU per page), so WebGL only above that.
+function scatterType(n) { return n > 5000 ? "scattergl" : "scatter"; }
 
 function renderHistory(div, data, chart) {
   const info = data[0];
@@ -135,7 +148,8 @@ function renderHistory(div, data, chart) {
     line: { color: "#d62728", shape: "hv" } });
   div.dataset.points = String(feasible.x.length + infeasible.x.length);
   return plot(div, traces, { xaxis: { title: { text: "Trial" } },
-    yaxis: { title: { text: pt(vi.label_name) }, type: chart.log ? "log" : "linear" } });
+    yaxis: { title: { text: pt(vi.label_name) }, type: chart.log ? "log" : "linear" } },
+  { preview: true });
 }
 
 function renderImportances(div, data) {
@@ -143,7 +157,7 @@ function renderImportances(div, data) {
     x: info.importance_values, y: info.param_names.map(pt), text: info.importance_labels,
     textposition: "outside" }));
   return plot(div, traces, { xaxis: { title: { text: "Importance" } }, barmode: "group",
-    yaxis: { automargin: true } });
+    yaxis: { automargin: true } }, { preview: true });
 }
 
 function renderIntermediate(div, data, chart) {
@@ -182,7 +196,7 @@ function renderTimeline(div, data) {
     name: state, x: g.x, y: g.y, hovertext: g.text, hoverinfo: "text",
     line: { color: STATE_COLORS[state], width: data.bars.length > 200 ? 3 : 8 } }));
   return plot(div, traces, { xaxis: { type: "date", title: { text: "Datetime" } },
-    yaxis: { title: { text: "Trial" } } });
+    yaxis: { title: { text: "Trial" } } }, { preview: true });
 }
 
 function renderPareto(div, data) {
@@ -218,7 +232,7 @@ function renderSlice(div, data, chart) {
       colorbar: { title: { text: "Trial" } } } };
   return plot(div, [trace], { showlegend: false,
     xaxis: { title: { text: pt(sub.param_name) }, type: sub.is_log ? "log" : (sub.is_numerical ? "linear" : "category") },
-    yaxis: { title: { text: pt(data.target_name) } } });
+    yaxis: { title: { text: pt(data.target_name) } } }, { preview: true });
 }
 
 function renderParallel(div, data) {
