@@ -8,6 +8,8 @@ import os
 import pickle
 import selectors
 import signal
+import sys
+import types
 from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
@@ -67,6 +69,25 @@ class ProcessExecutor:
         Coordinator(loop, engine, n_workers, self.trial_timeout, self.max_retries).run()
 
 
+def _forkserver_preload() -> list[str]:
+    """The modules the fork server imports once, so that the workers it forks start warm.
+
+    Each worker re-runs the main module on start-up, and with it every import of the main
+    module (numpy, torch, ...): importing those once in the fork server makes a worker's
+    start-up a fork. Only modules this process has already imported are listed.
+    """
+    names = {"trimtab.execution._process"}
+    for value in list(vars(sys.modules["__main__"]).values()):
+        if isinstance(value, types.ModuleType):
+            names.add(value.__name__)
+        elif isinstance(value, type) or callable(value):
+            module = getattr(value, "__module__", None)
+            if isinstance(module, str):
+                names.add(module)
+    names.difference_update(("__main__", "__mp_main__", "builtins"))
+    return sorted(name for name in names if name in sys.modules)
+
+
 class _Worker:
     def __init__(self, process: Any, conn: Connection) -> None:
         self.process = process
@@ -95,7 +116,7 @@ class ProcessEngine(Engine):
         self._payload = payload
         self._context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            self._context.set_forkserver_preload(["trimtab.execution._process"])
+            self._context.set_forkserver_preload(_forkserver_preload())
         self._workers: dict[int, _Worker] = {}
         self._selector = selectors.DefaultSelector()
 
