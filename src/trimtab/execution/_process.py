@@ -74,12 +74,18 @@ class ProcessExecutor:
 def _forkserver_preload() -> list[str]:
     """The modules the fork server imports once, so that the workers it forks start warm.
 
-    Each worker re-runs the main module on start-up, and with it every import of the main
-    module (numpy, torch, ...): importing those once in the fork server makes a worker's
-    start-up a fork. Only modules this process has already imported are listed.
+    Each worker re-runs a main script (or ``python -m`` module) on start-up, and with it every
+    import of the main module (numpy, torch, ...): importing those once in the fork server
+    makes a worker's start-up a fork. Only modules this process has already imported are
+    listed, and none for an interactive main module, which workers do not re-run.
     """
     names = {"trimtab.execution._process"}
-    for value in list(vars(sys.modules["__main__"]).values()):
+    main = sys.modules["__main__"]
+    if getattr(main, "__file__", None) is None and getattr(main, "__spec__", None) is None:
+        return sorted(names)
+    for name, value in list(vars(main).items()):
+        if name.startswith("__"):
+            continue
         if isinstance(value, types.ModuleType):
             names.add(value.__name__)
         elif isinstance(value, type) or callable(value):
