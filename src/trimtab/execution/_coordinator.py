@@ -224,9 +224,12 @@ class Coordinator:
             if op == "start":
                 running.greeted = True
                 running.started = time.monotonic()
-            if running.posted_error is not None:
+            if op == "flush":
+                # Only orders the posts before it; their error, if any, fails the trial.
+                reply: tuple[str, Any] = ("ok", None)
+            elif running.posted_error is not None:
                 # A call the evaluator did not wait for failed: it raises here, as in-process.
-                reply: tuple[str, Any] = ("raise", running.posted_error)
+                reply = ("raise", running.posted_error)
                 running.posted_error = None
             else:
                 reply = self._answer(running.trial, op, args)
