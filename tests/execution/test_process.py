@@ -179,6 +179,15 @@ def test_non_number_return_fails_with_the_reason(logs: Any) -> None:
     assert "could not be cast to float" in messages
 
 
+def test_an_unpicklable_return_value_fails_its_trial_not_the_worker(logs: Any) -> None:
+    study = trimtab.create_study()
+    study.optimize(lambda t: lambda: 1.0, n_trials=2, n_jobs=2, executor="process")
+    assert _states(study) == {"FAIL": 2}
+    messages = " ".join(r.getMessage() for r in logs.records)
+    assert "could not be cast to float" in messages
+    assert "worker process" not in messages
+
+
 def test_trial_timeout_kills_the_worker_and_fails_only_that_trial() -> None:
     study = trimtab.create_study()
     study.optimize(
