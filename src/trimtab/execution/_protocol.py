@@ -195,7 +195,7 @@ def evaluate(
     """
     try:
         if job.greet:
-            call("start")
+            (post or call)("start")
         trial = RemoteTrial(call, job, post)
         try:
             returned = objective(trial)
