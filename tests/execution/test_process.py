@@ -179,6 +179,15 @@ def test_non_number_return_fails_with_the_reason(logs: Any) -> None:
     assert "could not be cast to float" in messages
 
 
+def test_an_unpicklable_return_value_fails_its_trial_not_the_worker(logs: Any) -> None:
+    study = trimtab.create_study()
+    study.optimize(lambda t: lambda: 1.0, n_trials=2, n_jobs=2, executor="process")
+    assert _states(study) == {"FAIL": 2}
+    messages = " ".join(r.getMessage() for r in logs.records)
+    assert "could not be cast to float" in messages
+    assert "worker process" not in messages
+
+
 def test_trial_timeout_kills_the_worker_and_fails_only_that_trial() -> None:
     study = trimtab.create_study()
     study.optimize(
@@ -346,3 +355,44 @@ def test_errors_of_calls_not_waited_for_fail_their_trial_and_not_the_next(n_jobs
         assert trial.intermediate_values[0] == trial.params["x"]
         if trial.state == TrialState.COMPLETE:
             assert trial.user_attrs == {"number": trial.number}
+
+
+_COUNTED_MODULE = """
+import os
+
+with open(os.environ["IMPORT_LOG"], "a") as log:
+    log.write(f"{os.getpid()}\\n")
+"""
+
+_WARM_START_SCRIPT = """
+import sys
+
+import counted_import
+import trimtab
+
+
+def objective(trial):
+    return trial.suggest_float("x", 0, 1)
+
+
+if __name__ == "__main__":
+    trimtab.logging.set_verbosity(trimtab.logging.ERROR)
+    study = trimtab.create_study()
+    study.optimize(objective, n_trials=6, n_jobs=3, executor="process")
+    assert len(study.trials) == 6
+"""
+
+
+def test_workers_do_not_each_rerun_the_main_scripts_imports(tmp_path: Any) -> None:
+    (tmp_path / "counted_import.py").write_text(_COUNTED_MODULE)
+    script = tmp_path / "main.py"
+    script.write_text(_WARM_START_SCRIPT)
+    log = tmp_path / "imports.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path]),
+        "IMPORT_LOG": str(log),
+    }
+    subprocess.run([sys.executable, str(script)], env=env, check=True, timeout=120)
+    # Once in the script, once in the fork server the three workers are forked from.
+    assert len(log.read_text().split()) == 2

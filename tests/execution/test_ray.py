@@ -138,3 +138,32 @@ def test_ray_objective_error_and_non_number(local_ray: Any) -> None:
     assert "in objective" in str(info.value.__cause__)
     study.optimize(objective, n_trials=2, executor=RayExecutor())
     assert _count(study, TrialState.FAIL) == 3
+
+
+@pytest.mark.slow
+def test_ray_calls_not_waited_for_are_stored_in_order_and_their_errors_fail_the_trial(
+    local_ray: Any,
+) -> None:
+    # report/set_user_attr return once the hub queued them; the last ones before the objective
+    # ends (returning or pruned) are still stored, and an error they raise fails the trial.
+    def objective(trial: Any) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        for step in range(3):
+            trial.report(x + step, step)
+        if trial.number % 3 == 0:
+            trial.report("not a number", 3)  # raises in the coordinator
+        trial.set_user_attr("number", trial.number)
+        if trial.number % 3 == 1:
+            raise trimtab.TrialPruned()
+        return x
+
+    study = trimtab.create_study(sampler=RandomSampler(seed=0))
+    study.optimize(objective, n_trials=6, n_jobs=2, executor=RayExecutor(), catch=(Exception,))
+    expected = [TrialState.FAIL, TrialState.PRUNED, TrialState.COMPLETE] * 2
+    assert [t.state for t in study.trials] == expected
+    assert "TypeError" in study.trials[0].system_attrs[FAIL_REASON_KEY]
+    for trial in study.trials:
+        x = trial.params["x"]
+        assert trial.intermediate_values == {0: x, 1: x + 1, 2: x + 2}
+        if trial.state != TrialState.FAIL:
+            assert trial.user_attrs == {"number": trial.number}

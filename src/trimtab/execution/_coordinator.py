@@ -210,23 +210,27 @@ class Coordinator:
             if event.kind == "request":
                 self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
             return
+        if event.kind in ("post", "request") and event.payload[0] == "start":
+            if running.greeted:
+                # A second start: the engine re-ran the evaluation after its worker died.
+                if event.kind == "request":
+                    self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
+                self._lose(event.slot, "its worker died and the engine restarted the evaluation")
+                return
+            running.greeted = True
+            running.started = time.monotonic()
         if event.kind == "post":
             status, payload = self._answer(running.trial, *event.payload)
             if status == "raise" and running.posted_error is None:
                 running.posted_error = payload
         elif event.kind == "request":
             op, args = event.payload
-            if op == "start" and running.greeted:
-                # A second start: the engine re-ran the evaluation after its worker died.
-                self._engine.reply(event.slot, event.trial_id, ("abandon", "trial ended"))
-                self._lose(event.slot, "its worker died and the engine restarted the evaluation")
-                return
-            if op == "start":
-                running.greeted = True
-                running.started = time.monotonic()
-            if running.posted_error is not None:
+            if op == "flush":
+                # Only orders the posts before it; their error, if any, fails the trial.
+                reply: tuple[str, Any] = ("ok", None)
+            elif running.posted_error is not None:
                 # A call the evaluator did not wait for failed: it raises here, as in-process.
-                reply: tuple[str, Any] = ("raise", running.posted_error)
+                reply = ("raise", running.posted_error)
                 running.posted_error = None
             else:
                 reply = self._answer(running.trial, op, args)

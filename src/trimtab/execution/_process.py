@@ -6,14 +6,18 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import select
 import selectors
 import signal
+import sys
+import types
 from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
 
 from trimtab.execution._coordinator import Coordinator
 from trimtab.execution._engine import Engine, Event
+from trimtab.execution._pipe import MessagePipe
 from trimtab.execution._protocol import Job, evaluate, unpack_reply
 from trimtab.execution._shipping import ship
 from trimtab.study._optimize import OptimizeLoop
@@ -67,19 +71,37 @@ class ProcessExecutor:
         Coordinator(loop, engine, n_workers, self.trial_timeout, self.max_retries).run()
 
 
+def _forkserver_preload() -> list[str]:
+    """The modules the fork server imports once, so that the workers it forks start warm.
+
+    Each worker re-runs a main script (or ``python -m`` module) on start-up, and with it every
+    import of the main module (numpy, torch, ...): importing those once in the fork server
+    makes a worker's start-up a fork. Only modules this process has already imported are
+    listed, and none for an interactive main module, which workers do not re-run.
+    """
+    names = {"trimtab.execution._process"}
+    main = sys.modules["__main__"]
+    if getattr(main, "__file__", None) is None and getattr(main, "__spec__", None) is None:
+        return sorted(names)
+    for name, value in list(vars(main).items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(value, types.ModuleType):
+            names.add(value.__name__)
+        elif isinstance(value, type) or callable(value):
+            module = getattr(value, "__module__", None)
+            if isinstance(module, str):
+                names.add(module)
+    names.difference_update(("__main__", "__mp_main__", "builtins"))
+    return sorted(name for name in names if name in sys.modules)
+
+
 class _Worker:
-    def __init__(self, process: Any, conn: Connection) -> None:
+    def __init__(self, process: Any, conn: MessagePipe) -> None:
         self.process = process
         self.conn = conn
         self.trial_ids: deque[int] = deque()  # sent to it and not done: running, then queued
-
-
-def _send(conn: Connection, message: Any) -> None:
-    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
-
-
-def _recv(conn: Connection) -> Any:
-    return pickle.loads(conn.recv_bytes())
+        self.exited = False  # its pipe closed or its process ended: replace it at next launch
 
 
 class ProcessEngine(Engine):
@@ -95,7 +117,7 @@ class ProcessEngine(Engine):
         self._payload = payload
         self._context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            self._context.set_forkserver_preload(["trimtab.execution._process"])
+            self._context.set_forkserver_preload(_forkserver_preload())
         self._workers: dict[int, _Worker] = {}
         self._selector = selectors.DefaultSelector()
 
@@ -110,11 +132,13 @@ class ProcessEngine(Engine):
         )
         process.start()
         child.close()
-        self._selector.register(parent, selectors.EVENT_READ, (slot, "conn"))
+        conn = _own(parent)
+        self._selector.register(conn, selectors.EVENT_READ, (slot, "conn"))
         self._selector.register(process.sentinel, selectors.EVENT_READ, (slot, "sentinel"))
-        return _Worker(process, parent)
+        return _Worker(process, conn)
 
     def _forget(self, worker: _Worker) -> None:
+        worker.exited = True
         with contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(worker.conn)
         with contextlib.suppress(KeyError, ValueError):
@@ -122,39 +146,47 @@ class ProcessEngine(Engine):
 
     def launch(self, slot: int, job: Job) -> None:
         worker = self._workers[slot]
-        if not worker.process.is_alive():
-            self._forget(worker)
+        if worker.exited:
+            if worker.process.is_alive():  # it closed its pipe but lingers
+                worker.process.kill()
+            worker.process.join()
             worker.conn.close()
             worker = self._workers[slot] = self._spawn(slot)
         worker.trial_ids.append(job.trial_id)
         with contextlib.suppress(OSError):  # died just now: its sentinel reports it
-            _send(worker.conn, ("run", job))
+            worker.conn.send(("run", job))
 
     def events(self, timeout: float) -> list[Event]:
         events: list[Event] = []
         for key, _ in self._selector.select(timeout):
             slot, kind = key.data
             worker = self._workers[slot]
+            if worker.exited:
+                continue  # its pipe closed earlier in this loop
             if kind == "conn":
                 events.extend(self._read(slot, worker))
-            elif not worker.conn.poll():
-                self._forget(worker)
-                if worker.trial_ids:
-                    events.append(self._lost(slot, worker))
+            else:
+                # Its process ended: read what it sent before, then lose its unfinished trial.
+                while not worker.exited and _readable(worker.conn):
+                    events.extend(self._read(slot, worker))
+                if not worker.exited:
+                    self._forget(worker)
+                    if worker.trial_ids:
+                        events.append(self._lost(slot, worker))
         return events
 
     def _read(self, slot: int, worker: _Worker) -> list[Event]:
         try:
-            kind, trial_id, payload = _recv(worker.conn)
+            messages = worker.conn.read()
         except (EOFError, OSError):
             self._forget(worker)
-            if not worker.trial_ids:
-                return []
-            worker.process.join(1.0)
-            return [self._lost(slot, worker)]
-        if kind == "done" and worker.trial_ids and worker.trial_ids[0] == trial_id:
-            worker.trial_ids.popleft()
-        return [Event(slot, kind, trial_id, payload)]
+            return [self._lost(slot, worker)] if worker.trial_ids else []
+        events = []
+        for kind, trial_id, payload in messages:
+            if kind == "done" and worker.trial_ids and worker.trial_ids[0] == trial_id:
+                worker.trial_ids.popleft()
+            events.append(Event(slot, kind, trial_id, payload))
+        return events
 
     def _lost(self, slot: int, worker: _Worker) -> Event:
         trial_id = worker.trial_ids[0]
@@ -169,13 +201,14 @@ class ProcessEngine(Engine):
 
     def reply(self, slot: int, trial_id: int, reply: tuple[str, Any]) -> None:
         with contextlib.suppress(OSError):  # the worker died; its sentinel reports it
-            _send(self._workers[slot].conn, ("reply", reply))
+            self._workers[slot].conn.send(("reply", reply))
 
     def abort(self, slot: int, trial_id: int) -> None:
         worker = self._workers[slot]
         worker.process.kill()
         worker.process.join()
         worker.trial_ids.clear()
+        self._forget(worker)
 
     def close(self, force: bool) -> None:
         for worker in self._workers.values():
@@ -183,7 +216,7 @@ class ProcessEngine(Engine):
                 worker.process.kill()
             else:
                 with contextlib.suppress(OSError):
-                    _send(worker.conn, ("stop", None))
+                    worker.conn.send(("stop", None))
         for worker in self._workers.values():
             worker.process.join(None if force else 5.0)
             if worker.process.is_alive():
@@ -201,7 +234,8 @@ def worker_main(conn: Connection, payload: bytes) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     objective = pickle.loads(payload)
-    channel = _Channel(conn)
+    pipe = _own(conn)
+    channel = _Channel(pipe)
     while True:
         try:
             kind, job = channel.next_order()
@@ -211,7 +245,7 @@ def worker_main(conn: Connection, payload: bytes) -> None:
             return
         channel.trial_id = job.trial_id
         outcome = evaluate(objective, channel.call, job, channel.post)
-        _send(conn, ("done", job.trial_id, outcome))
+        pipe.send(("done", job.trial_id, outcome))
 
 
 class _Channel:
@@ -222,7 +256,7 @@ class _Channel:
     call waits are kept for later.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: MessagePipe) -> None:
         self._conn = conn
         self._orders: deque[Any] = deque()
         self.trial_id = -1
@@ -230,15 +264,28 @@ class _Channel:
     def next_order(self) -> Any:
         if self._orders:
             return self._orders.popleft()
-        return _recv(self._conn)
+        return self._conn.recv()
 
     def post(self, op: str, *args: Any) -> None:
-        _send(self._conn, ("post", self.trial_id, (op, args)))
+        self._conn.send(("post", self.trial_id, (op, args)))
 
     def call(self, op: str, *args: Any) -> Any:
-        _send(self._conn, ("request", self.trial_id, (op, args)))
+        self._conn.send(("request", self.trial_id, (op, args)))
         while True:
-            message = _recv(self._conn)
+            message = self._conn.recv()
             if message[0] == "reply":
                 return unpack_reply(message[1])
             self._orders.append(message)
+
+
+def _readable(conn: MessagePipe) -> bool:
+    poller = select.poll()
+    poller.register(conn, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _own(conn: Connection) -> MessagePipe:
+    """A ``MessagePipe`` on a copy of ``conn``'s descriptor (``conn`` is closed)."""
+    pipe = MessagePipe(os.dup(conn.fileno()))
+    conn.close()
+    return pipe

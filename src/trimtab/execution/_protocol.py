@@ -195,7 +195,7 @@ def evaluate(
     """
     try:
         if job.greet:
-            call("start")
+            (post or call)("start")
         trial = RemoteTrial(call, job, post)
         try:
             returned = objective(trial)
@@ -212,7 +212,11 @@ def evaluate(
     finally:
         if job.gc_after_trial:
             gc.collect()
-    if _dumps_or_none(returned) is None:
+    try:
+        # Plain pickle, as the process pipe sends it: a value only cloudpickle can send (a
+        # lambda) is no objective value either, and its repr gives the trial's fail reason.
+        pickle.dumps(returned)
+    except Exception:
         returned = repr(returned)
     return Outcome("value", value=returned)
 

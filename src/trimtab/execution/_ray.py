@@ -14,7 +14,7 @@ from typing import Any
 
 from trimtab.execution._coordinator import Coordinator
 from trimtab.execution._engine import Engine, Event
-from trimtab.execution._protocol import Job, Outcome, evaluate, unpack_reply
+from trimtab.execution._protocol import AbandonedTrial, Job, Outcome, evaluate, unpack_reply
 from trimtab.execution._shipping import ship
 from trimtab.study._optimize import OptimizeLoop
 
@@ -138,12 +138,14 @@ class _Hub:
     """The actor evaluators send requests to; the coordinator drains and answers them.
 
     Both sides may repeat a call whose answer Ray lost (``ActorUnavailableError`` while a node
-    goes away): a request is known by ``(slot, trial_id, seq)`` and answered once, and
-    ``drain`` hands out requests until the coordinator acknowledges them.
+    goes away): a request is known by ``(slot, trial_id, seq)`` and answered once, a post is
+    queued once, and ``drain`` hands out requests until the coordinator acknowledges them.
     """
 
     def __init__(self) -> None:
-        self._requests: list[tuple[int, int, int, tuple[str, tuple[Any, ...]]]] = []
+        # (key, slot, trial id, is a post, (op, args)), in the order they arrived
+        self._requests: list[tuple[int, int, int, bool, tuple[str, tuple[Any, ...]]]] = []
+        self._posted: dict[int, tuple[int, set[int]]] = {}  # slot -> trial id, its post seqs
         self._waiters: dict[int, asyncio.Future[Any]] = {}
         self._keys: dict[tuple[int, int, int], int] = {}
         self._answered: dict[int, tuple[tuple[int, int, int], Any]] = {}  # slot -> last answer
@@ -167,11 +169,27 @@ class _Hub:
             key = self._keys[ident] = self._next_key
             self._next_key += 1
             self._waiters[key] = asyncio.get_running_loop().create_future()
-            self._requests.append((key, slot, trial_id, (op, args)))
+            self._requests.append((key, slot, trial_id, False, (op, args)))
             self._event().set()
         return await asyncio.shield(self._waiters[key])
 
-    async def drain(self, timeout: float, acked: int) -> list[tuple[int, int, int, Any]]:
+    async def post(
+        self, slot: int, trial_id: int, seq: int, op: str, args: tuple[Any, ...]
+    ) -> None:
+        """Queue a call the evaluator does not wait for; its answer is not sent back."""
+        posted_trial, seqs = self._posted.get(slot, (None, set()))
+        if posted_trial != trial_id:
+            seqs = set()
+            self._posted[slot] = (trial_id, seqs)
+        if seq not in seqs:
+            seqs.add(seq)
+            self._requests.append((self._next_key, slot, trial_id, True, (op, args)))
+            self._next_key += 1
+            self._event().set()
+
+    async def drain(
+        self, timeout: float, acked: int
+    ) -> list[tuple[int, int, int, bool, tuple[str, tuple[Any, ...]]]]:
         self._requests = [r for r in self._requests if r[0] > acked]
         if not self._requests:
             self._event().clear()
@@ -203,7 +221,14 @@ def _retrying(ray: Any, make_call: Any) -> Any:
 
 
 def ray_evaluate(payload: bytes, hub: Any, slot: int, job: Job) -> Outcome | None:
-    """The Ray task: evaluate ``job``, sending trial calls to the hub actor."""
+    """The Ray task: evaluate ``job``, sending trial calls to the hub actor.
+
+    A posted call (``report``, attributes) returns once the hub has queued it, not once the
+    coordinator has run it: before the next call, and before the task returns, the task waits
+    for its posts to be queued, so the coordinator takes them in order. Posts after the last
+    call are followed by a "flush" call, so they are stored before the trial ends.
+    """
+    import functools
     import itertools
     import pickle
 
@@ -211,14 +236,35 @@ def ray_evaluate(payload: bytes, hub: Any, slot: int, job: Job) -> Outcome | Non
 
     objective = pickle.loads(payload)
     sequence = itertools.count()
+    posted: list[tuple[int, str, tuple[Any, ...], Any]] = []  # seq, op, args, ref: not yet queued
+
+    def settle() -> None:
+        for seq, op, args, ref in posted:
+            try:
+                ray.get(ref)
+            except ray.exceptions.ActorUnavailableError:
+                again = functools.partial(hub.post.remote, slot, job.trial_id, seq, op, args)
+                _retrying(ray, again)
+        posted.clear()
+
+    def post(op: str, *args: Any) -> None:
+        seq = next(sequence)
+        posted.append((seq, op, args, hub.post.remote(slot, job.trial_id, seq, op, args)))
 
     def call(op: str, *args: Any) -> Any:
+        settle()
         seq = next(sequence)
         return unpack_reply(
             _retrying(ray, lambda: hub.request.remote(slot, job.trial_id, seq, op, args))
         )
 
-    return evaluate(objective, call, job)
+    outcome = evaluate(objective, call, job, post)
+    if outcome is not None and posted:
+        try:
+            call("flush")
+        except AbandonedTrial:
+            return None
+    return outcome
 
 
 class RayEngine(Engine):
@@ -270,12 +316,15 @@ class RayEngine(Engine):
                 requests = ray.get(drain)
             except ray.exceptions.ActorUnavailableError:
                 requests = []  # the hub keeps them until acknowledged: the next drain has them
-            for key, slot, trial_id, payload in requests:
+            for key, slot, trial_id, is_post, payload in requests:
                 if key <= self._acked:
                     continue
                 self._acked = key
-                self._pending[slot] = key
-                events.append(Event(slot, "request", trial_id, payload))
+                if is_post:
+                    events.append(Event(slot, "post", trial_id, payload))
+                else:
+                    self._pending[slot] = key
+                    events.append(Event(slot, "request", trial_id, payload))
         ready_tasks = [ref for ref in self._tasks if ref in ready]
         if ready_tasks:
             done, _ = ray.wait(list(self._tasks), num_returns=len(self._tasks), timeout=0)
