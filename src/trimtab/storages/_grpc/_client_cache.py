@@ -48,23 +48,28 @@ class ClientTrialCache:
         with self._lock:
             return self._finished.get(trial_id)
 
-    def sync(self, study_id: int) -> tuple[list[FrozenTrial], list[int]]:
+    def sync(self, study_id: int, fetch: bool = True) -> tuple[list[FrozenTrial], list[int]]:
         """Fetch what changed; return the study's trials by number and its change log.
+
+        With ``fetch=False``, what the last fetch brought (nothing fetched now).
 
         Raises:
             KeyError: the study does not exist (its cache is dropped).
         """
         with self._lock:
-            study = self._refresh(study_id)
+            study = self._refresh(study_id, fetch)
             return list(study.ordered), study.changes
 
-    def sync_unfinished(self, study_id: int) -> list[FrozenTrial]:
+    def sync_unfinished(self, study_id: int, fetch: bool = True) -> list[FrozenTrial]:
         """Fetch what changed; return only the unfinished trials, by number (no O(n) pass)."""
         with self._lock:
-            study = self._refresh(study_id)
+            study = self._refresh(study_id, fetch)
             return [study.by_number[n] for n in sorted(study.unfinished.values())]
 
-    def _refresh(self, study_id: int) -> _StudyTrials:
+    def _refresh(self, study_id: int, fetch: bool) -> _StudyTrials:
+        study = self._studies.get(study_id)
+        if study is not None and not fetch:
+            return study
         study = self._studies.setdefault(study_id, _StudyTrials())
         try:
             encoded = self._fetch(study_id, sorted(study.unfinished), study.last_finished_id)
