@@ -30,6 +30,22 @@ def test_json_form_is_byte_compatible_with_optuna() -> None:
     )
 
 
+def test_json_form_of_equal_distributions_that_print_differently() -> None:
+    """Equal distributions (1 == 1.0 == True) keep their own text, also when written again."""
+    texts = [
+        d.distribution_to_json(d.CategoricalDistribution(choices))
+        for choices in ([1, 2], [1.0, 2], [True, 2], [1, 2], [True, 2])
+    ]
+    assert [json.loads(t)["attributes"]["choices"] for t in texts] == [
+        [1, 2],
+        [1.0, 2],
+        [True, 2],
+        [1, 2],
+        [True, 2],
+    ]
+    assert texts[1] != texts[0] != texts[2]
+
+
 @pytest.mark.parametrize(
     "dist",
     [

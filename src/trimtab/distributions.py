@@ -416,7 +416,20 @@ def distribution_to_json(dist: BaseDistribution) -> str:
     Returns:
         ``{"name": class name, "attributes": {...}}`` as JSON text.
     """
-    return json.dumps({"name": dist.__class__.__name__, "attributes": dist._asdict()})
+    # Storages write one per parameter of every trial, and a study has few distinct ones:
+    # keep the text of each. The key is the attributes' repr: it tells 1 from 1.0 and True,
+    # which are equal but print differently.
+    key = (type(dist), repr(tuple(dist.__dict__.items())))
+    text = _JSON_TEXTS.get(key)
+    if text is None:
+        text = json.dumps({"name": dist.__class__.__name__, "attributes": dist._asdict()})
+        if len(_JSON_TEXTS) >= 1024:
+            _JSON_TEXTS.clear()
+        _JSON_TEXTS[key] = text
+    return text
+
+
+_JSON_TEXTS: dict[Any, str] = {}
 
 
 def json_to_distribution(json_str: str) -> BaseDistribution:

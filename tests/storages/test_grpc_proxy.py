@@ -113,6 +113,58 @@ def test_get_trials_since_through_the_proxy(proxy: GrpcStorageProxy) -> None:
     ]
 
 
+def test_reads_while_sampling_a_new_trial_share_one_fetch(
+    proxy: GrpcStorageProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a thread creates a trial, its reads of the study up to its next write are
+    answered by one GetTrials; a write, another thread or the time limit fetch again."""
+    import threading
+
+    from trimtab.storages._grpc import _ask_window
+
+    other = GrpcStorageProxy(host="127.0.0.1", port=proxy._port)
+    study_id = proxy.create_new_study([trimtab.study.StudyDirection.MINIMIZE], "ask")
+    fetches: list[int] = []
+    fetch = proxy._fetch_trials
+
+    def counting_fetch(*args: object) -> object:
+        fetches.append(1)
+        return fetch(*args)  # type: ignore[arg-type]
+
+    proxy._cache._fetch = counting_fetch
+    running = proxy.create_new_trial(study_id)
+    assert proxy.get_trial(running).number == 0
+    assert [t.number for t in proxy.get_all_trials(study_id)] == [0]
+    finished = other.create_new_trial(study_id)
+    other.set_trial_state_values(finished, TrialState.COMPLETE, [1.0])
+    assert [t.number for t in proxy.get_all_trials(study_id)] == [0]
+    assert [t.number for t in proxy.get_trials_since(study_id, 0)[0]] == [0]
+    assert len(fetches) == 1
+
+    seen: list[int] = []
+    reader = threading.Thread(target=lambda: seen.extend(proxy.get_trials_since(study_id, 0)[1:]))
+    reader.start()
+    reader.join()
+    assert len(fetches) == 2
+
+    proxy.set_trial_param(running, "x", 0.5, FloatDistribution(0, 1))
+    trials = proxy.get_all_trials(study_id)
+    assert [(t.number, t.state) for t in trials] == [
+        (0, TrialState.RUNNING),
+        (1, TrialState.COMPLETE),
+    ]
+    assert trials[0].params == {"x": 0.5}
+    proxy.get_all_trials(study_id)
+    assert len(fetches) == 4  # no trial created since the write: every read fetches
+
+    monkeypatch.setattr(_ask_window, "SECONDS", 0.0)
+    proxy.create_new_trial(study_id)
+    proxy.get_all_trials(study_id)
+    proxy.get_all_trials(study_id)
+    assert len(fetches) == 6
+    other.close()
+
+
 def test_unreachable_server_names_host_and_port() -> None:
     port = free_port()
     proxy = GrpcStorageProxy(host="127.0.0.1", port=port, connect_timeout=0.5)

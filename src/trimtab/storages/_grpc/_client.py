@@ -19,6 +19,7 @@ from trimtab._study_records import FrozenStudy, StudyDirection
 from trimtab.distributions import BaseDistribution, distribution_to_json
 from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from trimtab.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from trimtab.storages._grpc._ask_window import AskWindow
 from trimtab.storages._grpc._client_cache import ClientTrialCache
 from trimtab.storages._grpc._imports import import_grpc
 from trimtab.storages._grpc._owned import OwnedTrials
@@ -75,6 +76,7 @@ class GrpcStorageProxy(BaseStorage):
         self._reached = False
         self._cache = ClientTrialCache(self._fetch_trials)
         self._owned = OwnedTrials()
+        self._window = AskWindow()
 
     def __getstate__(self) -> dict[str, Any]:
         keep = ("_host", "_port", "_connect_timeout", "_reconnect_timeout")
@@ -113,6 +115,8 @@ class GrpcStorageProxy(BaseStorage):
         """
         grpc = self._grpc
         rpc = getattr(self._stub, method)
+        if not method.startswith("Get"):
+            self._window.wrote()
         deadline: float | None = None
         first_failure: Any = None
         while True:
@@ -247,6 +251,7 @@ class GrpcStorageProxy(BaseStorage):
         trial_id = self._call("CreateNewTrial", request).trial_id
         if template_trial is None:
             self._owned.created(trial_id)
+            self._window.created(study_id)
         return trial_id
 
     def set_trial_param(
@@ -332,16 +337,23 @@ class GrpcStorageProxy(BaseStorage):
         deepcopy: bool = True,
         states: Container[TrialState] | None = None,
     ) -> list[FrozenTrial]:
+        fetch = not self._window.is_open(study_id)
         if states is not None and not any(s.is_finished() for s in TrialState if s in states):
-            trials = self._cache.sync_unfinished(study_id)  # e.g. the WAITING ones: no O(n) scan
+            # e.g. the WAITING ones: no O(n) scan
+            trials = self._cache.sync_unfinished(study_id, fetch)
         else:
-            trials, _ = self._cache.sync(study_id)
+            trials, _ = self._cache.sync(study_id, fetch)
+        if fetch:
+            self._window.fetched(study_id)
         if states is not None:
             trials = [t for t in trials if t.state in states]
         return copy.deepcopy(trials) if deepcopy else trials
 
     def get_trials_since(self, study_id: int, cursor: int) -> tuple[list[FrozenTrial], int]:
-        trials, changes = self._cache.sync(study_id)
+        fetch = not self._window.is_open(study_id)
+        trials, changes = self._cache.sync(study_id, fetch)
+        if fetch:
+            self._window.fetched(study_id)
         numbers = sorted(set(changes[cursor:]))
         return [trials[n] for n in numbers], len(changes)
 

@@ -74,8 +74,11 @@ def _parse_datetime(text: str) -> datetime.datetime | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _distribution_from_json(text: str) -> BaseDistribution:
-    # A study has few distinct distributions; parse each once (distributions are immutable).
+def distribution_from_json(text: str) -> BaseDistribution:
+    """``json_to_distribution``, each text parsed once: a study has few distinct ones.
+
+    The distribution returned is shared (distributions are never changed in place).
+    """
     return json_to_distribution(text)
 
 
@@ -107,7 +110,7 @@ def trial_to_proto(trial: FrozenTrial) -> Any:
 def trial_from_proto(message: Any) -> FrozenTrial:
     """Decode a trial encoded by trimtab or Optuna."""
     distributions = {
-        name: _distribution_from_json(text) for name, text in message.distributions.items()
+        name: distribution_from_json(text) for name, text in message.distributions.items()
     }
     return FrozenTrial(
         number=message.number,

@@ -14,13 +14,13 @@ from typing import Any, TypeVar
 
 import grpc
 
-from trimtab.distributions import json_to_distribution
 from trimtab.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from trimtab.storages._base import BaseStorage
 from trimtab.storages._grpc._convert import (
     attrs_to_proto,
     directions_from_proto,
     directions_to_proto,
+    distribution_from_json,
     state_from_proto,
     trial_from_proto,
     trial_to_proto,
@@ -132,17 +132,19 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
         if template is None:  # read now, before its worker (which has not the id yet) writes
             self._index.served.created(trial_id)
             self._index.served.read(self._storage.get_trial(trial_id))
+            self._index.started(trial_id)
         return api_pb2.CreateNewTrialReply(trial_id=trial_id)
 
     @_rpc
     def SetTrialParameter(self, request: Any, context: Any) -> Any:
-        distribution = json_to_distribution(request.distribution)
+        distribution = distribution_from_json(request.distribution)
         self._storage.set_trial_param(
             request.trial_id, request.param_name, request.param_value_internal, distribution
         )
         self._index.served.param(
             request.trial_id, request.param_name, request.param_value_internal, distribution
         )
+        self._index.wrote(request.trial_id)
         return api_pb2.SetTrialParameterReply()
 
     @_rpc
@@ -155,6 +157,7 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
     @_rpc
     def SetTrialStateValues(self, request: Any, context: Any) -> Any:
         self._index.served.forget(request.trial_id)
+        self._index.finished(request.trial_id)
         updated = self._storage.set_trial_state_values(
             request.trial_id, state_from_proto(request.state), list(request.values) or None
         )
@@ -166,6 +169,7 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
             request.trial_id, request.step, request.intermediate_value
         )
         self._index.served.intermediate(request.trial_id, request.step, request.intermediate_value)
+        self._index.wrote(request.trial_id)
         return api_pb2.SetTrialIntermediateValueReply()
 
     @_rpc
@@ -173,6 +177,7 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
         value = json.loads(request.value)
         self._storage.set_trial_user_attr(request.trial_id, request.key, value)
         self._index.served.attr(request.trial_id, False, request.key, value)
+        self._index.wrote(request.trial_id)
         return api_pb2.SetTrialUserAttributeReply()
 
     @_rpc
@@ -180,6 +185,7 @@ class StorageProxyServicer(api_pb2_grpc.StorageServiceServicer):
         value = json.loads(request.value)
         self._storage.set_trial_system_attr(request.trial_id, request.key, value)
         self._index.served.attr(request.trial_id, True, request.key, value)
+        self._index.wrote(request.trial_id)
         return api_pb2.SetTrialSystemAttributeReply()
 
     @_rpc

@@ -8,8 +8,10 @@ over the whole study as a plain ``get_all_trials`` would.
 
 Running trials change without a cursor entry (a new parameter is no state change). Those
 created through this server are written through it too (only the worker running a trial
-writes to it), so ``served`` keeps them current from the writes the server passes on; only
-unfinished trials created elsewhere are read from the storage again.
+writes to it), so ``served`` keeps them current from the writes the server passes on, and
+their encoded messages are kept until the next write to them (every read of every worker
+sends the other workers' running trials); only unfinished trials created elsewhere are read
+from the storage again.
 """
 
 from __future__ import annotations
@@ -45,6 +47,25 @@ class TrialIndex:
         self._lock = threading.Lock()
         #: Running trials created through this server, kept current by the servicer's writes.
         self.served = OwnedTrials()
+        self._writes: dict[int, int] = {}  # served trial id -> writes to it so far
+        self._encoded: dict[int, tuple[int, Any]] = {}  # served trial id -> (writes, message)
+
+    def started(self, trial_id: int) -> None:
+        """Note a trial created through this server, after ``served`` read it."""
+        with self._lock:
+            self._writes[trial_id] = 0
+
+    def wrote(self, trial_id: int) -> None:
+        """Note a write to a trial, after ``served`` took it in: its message is re-encoded."""
+        with self._lock:
+            if trial_id in self._writes:
+                self._writes[trial_id] += 1
+
+    def finished(self, trial_id: int) -> None:
+        """Drop what is kept of a served trial whose state is being set."""
+        with self._lock:
+            self._writes.pop(trial_id, None)
+            self._encoded.pop(trial_id, None)
 
     def forget(self, study_id: int) -> None:
         """Drop a deleted study."""
@@ -73,36 +94,52 @@ class TrialIndex:
             wanted = sorted(extra) + index.ids[start:]
             fresh = [i for i in wanted if i not in index.finished]
         # Unfinished trials change without a new cursor entry: read those few afresh.
-        latest = self._read_afresh(study_id, fresh)
+        encoded = self._encode_served(fresh)
+        latest = self._read_afresh(study_id, [i for i in fresh if i not in encoded])
         with self._lock:
             for trial in latest.values():
                 if trial.state.is_finished():
                     self._record(index, trial)
-        return [index.finished[i] if i not in latest else trial_to_proto(latest[i]) for i in wanted]
+        for i, trial in latest.items():
+            encoded[i] = trial_to_proto(trial)
+        return [encoded[i] if i in encoded else index.finished[i] for i in wanted]
+
+    def _encode_served(self, trial_ids: list[int]) -> dict[int, Any]:
+        """The messages of those of ``trial_ids`` running through this server."""
+        found = {}
+        for i in trial_ids:
+            with self._lock:
+                writes = self._writes.get(i)  # read before the trial: a write between the
+                kept = self._encoded.get(i)  # two leaves the message to re-encode next time
+            if writes is None:
+                continue
+            if kept is not None and kept[0] == writes:
+                found[i] = kept[1]
+                continue
+            trial = self.served.get(i)
+            if trial is not None:
+                found[i] = message = trial_to_proto(trial)
+                with self._lock:
+                    if i in self._writes:  # not finished meanwhile
+                        self._encoded[i] = (writes, message)
+        return found
 
     def _read_afresh(self, study_id: int, trial_ids: list[int]) -> dict[int, FrozenTrial]:
         """The current records of ``trial_ids`` (unfinished when last seen).
 
-        Trials running through this server come from ``served``. Of the others, several are
-        read in one pass over the study's unfinished trials (a database storage reads them all
-        in a handful of queries instead of a handful per trial); one that has finished
-        meanwhile is read on its own.
+        These are not running through this server. Several are read in one pass over the
+        study's unfinished trials (a database storage reads them all in a handful of queries
+        instead of a handful per trial); one that has finished meanwhile is read on its own.
         """
-        known = {}
-        for i in trial_ids:
-            trial = self.served.get(i)
-            if trial is not None:
-                known[i] = trial
-        trial_ids = [i for i in trial_ids if i not in known]
         if len(trial_ids) <= 1:
-            return known | {i: self._storage.get_trial(i) for i in trial_ids}
+            return {i: self._storage.get_trial(i) for i in trial_ids}
         unfinished = {
             trial._trial_id: trial
             for trial in self._storage.get_all_trials(
                 study_id, deepcopy=False, states=_UNFINISHED_STATES
             )
         }
-        return known | {i: unfinished.get(i) or self._storage.get_trial(i) for i in trial_ids}
+        return {i: unfinished.get(i) or self._storage.get_trial(i) for i in trial_ids}
 
     def _record(self, index: _StudyIndex, trial: FrozenTrial) -> None:
         trial_id = trial._trial_id
