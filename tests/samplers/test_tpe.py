@@ -324,7 +324,7 @@ def test_warn_independent_sampling_logs(caplog: pytest.LogCaptureFixture) -> Non
     study = _study(sampler)
     trimtab.logging.enable_propagation()
     try:
-        with caplog.at_level("WARNING"):
+        with caplog.at_level("WARNING", logger="trimtab"):
             study.optimize(objective, n_trials=10)
     finally:
         trimtab.logging.disable_propagation()
