@@ -69,7 +69,7 @@ class SequentialExecutor:
         finally:
             self._objective.on_started = None
             self._catch_up()
-            study._storage.remove_session()
+            study.storage.remove_session()
 
     @staticmethod
     def _wrap_up(loop: OptimizeLoop, frozen: FrozenTrial, log: Callable[[], None]) -> None:
